@@ -36,15 +36,14 @@ func NewProgress(w io.Writer, enabled bool, total int, label string) *Progress {
 		progressbar.OptionSetItsString("batch"),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetWidth(25),
-		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetRenderBlankState(true),
 	)
 	return p
 }
 
-// Set records that done batches are finished with the given running mean loss. The
-// description is refreshed at most ten times a second.
+// Set records that done batches are finished with the given running mean loss. The bar is
+// redrawn at most ten times a second.
 func (p *Progress) Set(done int, loss float64) {
 	if p.bar == nil {
 		return
@@ -52,8 +51,8 @@ func (p *Progress) Set(done int, loss float64) {
 	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond {
 		p.last = now
 		p.bar.Describe(fmt.Sprintf("%s loss %.4f", p.label, loss))
+		p.bar.Set(done)
 	}
-	p.bar.Set(done)
 }
 
 // Finish removes the bar from the terminal.

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestWriteFileAtomic(t *testing.T) {
@@ -175,7 +174,6 @@ func TestProgressDisabledAndEnabled(t *testing.T) {
 		t.Errorf("disabled progress wrote %q", buf.String())
 	}
 	p = NewProgress(&buf, true, 10, "epoch 1/1")
-	time.Sleep(150 * time.Millisecond) // the bar redraws at most every 100 ms
 	p.Set(5, 0.5)
 	if !strings.Contains(buf.String(), "epoch 1/1 loss 0.5000") || !strings.Contains(buf.String(), "5/10") {
 		t.Errorf("progress output %q", buf.String())
