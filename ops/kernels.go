@@ -1,0 +1,425 @@
+package ops
+
+import "math"
+
+// The kernels below are plain functions over slices, generic over float32
+// and float64. A tensor is seen as (outer, c, inner): c is the class (or
+// softmax) axis, element (n, k, j) lives at n*c*inner + k*inner + j, and a
+// "position" i = n*inner + j is one row along the class axis. Sums are
+// accumulated in float64 for both element types.
+
+// rowMax returns the max of x[base + k*inner] over k < c. NaNs are skipped
+// here; they propagate through the exp and sums that follow.
+func rowMax[T float](x []T, base, c, inner int) float64 {
+	m := math.Inf(-1)
+	if inner == 1 {
+		for _, v := range x[base : base+c] {
+			if f := float64(v); f > m {
+				m = f
+			}
+		}
+		return m
+	}
+	for k := 0; k < c; k++ {
+		if f := float64(x[base+k*inner]); f > m {
+			m = f
+		}
+	}
+	return m
+}
+
+// expRow writes e[k] = exp(x[k] - m) along one row and returns their sum.
+func expRow[T float](e, x []T, base, c, inner int, m float64) float64 {
+	var s float64
+	if inner == 1 {
+		xr, er := x[base:base+c], e[base:base+c]
+		for k, v := range xr {
+			ev := expT[T](float64(v) - m)
+			er[k] = T(ev)
+			s += ev
+		}
+		return s
+	}
+	for k := 0; k < c; k++ {
+		p := base + k*inner
+		ev := expT[T](float64(x[p]) - m)
+		e[p] = T(ev)
+		s += ev
+	}
+	return s
+}
+
+// softmaxFwd writes softmax(x) (or log_softmax(x) if log) along the middle
+// axis of an (outer, c, inner) layout into dst.
+func softmaxFwd[T float](dst, x []T, outer, c, inner int, log bool) {
+	for n := 0; n < outer; n++ {
+		for j := 0; j < inner; j++ {
+			base := n*c*inner + j
+			m := rowMax(x, base, c, inner)
+			s := expRow(dst, x, base, c, inner, m)
+			if log {
+				lse := m + math.Log(s)
+				for k := 0; k < c; k++ {
+					p := base + k*inner
+					dst[p] = T(float64(x[p]) - lse)
+				}
+				continue
+			}
+			inv := 1 / s
+			for k := 0; k < c; k++ {
+				p := base + k*inner
+				dst[p] = T(float64(dst[p]) * inv)
+			}
+		}
+	}
+}
+
+// softmaxBwd writes the input gradient dx given the output y and the
+// output gradient g: softmax: dx = y (g - <g, y>); log_softmax:
+// dx = g - exp(y) Σg.
+func softmaxBwd[T float](dx, y, g []T, outer, c, inner int, log bool) {
+	for n := 0; n < outer; n++ {
+		for j := 0; j < inner; j++ {
+			base := n*c*inner + j
+			var s float64
+			if log {
+				for k := 0; k < c; k++ {
+					s += float64(g[base+k*inner])
+				}
+				for k := 0; k < c; k++ {
+					p := base + k*inner
+					dx[p] = T(float64(g[p]) - expT[T](float64(y[p]))*s)
+				}
+				continue
+			}
+			for k := 0; k < c; k++ {
+				p := base + k*inner
+				s += float64(g[p]) * float64(y[p])
+			}
+			for k := 0; k < c; k++ {
+				p := base + k*inner
+				dx[p] = T(float64(y[p]) * (float64(g[p]) - s))
+			}
+		}
+	}
+}
+
+// ceArgs is the configuration of the cross-entropy kernels.
+type ceArgs struct {
+	c, inner int
+	weight   []float64 // per class, nil for all ones
+	wtot     float64   // Σ weight (or c)
+	ignore   int
+	eps      float64 // label smoothing
+}
+
+func (a *ceArgs) w(k int) float64 {
+	if a.weight == nil {
+		return 1
+	}
+	return a.weight[k]
+}
+
+// ceIndexFwd computes cross-entropy with class-index targets. It caches
+// e = exp(x - rowmax) and invS = 1/Σe per position for the backward pass,
+// writes the per-position loss to perPos if it is not nil, and returns the
+// sums of the (weighted) NLL parts, of the smoothing parts and of the
+// weights of non-ignored targets. bad is the first position whose target is
+// out of range and not the ignore index, or -1.
+func ceIndexFwd[T float](x []T, tgt []int, a *ceArgs, e []T, invS []float64, perPos []T) (nllSum, smSum, wsum float64, bad int) {
+	c, inner := a.c, a.inner
+	for i, t := range tgt {
+		if t == a.ignore {
+			invS[i] = 0
+			if perPos != nil {
+				perPos[i] = 0
+			}
+			continue
+		}
+		if t < 0 || t >= c {
+			return 0, 0, 0, i
+		}
+		n, j := i/inner, i%inner
+		base := n*c*inner + j
+		m := rowMax(x, base, c, inner)
+		s := expRow(e, x, base, c, inner, m)
+		invS[i] = 1 / s
+		lse := m + math.Log(s)
+		wt := a.w(t)
+		nll := wt * (lse - float64(x[base+t*inner]))
+		var sm float64
+		if a.eps > 0 {
+			if inner == 1 && a.weight == nil {
+				var sx float64
+				for _, v := range x[base : base+c] {
+					sx += float64(v)
+				}
+				sm = float64(c)*lse - sx
+			} else {
+				for k := 0; k < c; k++ {
+					sm += a.w(k) * (lse - float64(x[base+k*inner]))
+				}
+			}
+		}
+		nllSum += nll
+		smSum += sm
+		wsum += wt
+		if perPos != nil {
+			perPos[i] = T((1-a.eps)*nll + a.eps/float64(c)*sm)
+		}
+	}
+	return nllSum, smSum, wsum, -1
+}
+
+// ceIndexBwd writes the gradient of cross-entropy with class-index targets
+// from the forward's cache: for a non-ignored position with target t,
+// dx_k = aN (p_k - [k=t]) + aS (Wtot p_k - w_k), where
+// aN = (1-ε) w_t sN g_i and aS = ε/C sS g_i; g_i = gPos[i] (or 1 if gPos is
+// nil) and sN, sS the reduction's scales of the NLL and smoothing parts.
+func ceIndexBwd[T float](dx, e []T, invS []float64, tgt []int, a *ceArgs, gPos []T, sN, sS float64) {
+	c, inner := a.c, a.inner
+	for i, t := range tgt {
+		n, j := i/inner, i%inner
+		base := n*c*inner + j
+		if t == a.ignore {
+			for k := 0; k < c; k++ {
+				dx[base+k*inner] = 0
+			}
+			continue
+		}
+		g := 1.0
+		if gPos != nil {
+			g = float64(gPos[i])
+		}
+		aN := (1 - a.eps) * a.w(t) * sN * g
+		aS := a.eps / float64(c) * sS * g
+		is := invS[i]
+		if a.weight == nil {
+			// dx_k = (aN + aS c) p_k - aS - aN [k=t]
+			f := (aN + aS*float64(c)) * is
+			if inner == 1 {
+				er, dr := e[base:base+c], dx[base:base+c]
+				for k, v := range er {
+					dr[k] = T(float64(v)*f - aS)
+				}
+			} else {
+				for k := 0; k < c; k++ {
+					p := base + k*inner
+					dx[p] = T(float64(e[p])*f - aS)
+				}
+			}
+			p := base + t*inner
+			dx[p] = T(float64(e[p])*f - aS - aN)
+			continue
+		}
+		f := (aN + aS*a.wtot) * is
+		for k := 0; k < c; k++ {
+			p := base + k*inner
+			dx[p] = T(float64(e[p])*f - aS*a.weight[k])
+		}
+		p := base + t*inner
+		dx[p] = T(float64(e[p])*f - aS*a.weight[t] - aN)
+	}
+}
+
+// ceProbFwd computes cross-entropy with class-probability targets tp (the
+// input's shape): loss_i = Σ_k w_k t'_k (lse_i - x_k), t' = (1-ε) t + ε/C.
+// It caches e and invS like ceIndexFwd and returns the sum of the losses.
+func ceProbFwd[T float](x, tp []T, a *ceArgs, e []T, invS []float64, perPos []T) float64 {
+	c, inner := a.c, a.inner
+	var sum float64
+	for i := range invS {
+		n, j := i/inner, i%inner
+		base := n*c*inner + j
+		m := rowMax(x, base, c, inner)
+		s := expRow(e, x, base, c, inner, m)
+		invS[i] = 1 / s
+		lse := m + math.Log(s)
+		var l float64
+		for k := 0; k < c; k++ {
+			p := base + k*inner
+			t := float64(tp[p])*(1-a.eps) + a.eps/float64(c)
+			l += a.w(k) * t * (lse - float64(x[p]))
+		}
+		sum += l
+		if perPos != nil {
+			perPos[i] = T(l)
+		}
+	}
+	return sum
+}
+
+// ceProbBwd writes dx_k = s g_i ((Σ_j w_j t'_j) p_k - w_k t'_k).
+func ceProbBwd[T float](dx, e []T, invS []float64, tp []T, a *ceArgs, gPos []T, s float64) {
+	c, inner := a.c, a.inner
+	for i := range invS {
+		n, j := i/inner, i%inner
+		base := n*c*inner + j
+		g := s
+		if gPos != nil {
+			g *= float64(gPos[i])
+		}
+		var tw float64
+		for k := 0; k < c; k++ {
+			tw += a.w(k) * (float64(tp[base+k*inner])*(1-a.eps) + a.eps/float64(c))
+		}
+		f := g * tw * invS[i]
+		for k := 0; k < c; k++ {
+			p := base + k*inner
+			t := float64(tp[p])*(1-a.eps) + a.eps/float64(c)
+			dx[p] = T(float64(e[p])*f - g*a.w(k)*t)
+		}
+	}
+}
+
+// nllFwd computes the negative log-likelihood -w_t x_t of log-probabilities
+// x with class-index targets. It returns the sum of the losses and of the
+// weights of non-ignored targets, and the first bad target position or -1.
+func nllFwd[T float](x []T, tgt []int, a *ceArgs, perPos []T) (sum, wsum float64, bad int) {
+	c, inner := a.c, a.inner
+	for i, t := range tgt {
+		if t == a.ignore {
+			if perPos != nil {
+				perPos[i] = 0
+			}
+			continue
+		}
+		if t < 0 || t >= c {
+			return 0, 0, i
+		}
+		n, j := i/inner, i%inner
+		wt := a.w(t)
+		l := -wt * float64(x[n*c*inner+j+t*inner])
+		sum += l
+		wsum += wt
+		if perPos != nil {
+			perPos[i] = T(l)
+		}
+	}
+	return sum, wsum, -1
+}
+
+// nllBwd writes dx = -w_t s g_i at the target class, 0 elsewhere.
+func nllBwd[T float](dx []T, tgt []int, a *ceArgs, gPos []T, s float64) {
+	clear(dx)
+	c, inner := a.c, a.inner
+	for i, t := range tgt {
+		if t == a.ignore {
+			continue
+		}
+		g := s
+		if gPos != nil {
+			g *= float64(gPos[i])
+		}
+		n, j := i/inner, i%inner
+		dx[n*c*inner+j+t*inner] = T(-a.w(t) * g)
+	}
+}
+
+// bceFwd computes -w (y max(log x, -100) + (1-y) max(log(1-x), -100)) for
+// probabilities x and targets y. w is nil or expanded to x's length. It
+// returns the sum and the first position of an x (badX) or y (badY)
+// outside [0, 1], or -1.
+func bceFwd[T float](x, y []T, w []float64, perPos []T) (sum float64, badX, badY int) {
+	for i, xv := range x {
+		xf, yf := float64(xv), float64(y[i])
+		if !(xf >= 0 && xf <= 1) {
+			return 0, i, -1
+		}
+		if !(yf >= 0 && yf <= 1) {
+			return 0, -1, i
+		}
+		l1 := math.Max(math.Log(xf), -100)
+		l0 := math.Max(math.Log1p(-xf), -100)
+		l := -(yf*l1 + (1-yf)*l0)
+		if w != nil {
+			l *= w[i]
+		}
+		sum += l
+		if perPos != nil {
+			perPos[i] = T(l)
+		}
+	}
+	return sum, -1, -1
+}
+
+// bceBwd writes PyTorch's BCE gradient (x - y) / max(x (1-x), ε) s g w,
+// with ε = 1e-12 rounded to T.
+func bceBwd[T float](dx, x, y []T, w []float64, gPos []T, s float64) {
+	eps := float64(T(1e-12))
+	for i, xv := range x {
+		xf := float64(xv)
+		g := s
+		if gPos != nil {
+			g *= float64(gPos[i])
+		}
+		if w != nil {
+			g *= w[i]
+		}
+		d := math.Max(float64(T((1-xv)*xv)), eps)
+		dx[i] = T((xf - float64(y[i])) / d * g)
+	}
+}
+
+// bceLogitsFwd computes, stably for any logit x,
+// (1-y) x + lw softplus(-x), lw = 1 + (pw-1) y, softplus(-x) =
+// max(-x, 0) + log1p(exp(-|x|)), times w. pw is nil or has length last
+// (the input's last dimension); w is nil or expanded to x's length.
+func bceLogitsFwd[T float](x, y []T, w, pw []float64, last int, perPos []T) float64 {
+	var sum float64
+	col := 0
+	for i, xv := range x {
+		xf, yf := float64(xv), float64(y[i])
+		sp := math.Max(-xf, 0) + math.Log1p(expT[T](-math.Abs(xf)))
+		lw := 1.0
+		if pw != nil {
+			lw = 1 + (pw[col]-1)*yf
+		}
+		l := (1-yf)*xf + lw*sp
+		if w != nil {
+			l *= w[i]
+		}
+		sum += l
+		if perPos != nil {
+			perPos[i] = T(l)
+		}
+		if col++; col == last {
+			col = 0
+		}
+	}
+	return sum
+}
+
+// bceLogitsBwd writes ((pw y + 1 - y) σ(x) - pw y) s g w (σ(x) - y without
+// pos_weight).
+func bceLogitsBwd[T float](dx, x, y []T, w, pw []float64, last int, gPos []T, s float64) {
+	col := 0
+	for i, xv := range x {
+		xf, yf := float64(xv), float64(y[i])
+		var sig float64
+		if xf >= 0 {
+			sig = 1 / (1 + expT[T](-xf))
+		} else {
+			e := expT[T](xf)
+			sig = e / (1 + e)
+		}
+		g := s
+		if gPos != nil {
+			g *= float64(gPos[i])
+		}
+		if w != nil {
+			g *= w[i]
+		}
+		var d float64
+		if pw != nil {
+			t := pw[col] * yf
+			d = (t+1-yf)*sig - t
+		} else {
+			d = sig - yf
+		}
+		dx[i] = T(d * g)
+		if col++; col == last {
+			col = 0
+		}
+	}
+}

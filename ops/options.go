@@ -1,0 +1,186 @@
+package ops
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
+)
+
+// Reduction says how a loss turns its per-element values into its output,
+// like the reduction argument of torch.nn.functional losses.
+type Reduction int
+
+const (
+	// Mean averages the per-element losses (weighted losses are divided by the
+	// sum of the weights that were used). This is the default.
+	Mean Reduction = iota
+	// Sum adds the per-element losses.
+	Sum
+	// None returns the per-element losses unreduced.
+	None
+)
+
+// String returns the PyTorch name of the reduction ("mean", "sum", "none").
+func (r Reduction) String() string {
+	switch r {
+	case Mean:
+		return "mean"
+	case Sum:
+		return "sum"
+	case None:
+		return "none"
+	}
+	return fmt.Sprintf("Reduction(%d)", int(r))
+}
+
+// DefaultIgnoreIndex is the ignore index used when WithIgnoreIndex is not
+// given, as in PyTorch.
+const DefaultIgnoreIndex = -100
+
+// A LossOpt configures a loss. Options that do not apply to a loss make its
+// constructor return an error.
+type LossOpt func(*lossConfig) error
+
+// option flags, to reject options that do not apply to a loss.
+const (
+	optReduction = 1 << iota
+	optWeight
+	optIgnoreIndex
+	optLabelSmoothing
+	optPosWeight
+)
+
+var optNames = map[int]string{
+	optReduction:      "WithReduction",
+	optWeight:         "WithWeight",
+	optIgnoreIndex:    "WithIgnoreIndex",
+	optLabelSmoothing: "WithLabelSmoothing",
+	optPosWeight:      "WithPosWeight",
+}
+
+type lossConfig struct {
+	set       int
+	reduction Reduction
+	weight    tensor.Tensor
+	posWeight tensor.Tensor
+	ignore    int
+	smoothing float64
+}
+
+func newLossConfig(name string, allowed int, opts []LossOpt) (*lossConfig, error) {
+	c := &lossConfig{reduction: Mean, ignore: DefaultIgnoreIndex}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.Errorf("ops: %s: nil option", name)
+		}
+		if err := o(c); err != nil {
+			return nil, errors.Wrapf(err, "ops: %s", name)
+		}
+	}
+	for f := optReduction; f <= optPosWeight; f <<= 1 {
+		if c.set&f != 0 && allowed&f == 0 {
+			return nil, errors.Errorf("ops: %s: option %s does not apply to %s", name, optNames[f], name)
+		}
+	}
+	return c, nil
+}
+
+// WithReduction sets the reduction (Mean, Sum or None). Default Mean.
+func WithReduction(r Reduction) LossOpt {
+	return func(c *lossConfig) error {
+		if r != Mean && r != Sum && r != None {
+			return errors.Errorf("unknown reduction %d", int(r))
+		}
+		c.reduction = r
+		c.set |= optReduction
+		return nil
+	}
+}
+
+// WithWeight sets PyTorch's weight argument: for CrossEntropy and NLL a
+// rescaling weight per class (shape (C)); for BCE and BCEWithLogits a weight
+// broadcast to the input's shape. The weight is a constant (it is not
+// differentiated) and must have the input's dtype. Its values are copied when
+// the loss node is built.
+func WithWeight(w tensor.Tensor) LossOpt {
+	return func(c *lossConfig) error {
+		if w == nil {
+			return errors.New("WithWeight: nil weight")
+		}
+		c.weight = w
+		c.set |= optWeight
+		return nil
+	}
+}
+
+// WithPosWeight sets BCEWithLogits' pos_weight: a weight of positive
+// examples, broadcast along the last dimension of the input (shape (C) where
+// C is the size of the input's last dimension, or shape (1)).
+func WithPosWeight(w tensor.Tensor) LossOpt {
+	return func(c *lossConfig) error {
+		if w == nil {
+			return errors.New("WithPosWeight: nil pos_weight")
+		}
+		c.posWeight = w
+		c.set |= optPosWeight
+		return nil
+	}
+}
+
+// WithIgnoreIndex sets the class index whose targets are ignored (they add
+// nothing to the loss, its gradient or the mean's denominator). Default -100.
+// It only applies to class-index targets.
+func WithIgnoreIndex(i int) LossOpt {
+	return func(c *lossConfig) error {
+		c.ignore = i
+		c.set |= optIgnoreIndex
+		return nil
+	}
+}
+
+// WithLabelSmoothing sets CrossEntropy's label_smoothing ε in [0, 1]: the
+// target becomes a mix of the original target (1-ε) and the uniform
+// distribution over the C classes (ε/C).
+func WithLabelSmoothing(eps float64) LossOpt {
+	return func(c *lossConfig) error {
+		if !(eps >= 0 && eps <= 1) || math.IsNaN(eps) {
+			return errors.Errorf("label smoothing must be in [0, 1], got %v", eps)
+		}
+		c.smoothing = eps
+		c.set |= optLabelSmoothing
+		return nil
+	}
+}
+
+// floatsOfConst returns a constant tensor's values as float64, checking its
+// dtype.
+func floatsOfConst(name, what string, t tensor.Tensor, dt tensor.Dtype) ([]float64, error) {
+	if t.Dtype() != dt {
+		return nil, errors.Errorf("ops: %s: %s has dtype %v, want the input's dtype %v", name, what, t.Dtype(), dt)
+	}
+	n := t.Shape().TotalSize()
+	out := make([]float64, n)
+	switch d := t.Data().(type) {
+	case []float64:
+		if len(d) != n {
+			return nil, errors.Errorf("ops: %s: %s is not a contiguous dense tensor", name, what)
+		}
+		copy(out, d)
+	case []float32:
+		if len(d) != n {
+			return nil, errors.Errorf("ops: %s: %s is not a contiguous dense tensor", name, what)
+		}
+		for i, v := range d {
+			out[i] = float64(v)
+		}
+	case float64:
+		out[0] = d
+	case float32:
+		out[0] = float64(d)
+	default:
+		return nil, errors.Errorf("ops: %s: %s has unsupported data %T", name, what, d)
+	}
+	return out, nil
+}

@@ -1,0 +1,194 @@
+package ops
+
+import (
+	"unsafe"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// typeOf returns the Gorgonia type of a node with the given dims and dtype.
+func typeOf(dims int, dt tensor.Dtype) hm.Type {
+	if dims == 0 {
+		return dt
+	}
+	return G.TensorType{Dims: dims, Of: dt}
+}
+
+func isFloat(dt tensor.Dtype) bool { return dt == tensor.Float64 || dt == tensor.Float32 }
+
+func isIndex(dt tensor.Dtype) bool {
+	return dt == tensor.Int || dt == tensor.Int64 || dt == tensor.Int32
+}
+
+// floatsOf returns the contiguous data of a float tensor value, checking
+// its shape against want.
+func floatsOf[T float](name, what string, v G.Value, want tensor.Shape) ([]T, error) {
+	d, ok := v.(*tensor.Dense)
+	if !ok {
+		return nil, errors.Errorf("ops: %s: %s is a %T, want a *tensor.Dense", name, what, v)
+	}
+	if !d.Shape().Eq(want) {
+		return nil, errors.Errorf("ops: %s: %s has shape %v at run time, the graph was built for %v", name, what, d.Shape(), want)
+	}
+	if d.RequiresIterator() {
+		return nil, errors.Errorf("ops: %s: %s is not contiguous", name, what)
+	}
+	s, ok := d.Data().([]T)
+	if !ok {
+		var z T
+		return nil, errors.Errorf("ops: %s: %s has dtype %v, want %T", name, what, d.Dtype(), z)
+	}
+	return s, nil
+}
+
+// intsOf returns a class-index target value as []int, converting int64 and
+// int32 data into buf.
+func intsOf(name string, v G.Value, want tensor.Shape, buf []int) ([]int, error) {
+	switch t := v.(type) {
+	case *tensor.Dense:
+		if !t.Shape().Eq(want) && !(t.Shape().IsScalar() && want.IsScalar()) {
+			return nil, errors.Errorf("ops: %s: target has shape %v at run time, the graph was built for %v", name, t.Shape(), want)
+		}
+		if t.RequiresIterator() {
+			return nil, errors.Errorf("ops: %s: target is not contiguous", name)
+		}
+		switch d := t.Data().(type) {
+		case []int:
+			return d, nil
+		case []int64:
+			for i, x := range d {
+				buf[i] = int(x)
+			}
+			return buf[:len(d)], nil
+		case []int32:
+			for i, x := range d {
+				buf[i] = int(x)
+			}
+			return buf[:len(d)], nil
+		case int:
+			buf[0] = d
+		case int64:
+			buf[0] = int(d)
+		case int32:
+			buf[0] = int(d)
+		default:
+			return nil, errors.Errorf("ops: %s: target has dtype %v, want an integer dtype", name, t.Dtype())
+		}
+		return buf[:1], nil
+	case *G.I:
+		buf[0] = int(*t)
+	case *G.I64:
+		buf[0] = int(*t)
+	case *G.I32:
+		buf[0] = int(*t)
+	default:
+		return nil, errors.Errorf("ops: %s: target is a %T, want an integer tensor or scalar", name, v)
+	}
+	if !want.IsScalar() {
+		return nil, errors.Errorf("ops: %s: target is a scalar at run time, the graph was built for shape %v", name, want)
+	}
+	return buf[:1], nil
+}
+
+// gradOf returns an output gradient: a scalar (vec == nil) or a tensor.
+func gradOf[T float](name string, v G.Value, n int) (s float64, vec []T, err error) {
+	switch g := v.(type) {
+	case *G.F64:
+		return float64(*g), nil, nil
+	case *G.F32:
+		return float64(*g), nil, nil
+	case *tensor.Dense:
+		if g.RequiresIterator() {
+			return 0, nil, errors.Errorf("ops: %s: output gradient is not contiguous", name)
+		}
+		switch d := g.Data().(type) {
+		case []T:
+			if len(d) == 1 && n == 1 {
+				return float64(d[0]), nil, nil
+			}
+			if len(d) != n {
+				return 0, nil, errors.Errorf("ops: %s: output gradient has %d elements, want %d", name, len(d), n)
+			}
+			return 1, d, nil
+		case T:
+			return float64(d), nil, nil
+		}
+		return 0, nil, errors.Errorf("ops: %s: output gradient has dtype %v", name, g.Dtype())
+	}
+	return 0, nil, errors.Errorf("ops: %s: output gradient is a %T", name, v)
+}
+
+// buf32/64 are per-op scratch or output slices of either element type.
+type bufs struct {
+	f32 []float32
+	f64 []float64
+}
+
+// get returns a slice of n elements of T, reusing the buffer.
+func get[T float](b *bufs, n int) []T {
+	var z T
+	if isF32(z) {
+		if cap(b.f32) < n {
+			b.f32 = make([]float32, n)
+		}
+		b.f32 = b.f32[:n]
+		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b.f32))), n)
+	}
+	if cap(b.f64) < n {
+		b.f64 = make([]float64, n)
+	}
+	b.f64 = b.f64[:n]
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b.f64))), n)
+}
+
+// outBuf holds an op's output value, reused across runs so that the op
+// allocates nothing after its first run (Gorgonia's VMs drop their own
+// output buffers on Reset).
+type outBuf struct {
+	f64 *G.F64
+	f32 *G.F32
+	t   *tensor.Dense
+}
+
+// scalar returns the op's scalar output holding v.
+func (o *outBuf) scalar(dt tensor.Dtype, v float64) G.Value {
+	if dt == tensor.Float32 {
+		if o.f32 == nil {
+			o.f32 = new(G.F32)
+		}
+		*o.f32 = G.F32(v)
+		return o.f32
+	}
+	if o.f64 == nil {
+		o.f64 = new(G.F64)
+	}
+	*o.f64 = G.F64(v)
+	return o.f64
+}
+
+// dense returns the op's tensor output of the given shape and its data.
+func dense[T float](o *outBuf, dt tensor.Dtype, shape tensor.Shape) (*tensor.Dense, []T) {
+	if o.t == nil || o.t.Dtype() != dt || !o.t.Shape().Eq(shape) {
+		o.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
+	}
+	return o.t, o.t.Data().([]T)
+}
+
+// addInto adds src to the gradient tensor v (LispMachine's DoDiff).
+func addInto[T float](name string, v G.Value, src []T) error {
+	d, ok := v.(*tensor.Dense)
+	if !ok {
+		return errors.Errorf("ops: %s: input gradient is a %T, want *tensor.Dense", name, v)
+	}
+	dst, ok := d.Data().([]T)
+	if !ok || len(dst) != len(src) || d.RequiresIterator() {
+		return errors.Errorf("ops: %s: input gradient has dtype %v shape %v, want %d contiguous elements", name, d.Dtype(), d.Shape(), len(src))
+	}
+	for i, s := range src {
+		dst[i] += s
+	}
+	return nil
+}
