@@ -15,13 +15,13 @@ import (
 
 // PlotLoss writes a PNG of the train and test loss per epoch to path (atomically).
 func PlotLoss(path, title string, epochs []Epoch) error {
-	return plotCurves(path, title, "loss (cross-entropy)", epochs, 1,
+	return plotCurves(path, title, "loss (cross-entropy)", epochs, 1, true,
 		func(e Epoch) float64 { return e.TrainLoss }, func(e Epoch) float64 { return e.TestLoss })
 }
 
 // PlotAccuracy writes a PNG of the train and test accuracy (in %) per epoch to path (atomically).
 func PlotAccuracy(path, title string, epochs []Epoch) error {
-	return plotCurves(path, title, "accuracy (%)", epochs, 100,
+	return plotCurves(path, title, "accuracy (%)", epochs, 100, false,
 		func(e Epoch) float64 { return e.TrainAcc }, func(e Epoch) float64 { return e.TestAcc })
 }
 
@@ -30,7 +30,9 @@ var (
 	testColor  = color.RGBA{R: 255, G: 127, B: 14, A: 255}
 )
 
-func plotCurves(path, title, ylabel string, epochs []Epoch, scale float64, train, test func(Epoch) float64) error {
+// plotCurves draws the train and test curves; the legend goes top right (legendTop, for
+// falling curves) or bottom right (for rising ones), where the curves usually are not.
+func plotCurves(path, title, ylabel string, epochs []Epoch, scale float64, legendTop bool, train, test func(Epoch) float64) error {
 	if len(epochs) == 0 {
 		return errors.Errorf("report: plot %s: no epochs", path)
 	}
@@ -39,7 +41,11 @@ func plotCurves(path, title, ylabel string, epochs []Epoch, scale float64, train
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = ylabel
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
+	p.Legend.Top = legendTop
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(8), vg.Points(8)
+	if legendTop {
+		p.Legend.YOffs = -vg.Points(8)
+	}
 	for _, s := range []struct {
 		name string
 		f    func(Epoch) float64
