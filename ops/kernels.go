@@ -344,9 +344,9 @@ func bceFwd[T float](x, y []T, w []float64, perPos []T) (sum float64, badX, badY
 }
 
 // bceBwd writes PyTorch's BCE gradient (x - y) / max(x (1-x), ε) s g w,
-// with ε = 1e-12 rounded to T.
+// with ε = float32(1e-12) as in PyTorch 1.13 (for float64 too).
 func bceBwd[T float](dx, x, y []T, w []float64, gPos []T, s float64) {
-	eps := float64(T(1e-12))
+	eps := float64(float32(1e-12))
 	for i, xv := range x {
 		xf := float64(xv)
 		g := s

@@ -82,9 +82,9 @@ func (op *lossOp) shapeOut() tensor.Shape {
 }
 
 func (op *lossOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shapeOut(), nil }
-func (op *lossOp) ReturnsPtr() bool                                { return false }
-func (op *lossOp) CallsExtern() bool                               { return false }
-func (op *lossOp) OverwritesInput() int                            { return -1 }
+func (op *lossOp) ReturnsPtr() bool                               { return false }
+func (op *lossOp) CallsExtern() bool                              { return false }
+func (op *lossOp) OverwritesInput() int                           { return -1 }
 
 func (op *lossOp) String() string { return op.name() + "{" + op.config + "}" }
 
@@ -165,13 +165,11 @@ func lossForward[T float](op *lossOp, xv, tv G.Value, perPos []T) (float64, erro
 		eps, c := a.eps, float64(a.c)
 		switch op.red {
 		case Mean:
-			smDen := wsum
-			if a.weight == nil {
-				smDen = float64(op.nPos)
-			}
+			// PyTorch divides both parts by the weights (or count) of
+			// the non-ignored targets.
 			l := (1 - eps) * nllSum / wsum
 			if eps > 0 {
-				l += eps / c * smSum / smDen
+				l += eps / c * smSum / wsum
 			}
 			return l, nil
 		default:
@@ -366,14 +364,10 @@ func lossGradDo[T float](op *lossGradOp, xv, tv, gv G.Value) (G.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		sN, sS := s, s
 		if f.red == Mean {
-			sN = s * float64(f.nPos) / f.wsum
-			if a.weight != nil {
-				sS = sN
-			}
+			s = s * float64(f.nPos) / f.wsum
 		}
-		ceIndexBwd(dx, e, f.invS, tgt, a, gPos, sN, sS)
+		ceIndexBwd(dx, e, f.invS, tgt, a, gPos, s, s)
 	case kindNLL:
 		tgt, err := intsOf(name, tv, f.tShape, f.tgt)
 		if err != nil {

@@ -81,10 +81,10 @@ func (op *softmaxOp) Type() hm.Type {
 	return hm.NewFnType(t, t)
 }
 func (op *softmaxOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
-func (op *softmaxOp) ReturnsPtr() bool                                { return false }
-func (op *softmaxOp) CallsExtern() bool                               { return false }
-func (op *softmaxOp) OverwritesInput() int                            { return -1 }
-func (op *softmaxOp) String() string                                  { return fmt.Sprintf("%s{axis=%d}", op.name(), op.axis) }
+func (op *softmaxOp) ReturnsPtr() bool                               { return false }
+func (op *softmaxOp) CallsExtern() bool                              { return false }
+func (op *softmaxOp) OverwritesInput() int                           { return -1 }
+func (op *softmaxOp) String() string                                 { return fmt.Sprintf("%s{axis=%d}", op.name(), op.axis) }
 
 // WriteHash covers the kind (softmax or log-softmax), axis, dtype and shape.
 func (op *softmaxOp) WriteHash(h hash.Hash) {
@@ -177,7 +177,9 @@ func (op *softmaxGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 func (op *softmaxGradOp) ReturnsPtr() bool     { return false }
 func (op *softmaxGradOp) CallsExtern() bool    { return false }
 func (op *softmaxGradOp) OverwritesInput() int { return -1 }
-func (op *softmaxGradOp) String() string       { return fmt.Sprintf("%sGrad{axis=%d}", op.fwd.name(), op.fwd.axis) }
+func (op *softmaxGradOp) String() string {
+	return fmt.Sprintf("%sGrad{axis=%d}", op.fwd.name(), op.fwd.axis)
+}
 func (op *softmaxGradOp) WriteHash(h hash.Hash) {
 	h.Write([]byte("grad:"))
 	op.fwd.WriteHash(h)
