@@ -36,24 +36,24 @@ func (n *num) UnmarshalJSON(b []byte) error {
 // goldenCase is one case written by tools/golden/ops.py. Arrays shared
 // between cases are indices into goldenFile.Arrays (-1: none).
 type goldenCase struct {
-	Dtype       string `json:"dtype"`
-	XShape      []int  `json:"x_shape"`
-	X           int    `json:"x"`
-	TargetShape []int  `json:"target_shape"`
-	Target      int    `json:"target"`
-	TargetKind  string `json:"target_kind"`
-	Reduction   string `json:"reduction"`
-	Weight      int    `json:"weight"`
-	WeightShape []int  `json:"weight_shape"`
-	PosWeight   int    `json:"pos_weight"`
-	Ignore      *int   `json:"ignore_index"`
+	Dtype       string  `json:"dtype"`
+	XShape      []int   `json:"x_shape"`
+	X           int     `json:"x"`
+	TargetShape []int   `json:"target_shape"`
+	Target      int     `json:"target"`
+	TargetKind  string  `json:"target_kind"`
+	Reduction   string  `json:"reduction"`
+	Weight      int     `json:"weight"`
+	WeightShape []int   `json:"weight_shape"`
+	PosWeight   int     `json:"pos_weight"`
+	Ignore      *int    `json:"ignore_index"`
 	Smoothing   float64 `json:"label_smoothing"`
-	OutShape    []int `json:"out_shape"`
-	Out         []num `json:"out"`
-	Gout        int   `json:"gout"`
-	Grad        []num `json:"grad"`
-	Log         bool  `json:"log"`
-	Axis        int   `json:"axis"`
+	OutShape    []int   `json:"out_shape"`
+	Out         []num   `json:"out"`
+	Gout        int     `json:"gout"`
+	Grad        []num   `json:"grad"`
+	Log         bool    `json:"log"`
+	Axis        int     `json:"axis"`
 }
 
 type goldenFile struct {

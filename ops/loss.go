@@ -278,9 +278,9 @@ func (op *lossOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.Node)
 		return err
 	}
 	if op.dt == tensor.Float32 {
-		return addInto(op.name(), xg, dxv.(*tensor.Dense).Data().([]float32))
+		return addInto(op.name(), xg, dxv.(*tensor.Dense).Float32s())
 	}
-	return addInto(op.name(), xg, dxv.(*tensor.Dense).Data().([]float64))
+	return addInto(op.name(), xg, dxv.(*tensor.Dense).Float64s())
 }
 
 // lossGradOp computes a loss's input gradient from (x, target, output,

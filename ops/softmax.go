@@ -154,9 +154,9 @@ func (op *softmaxOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.No
 		return err
 	}
 	if op.dt == tensor.Float32 {
-		return addInto(op.name(), xg, dxv.(*tensor.Dense).Data().([]float32))
+		return addInto(op.name(), xg, dxv.(*tensor.Dense).Float32s())
 	}
-	return addInto(op.name(), xg, dxv.(*tensor.Dense).Data().([]float64))
+	return addInto(op.name(), xg, dxv.(*tensor.Dense).Float64s())
 }
 
 // softmaxGradOp computes the (log-)softmax input gradient from the output

@@ -36,12 +36,30 @@ func floatsOf[T float](name, what string, v G.Value, want tensor.Shape) ([]T, er
 	if d.RequiresIterator() {
 		return nil, errors.Errorf("ops: %s: %s is not contiguous", name, what)
 	}
-	s, ok := d.Data().([]T)
+	s, ok := denseData[T](d)
 	if !ok {
 		var z T
 		return nil, errors.Errorf("ops: %s: %s has dtype %v, want %T", name, what, d.Dtype(), z)
 	}
 	return s, nil
+}
+
+// denseData returns d's data as []T without allocating (Dense.Data boxes
+// a new slice header on every call).
+func denseData[T float](d *tensor.Dense) ([]T, bool) {
+	var z T
+	if isF32(z) {
+		if d.Dtype() != tensor.Float32 {
+			return nil, false
+		}
+		s := d.Float32s()
+		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), true
+	}
+	if d.Dtype() != tensor.Float64 {
+		return nil, false
+	}
+	s := d.Float64s()
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), true
 }
 
 // intsOf returns a class-index target value as []int, converting int64 and
@@ -55,29 +73,23 @@ func intsOf(name string, v G.Value, want tensor.Shape, buf []int) ([]int, error)
 		if t.RequiresIterator() {
 			return nil, errors.Errorf("ops: %s: target is not contiguous", name)
 		}
-		switch d := t.Data().(type) {
-		case []int:
-			return d, nil
-		case []int64:
+		switch t.Dtype() {
+		case tensor.Int:
+			return t.Ints(), nil
+		case tensor.Int64:
+			d := t.Int64s()
 			for i, x := range d {
 				buf[i] = int(x)
 			}
 			return buf[:len(d)], nil
-		case []int32:
+		case tensor.Int32:
+			d := t.Int32s()
 			for i, x := range d {
 				buf[i] = int(x)
 			}
 			return buf[:len(d)], nil
-		case int:
-			buf[0] = d
-		case int64:
-			buf[0] = int(d)
-		case int32:
-			buf[0] = int(d)
-		default:
-			return nil, errors.Errorf("ops: %s: target has dtype %v, want an integer dtype", name, t.Dtype())
 		}
-		return buf[:1], nil
+		return nil, errors.Errorf("ops: %s: target has dtype %v, want an integer dtype", name, t.Dtype())
 	case *G.I:
 		buf[0] = int(*t)
 	case *G.I64:
@@ -104,19 +116,17 @@ func gradOf[T float](name string, v G.Value, n int) (s float64, vec []T, err err
 		if g.RequiresIterator() {
 			return 0, nil, errors.Errorf("ops: %s: output gradient is not contiguous", name)
 		}
-		switch d := g.Data().(type) {
-		case []T:
-			if len(d) == 1 && n == 1 {
-				return float64(d[0]), nil, nil
-			}
-			if len(d) != n {
-				return 0, nil, errors.Errorf("ops: %s: output gradient has %d elements, want %d", name, len(d), n)
-			}
-			return 1, d, nil
-		case T:
-			return float64(d), nil, nil
+		d, ok := denseData[T](g)
+		if !ok {
+			return 0, nil, errors.Errorf("ops: %s: output gradient has dtype %v", name, g.Dtype())
 		}
-		return 0, nil, errors.Errorf("ops: %s: output gradient has dtype %v", name, g.Dtype())
+		if len(d) == 1 && n == 1 {
+			return float64(d[0]), nil, nil
+		}
+		if len(d) != n {
+			return 0, nil, errors.Errorf("ops: %s: output gradient has %d elements, want %d", name, len(d), n)
+		}
+		return 1, d, nil
 	}
 	return 0, nil, errors.Errorf("ops: %s: output gradient is a %T", name, v)
 }
@@ -174,7 +184,8 @@ func dense[T float](o *outBuf, dt tensor.Dtype, shape tensor.Shape) (*tensor.Den
 	if o.t == nil || o.t.Dtype() != dt || !o.t.Shape().Eq(shape) {
 		o.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
 	}
-	return o.t, o.t.Data().([]T)
+	d, _ := denseData[T](o.t)
+	return o.t, d
 }
 
 // addInto adds src to the gradient tensor v (LispMachine's DoDiff).
@@ -183,7 +194,7 @@ func addInto[T float](name string, v G.Value, src []T) error {
 	if !ok {
 		return errors.Errorf("ops: %s: input gradient is a %T, want *tensor.Dense", name, v)
 	}
-	dst, ok := d.Data().([]T)
+	dst, ok := denseData[T](d)
 	if !ok || len(dst) != len(src) || d.RequiresIterator() {
 		return errors.Errorf("ops: %s: input gradient has dtype %v shape %v, want %d contiguous elements", name, d.Dtype(), d.Shape(), len(src))
 	}

@@ -1,0 +1,147 @@
+package ops
+
+import (
+	"math"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// TestComposedLossOverflows shows the loss Gorgonia users compose,
+// Neg(Mean(HadamardProd(Log(SoftMax(x)), onehot))), going NaN/±Inf on one
+// large logit outside row 0, while CrossEntropy stays finite and exact.
+func TestComposedLossOverflows(t *testing.T) {
+	for _, tc := range []struct {
+		dt  tensor.Dtype
+		big float64
+	}{{tensor.Float64, 1000}, {tensor.Float32, 100}} {
+		logits := []float64{0.5, -1, 2, 0.25, 1, 0, -2, 3, tc.big, 0, 1, -1}
+		labels := []int{2, 3, 1}
+		onehot := make([]float64, 12)
+		for i, l := range labels {
+			onehot[i*4+l] = 1
+		}
+		g := G.NewGraph()
+		x := G.NodeFromAny(g, floatTensor(tc.dt, []int{3, 4}, logits), G.WithName("x"))
+		oh := G.NodeFromAny(g, floatTensor(tc.dt, []int{3, 4}, onehot), G.WithName("onehot"))
+		y := G.NodeFromAny(g, tensor.New(tensor.WithBacking(labels)), G.WithName("y"))
+		sm := G.Must(G.SoftMax(x))
+		composed := G.Must(G.Neg(G.Must(G.Mean(G.Must(G.HadamardProd(G.Must(G.Log(sm)), oh))))))
+		ours, err := CrossEntropy(x, y, WithReduction(Sum))
+		if err != nil {
+			t.Fatal(err)
+		}
+		vm := G.NewTapeMachine(g)
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		vm.Close()
+		c := valueFloats(composed.Value())[0]
+		if !math.IsNaN(c) && !math.IsInf(c, 0) {
+			t.Errorf("%v: composed loss %v is finite; expected the overflow this test documents", tc.dt, c)
+		}
+		// exact: Σ_rows lse(row) - x[label], lse by max shift in float64
+		var want float64
+		for r, l := range labels {
+			row := logits[r*4 : r*4+4]
+			m := math.Inf(-1)
+			for _, v := range row {
+				m = math.Max(m, v)
+			}
+			var s float64
+			for _, v := range row {
+				s += math.Exp(v - m)
+			}
+			want += m + math.Log(s) - row[l]
+		}
+		got := valueFloats(ours.Value())[0]
+		rtol, _ := tolFor(tc.dt)
+		if math.IsNaN(got) || math.IsInf(got, 0) || math.Abs(got-want) > rtol*want {
+			t.Errorf("%v: CrossEntropy = %v, want %v", tc.dt, got, want)
+		}
+	}
+}
+
+// TestNoMerge checks that ops differing only in configuration are not
+// merged by Gorgonia's node deduplication (their hashes differ).
+func TestNoMerge(t *testing.T) {
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 3), G.WithName("x"))
+	y := G.NewVector(g, tensor.Int, G.WithShape(2), G.WithName("y"))
+	p := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 3), G.WithName("p"))
+	w1 := tensor.New(tensor.WithBacking([]float64{1, 2, 3}))
+	w2 := tensor.New(tensor.WithBacking([]float64{1, 2, 4}))
+	nodes := []*G.Node{
+		G.Must(Softmax(x, 1)), G.Must(LogSoftmax(x, 1)), G.Must(Softmax(x, 0)), G.Must(LogSoftmax(x, 0)),
+		G.Must(CrossEntropy(x, y)), G.Must(CrossEntropy(x, y, WithReduction(Sum))),
+		G.Must(CrossEntropy(x, y, WithIgnoreIndex(1))), G.Must(CrossEntropy(x, y, WithLabelSmoothing(0.1))),
+		G.Must(CrossEntropy(x, y, WithLabelSmoothing(0.2))), G.Must(CrossEntropy(x, y, WithWeight(w1))),
+		G.Must(CrossEntropy(x, y, WithWeight(w2))), G.Must(NLL(x, y)), G.Must(CrossEntropy(x, p)),
+		G.Must(BCE(x, p)), G.Must(BCEWithLogits(x, p)), G.Must(BCEWithLogits(x, p, WithPosWeight(w1))),
+		G.Must(BCEWithLogits(x, p, WithWeight(w1))), G.Must(BCEWithLogits(x, p, WithWeight(w2))),
+	}
+	seen := map[*G.Node]int{}
+	for i, n := range nodes {
+		if j, ok := seen[n]; ok {
+			t.Errorf("node %d (%v) merged with node %d (%v)", i, n.Op(), j, nodes[j].Op())
+		}
+		seen[n] = i
+	}
+	// identical configurations may be merged, and that is harmless
+	a, b := G.Must(Softmax(x, -1)), G.Must(Softmax(x, 1))
+	if a.Op().Hashcode() != b.Op().Hashcode() {
+		t.Errorf("Softmax(x, -1) and Softmax(x, 1) should hash alike")
+	}
+}
+
+// TestZeroAllocs checks that after the first run the ops' Do allocate
+// nothing, forward and backward.
+func TestZeroAllocs(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		g := G.NewGraph()
+		xv := floatTensor(dt, []int{8, 10}, make([]float64, 80))
+		x := G.NodeFromAny(g, xv, G.WithName("x"))
+		yv := tensor.New(tensor.WithBacking([]int64{0, 1, 2, 3, 4, 5, 6, 7}))
+		y := G.NodeFromAny(g, yv, G.WithName("y"))
+		for _, build := range []func() (*G.Node, error){
+			func() (*G.Node, error) { return CrossEntropy(x, y, WithLabelSmoothing(0.1)) },
+			func() (*G.Node, error) { return NLL(x, y, WithReduction(None)) },
+			func() (*G.Node, error) { return Softmax(x, -1) },
+		} {
+			n, err := build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			op := n.Op()
+			in := []G.Value{xv, yv}
+			if op.Arity() == 1 {
+				in = in[:1]
+			}
+			out, err := op.Do(in...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gop G.Op
+			var gin []G.Value
+			switch o := op.(type) {
+			case *lossOp:
+				gop = o.gradOp()
+				gin = []G.Value{xv, yv, out, out}
+			case *softmaxOp:
+				gop = o.gradOp()
+				gin = []G.Value{out, out}
+			}
+			if _, err := gop.Do(gin...); err != nil {
+				t.Fatal(err)
+			}
+			allocs := testing.AllocsPerRun(20, func() {
+				op.Do(in...)
+				gop.Do(gin...)
+			})
+			if allocs != 0 {
+				t.Errorf("%v %v: %v allocations per forward+backward", dt, op, allocs)
+			}
+		}
+	}
+}
