@@ -1,0 +1,142 @@
+package ops_test
+
+import (
+	"fmt"
+	"log"
+	"math"
+
+	"github.com/stheno-ml/stheno/ops"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// The notes' worked example: three classes, probabilities [0.2, 0.7, 0.1]
+// (fed as logits log p, so that softmax gives them back), true class the
+// second: CE = -log 0.7.
+func ExampleCrossEntropy() {
+	g := G.NewGraph()
+	logits := G.NewVector(g, tensor.Float64, G.WithShape(3), G.WithName("logits"),
+		G.WithValue(tensor.New(tensor.WithBacking([]float64{math.Log(0.2), math.Log(0.7), math.Log(0.1)}))))
+	target := G.NewScalar(g, tensor.Int, G.WithName("target"), G.WithValue(1)) // unbatched: a scalar class index
+	loss, err := ops.CrossEntropy(logits, target)
+	if err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("CE = %.4f (-log 0.7 = %.4f)\n", loss.Value().Data(), -math.Log(0.7))
+	// Output:
+	// CE = 0.3567 (-log 0.7 = 0.3567)
+}
+
+// The notes' NLL example: log-probabilities [-1.61, -0.3567, -2.30], true
+// class the second: NLL = 0.3567.
+func ExampleNLL() {
+	g := G.NewGraph()
+	logp := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 3), G.WithName("logp"),
+		G.WithValue(tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float64{-1.61, -0.3567, -2.30}))))
+	target := G.NewVector(g, tensor.Int, G.WithShape(1), G.WithName("target"),
+		G.WithValue(tensor.New(tensor.WithShape(1), tensor.WithBacking([]int{1}))))
+	loss, err := ops.NLL(logp, target)
+	if err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("NLL = %.4f\n", loss.Value().Data())
+	// Output:
+	// NLL = 0.3567
+}
+
+// CrossEntropy in a training-style graph: a linear classifier
+// logits = x·W trained by gradient descent with gorgonia.Grad and the
+// TapeMachine; the target is an Int vector of class indices.
+func ExampleCrossEntropy_training() {
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float64, G.WithShape(4, 2), G.WithName("x"),
+		G.WithValue(tensor.New(tensor.WithShape(4, 2), tensor.WithBacking([]float64{
+			1, 0,
+			0, 1,
+			-1, 0,
+			0, -1,
+		}))))
+	y := G.NewVector(g, tensor.Int, G.WithShape(4), G.WithName("y"),
+		G.WithValue(tensor.New(tensor.WithBacking([]int{0, 1, 2, 2}))))
+	w := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 3), G.WithName("w"), G.WithInit(G.Zeroes()))
+	logits := G.Must(G.Mul(x, w))
+	loss, err := ops.CrossEntropy(logits, y)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := G.Grad(loss, w); err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g, G.BindDualValues(w))
+	defer vm.Close()
+	solver := G.NewVanillaSolver(G.WithLearnRate(1))
+	for step := 0; step <= 50; step++ {
+		if err := vm.RunAll(); err != nil {
+			log.Fatal(err)
+		}
+		if step%25 == 0 {
+			fmt.Printf("step %2d: loss %.4f\n", step, loss.Value().Data())
+		}
+		if err := solver.Step(G.NodesToValueGrads(G.Nodes{w})); err != nil {
+			log.Fatal(err)
+		}
+		vm.Reset()
+	}
+	// Output:
+	// step  0: loss 1.0986
+	// step 25: loss 0.1266
+	// step 50: loss 0.0683
+}
+
+// Softmax and LogSoftmax along the last axis (like dim=-1 in PyTorch),
+// computed per row with the row's own max, so large logits are fine.
+func ExampleSoftmax() {
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float32, G.WithShape(2, 3), G.WithName("x"),
+		G.WithValue(tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float32{1, 2, 3, 1000, 1000, 1000}))))
+	p := G.Must(ops.Softmax(x, -1))
+	logp := G.Must(ops.LogSoftmax(x, -1))
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%.4f\n%.4f\n", p.Value().Data(), logp.Value().Data())
+	// Output:
+	// [0.0900 0.2447 0.6652 0.3333 0.3333 0.3333]
+	// [-2.4076 -1.4076 -0.4076 -1.0986 -1.0986 -1.0986]
+}
+
+// BCEWithLogits with a pos_weight per column and PyTorch's default mean;
+// logits of ±1e4 are no problem.
+func ExampleBCEWithLogits() {
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 2), G.WithName("x"),
+		G.WithValue(tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{1e4, -1e4, 0, 2}))))
+	y := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 2), G.WithName("y"),
+		G.WithValue(tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{1, 0, 1, 0}))))
+	pw := tensor.New(tensor.WithBacking([]float64{2, 1}))
+	loss, err := ops.BCEWithLogits(x, y, ops.WithPosWeight(pw))
+	if err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	// (0 + 0 + 2 log 2 + softplus(2)) / 4
+	fmt.Printf("%.6f %.6f\n", loss.Value().Data(), (2*math.Log(2)+math.Log1p(math.Exp(2)))/4)
+	// Output:
+	// 0.878306 0.878306
+}
