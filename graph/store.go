@@ -97,7 +97,7 @@ func (s *Store) Set(name string, t tensor.Tensor) error {
 	if t.Dtype() != s.dt {
 		return errors.Errorf("graph: Set %q: dtype %v, store holds %v", name, t.Dtype(), s.dt)
 	}
-	if !t.Shape().Eq(e.t.Shape()) {
+	if !sameShape(t.Shape(), e.t.Shape()) {
 		return errors.Errorf("graph: Set %q: shape %v, store holds %v", name, t.Shape(), e.t.Shape())
 	}
 	if err := tensor.Copy(e.t, t); err != nil {
@@ -140,7 +140,7 @@ func (s *Store) getOrCreate(name string, shape tensor.Shape, init Initializer, p
 		if e.param != param {
 			return nil, errors.Errorf("graph: %q already exists as a %s, requested as a %s", name, kind[e.param], kind[param])
 		}
-		if !e.t.Shape().Eq(shape) {
+		if !sameShape(e.t.Shape(), shape) {
 			return nil, errors.Errorf("graph: %s %q has shape %v in the store, requested shape %v", kind[param], name, e.t.Shape(), shape)
 		}
 		return e.t, nil
