@@ -5,50 +5,58 @@ import (
 	"unsafe"
 )
 
-// Fast exp for the loss kernels. Go's math.Exp is accurate but slow here
-// (~15 ns); these use the classic reduction x = k ln2 + r, |r| <= ln2/2,
-// a polynomial for e^r and a scaling by 2^k built from the exponent bits.
-// expAcc has ~5e-16 relative error (double precision); expF32 ~2e-7, used
-// for float32 data where the result is rounded to float32 anyway.
-// Both return 0 below -708 (where exp underflows to denormals), +Inf above
-// 709.78 and propagate NaN.
+// Fast exp for the loss kernels. Go's math.Exp is accurate but slow (it
+// dominated the kernels); these reduce x = (32k + j) ln2/32 + r with
+// |r| <= ln2/64, take 2^(j/32) from a table and e^r from a short
+// polynomial, and scale by 2^k through the exponent bits.
+//   - expAcc: degree-6 polynomial, ln2 split in hi/lo: ~2e-16 relative
+//     error (double precision), for float64 data.
+//   - expF32: degree 3: ~6e-10 relative error, for float32 data (whose
+//     results are rounded to float32 anyway).
+//
+// Both are meant for x <= 0 (all kernels call them on x - rowmax, -|x| or
+// a log-probability): below -708 they return exp(-708) ≈ 3e-308 instead of
+// a denormal or 0, which no sum or float32 result can tell apart. NaN
+// propagates.
 
 const (
 	expRound = 6755399441055744.0 // 1.5 * 2^52: adding it rounds to an integer
 	expLog2e = 1.4426950408889634
 	expLn2Hi = 6.93147180369123816490e-01
 	expLn2Lo = 1.90821492927058770002e-10
+	expMin   = -708.0
 )
 
-func expAcc(x float64) float64 {
-	if !(x >= -708 && x <= 709) {
-		return expSlow(x)
+// exp2Tab[j] holds the bits of 2^(j/32).
+var exp2Tab = func() (t [32]uint64) {
+	for j := range t {
+		t[j] = math.Float64bits(math.Exp2(float64(j) / 32))
 	}
-	kf := x*expLog2e + expRound
-	k := int64(math.Float64bits(kf) - math.Float64bits(expRound))
+	return
+}()
+
+func expAcc(x float64) float64 {
+	if x < expMin {
+		x = expMin
+	}
+	kf := x*(32*expLog2e) + expRound
+	n := math.Float64bits(kf) - math.Float64bits(expRound)
 	kf -= expRound
-	r := x - kf*expLn2Hi - kf*expLn2Lo
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040+r*(1.0/40320+r*(1.0/362880+r*(1.0/3628800+r*(1.0/39916800+r*(1.0/479001600))))))))))))
-	return p * math.Float64frombits(uint64(k+1023)<<52)
+	r := x - kf*(expLn2Hi/32) - kf*(expLn2Lo/32)
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
+	return math.Float64frombits(exp2Tab[n&31]+uint64(int64(n)>>5)<<52) * p
 }
 
 func expF32(x float64) float64 {
-	if !(x >= -708 && x <= 709) {
-		return expSlow(x)
+	if x < expMin {
+		x = expMin
 	}
-	kf := x*expLog2e + expRound
-	k := int64(math.Float64bits(kf) - math.Float64bits(expRound))
+	kf := x*(32*expLog2e) + expRound
+	n := math.Float64bits(kf) - math.Float64bits(expRound)
 	kf -= expRound
-	r := x - kf*expLn2Hi
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
-	return p * math.Float64frombits(uint64(k+1023)<<52)
-}
-
-func expSlow(x float64) float64 {
-	if x < -708 {
-		return math.Exp(x) // denormal or 0
-	}
-	return math.Exp(x) // NaN or overflow
+	r := x - kf*(expLn2Hi/32) - kf*(expLn2Lo/32)
+	p := 1 + r*(1+r*(0.5+r*(1.0/6)))
+	return math.Float64frombits(exp2Tab[n&31]+uint64(int64(n)>>5)<<52) * p
 }
 
 // expT picks the exp matching T's precision.
@@ -58,6 +66,41 @@ func expT[T float](x float64) float64 {
 		return expF32(x)
 	}
 	return expAcc(x)
+}
+
+// expRowF32 writes e[k] = exp(x[k] - m) for float32-precision data and
+// returns Σe (in float64). It is expF32 inlined and unrolled twice so that
+// two independent exps are in flight: the hot loop of CrossEntropy and
+// Softmax.
+func expRowF32[T float](e, x []T, m float64) float64 {
+	var s0, s1 float64
+	e = e[:len(x)]
+	k := 0
+	for ; k+2 <= len(x); k += 2 {
+		a, b := float64(x[k])-m, float64(x[k+1])-m
+		if a < expMin {
+			a = expMin
+		}
+		if b < expMin {
+			b = expMin
+		}
+		ka, kb := a*(32*expLog2e)+expRound, b*(32*expLog2e)+expRound
+		na, nb := math.Float64bits(ka)-math.Float64bits(expRound), math.Float64bits(kb)-math.Float64bits(expRound)
+		ka, kb = ka-expRound, kb-expRound
+		ra, rb := a-ka*(expLn2Hi/32)-ka*(expLn2Lo/32), b-kb*(expLn2Hi/32)-kb*(expLn2Lo/32)
+		pa, pb := 1+ra*(1+ra*(0.5+ra*(1.0/6))), 1+rb*(1+rb*(0.5+rb*(1.0/6)))
+		ea := math.Float64frombits(exp2Tab[na&31]+uint64(int64(na)>>5)<<52) * pa
+		eb := math.Float64frombits(exp2Tab[nb&31]+uint64(int64(nb)>>5)<<52) * pb
+		e[k], e[k+1] = T(ea), T(eb)
+		s0 += ea
+		s1 += eb
+	}
+	if k < len(x) {
+		ev := expF32(float64(x[k]) - m)
+		e[k] = T(ev)
+		s0 += ev
+	}
+	return s0 + s1
 }
 
 func isF32[T float](z T) bool { return unsafe.Sizeof(z) == 4 }

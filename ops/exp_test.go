@@ -7,23 +7,47 @@ import (
 
 func TestExpAccuracy(t *testing.T) {
 	var worstAcc, worstF32 float64
-	for x := -707.9; x < 709; x += 0.0137 {
+	for x := -707.9; x <= 0; x += 0.00137 {
 		want := math.Exp(x)
 		worstAcc = math.Max(worstAcc, math.Abs(expAcc(x)-want)/want)
 		worstF32 = math.Max(worstF32, math.Abs(expF32(x)-want)/want)
 	}
-	if worstAcc > 2e-15 {
-		t.Errorf("expAcc worst relative error %g > 2e-15", worstAcc)
+	if worstAcc > 5e-16 {
+		t.Errorf("expAcc worst relative error %g > 5e-16", worstAcc)
 	}
-	if worstF32 > 5e-7 {
-		t.Errorf("expF32 worst relative error %g > 5e-7", worstF32)
+	if worstF32 > 1e-9 {
+		t.Errorf("expF32 worst relative error %g > 1e-9", worstF32)
 	}
-	for _, x := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), -800, 800, 0} {
-		for _, f := range []func(float64) float64{expAcc, expF32} {
-			got, want := f(x), math.Exp(x)
-			if !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
-				t.Errorf("exp(%v) = %v, want %v", x, got, want)
-			}
+	for _, f := range []func(float64) float64{expAcc, expF32} {
+		if got := f(math.NaN()); !math.IsNaN(got) {
+			t.Errorf("exp(NaN) = %v", got)
 		}
+		if got := f(math.Inf(-1)); got > 1e-300 {
+			t.Errorf("exp(-Inf) = %v", got)
+		}
+		if got := f(0); got != 1 {
+			t.Errorf("exp(0) = %v", got)
+		}
+	}
+	// the unrolled row version agrees with expF32 element by element
+	x := make([]float32, 101)
+	for i := range x {
+		x[i] = float32(i)*0.37 - 20
+	}
+	x[7] = float32(math.NaN())
+	e := make([]float32, len(x))
+	s := expRowF32(e, x, 3)
+	var want float64
+	for i, v := range x {
+		ev := expF32(float64(v) - 3)
+		if i != 7 {
+			want += ev
+		}
+		if float32(ev) != e[i] && !(i == 7 && math.IsNaN(float64(e[i]))) {
+			t.Fatalf("expRowF32[%d] = %v, want %v", i, e[i], float32(ev))
+		}
+	}
+	if !math.IsNaN(s) {
+		t.Errorf("sum with a NaN = %v, want NaN", s)
 	}
 }

@@ -8,38 +8,54 @@ import "math"
 // "position" i = n*inner + j is one row along the class axis. Sums are
 // accumulated in float64 for both element types.
 
-// rowMax returns the max of x[base + k*inner] over k < c. NaNs are skipped
-// here; they propagate through the exp and sums that follow.
-func rowMax[T float](x []T, base, c, inner int) float64 {
-	m := math.Inf(-1)
+// posBase returns the index of element (position i, class 0).
+func posBase(i, c, inner int) int {
 	if inner == 1 {
-		for _, v := range x[base : base+c] {
-			if f := float64(v); f > m {
-				m = f
-			}
+		return i * c
+	}
+	return i/inner*c*inner + i%inner
+}
+
+// rowMax returns the max of x[base + k*inner] over k < c (NaN if one is
+// NaN). The builtin max compiles without branches, which matters for
+// random rows.
+func rowMax[T float](x []T, base, c, inner int) float64 {
+	m0, m1 := T(math.Inf(-1)), T(math.Inf(-1))
+	if inner == 1 {
+		r := x[base : base+c]
+		k := 0
+		for ; k+2 <= len(r); k += 2 {
+			m0 = max(m0, r[k])
+			m1 = max(m1, r[k+1])
 		}
-		return m
+		if k < len(r) {
+			m0 = max(m0, r[k])
+		}
+		return float64(max(m0, m1))
 	}
 	for k := 0; k < c; k++ {
-		if f := float64(x[base+k*inner]); f > m {
-			m = f
-		}
+		m0 = max(m0, x[base+k*inner])
 	}
-	return m
+	return float64(m0)
 }
 
 // expRow writes e[k] = exp(x[k] - m) along one row and returns their sum.
 func expRow[T float](e, x []T, base, c, inner int, m float64) float64 {
-	var s float64
+	var z T
 	if inner == 1 {
+		if isF32(z) {
+			return expRowF32(e[base:base+c], x[base:base+c], m)
+		}
+		var s float64
 		xr, er := x[base:base+c], e[base:base+c]
 		for k, v := range xr {
-			ev := expT[T](float64(v) - m)
+			ev := expAcc(float64(v) - m)
 			er[k] = T(ev)
 			s += ev
 		}
 		return s
 	}
+	var s float64
 	for k := 0; k < c; k++ {
 		p := base + k*inner
 		ev := expT[T](float64(x[p]) - m)
@@ -50,11 +66,12 @@ func expRow[T float](e, x []T, base, c, inner int, m float64) float64 {
 }
 
 // softmaxFwd writes softmax(x) (or log_softmax(x) if log) along the middle
-// axis of an (outer, c, inner) layout into dst.
-func softmaxFwd[T float](dst, x []T, outer, c, inner int, log bool) {
-	for n := 0; n < outer; n++ {
-		for j := 0; j < inner; j++ {
-			base := n*c*inner + j
+// axis of an (outer, c, inner) layout into dst, for positions [lo, hi) of
+// the outer*inner rows.
+func softmaxFwd[T float](dst, x []T, c, inner int, log bool, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		{
+			base := posBase(i, c, inner)
 			m := rowMax(x, base, c, inner)
 			s := expRow(dst, x, base, c, inner, m)
 			if log {
@@ -76,11 +93,11 @@ func softmaxFwd[T float](dst, x []T, outer, c, inner int, log bool) {
 
 // softmaxBwd writes the input gradient dx given the output y and the
 // output gradient g: softmax: dx = y (g - <g, y>); log_softmax:
-// dx = g - exp(y) Σg.
-func softmaxBwd[T float](dx, y, g []T, outer, c, inner int, log bool) {
-	for n := 0; n < outer; n++ {
-		for j := 0; j < inner; j++ {
-			base := n*c*inner + j
+// dx = g - exp(y) Σg. Positions [lo, hi) as softmaxFwd.
+func softmaxBwd[T float](dx, y, g []T, c, inner int, log bool, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		{
+			base := posBase(i, c, inner)
 			var s float64
 			if log {
 				for k := 0; k < c; k++ {
@@ -125,10 +142,12 @@ func (a *ceArgs) w(k int) float64 {
 // writes the per-position loss to perPos if it is not nil, and returns the
 // sums of the (weighted) NLL parts, of the smoothing parts and of the
 // weights of non-ignored targets. bad is the first position whose target is
-// out of range and not the ignore index, or -1.
-func ceIndexFwd[T float](x []T, tgt []int, a *ceArgs, e []T, invS []float64, perPos []T) (nllSum, smSum, wsum float64, bad int) {
+// out of range and not the ignore index, or -1. It covers positions
+// [lo, hi).
+func ceIndexFwd[T float](x []T, tgt []int, a *ceArgs, e []T, invS []float64, perPos []T, lo, hi int) (nllSum, smSum, wsum float64, bad int) {
 	c, inner := a.c, a.inner
-	for i, t := range tgt {
+	for i := lo; i < hi; i++ {
+		t := tgt[i]
 		if t == a.ignore {
 			invS[i] = 0
 			if perPos != nil {
@@ -139,8 +158,7 @@ func ceIndexFwd[T float](x []T, tgt []int, a *ceArgs, e []T, invS []float64, per
 		if t < 0 || t >= c {
 			return 0, 0, 0, i
 		}
-		n, j := i/inner, i%inner
-		base := n*c*inner + j
+		base := posBase(i, c, inner)
 		m := rowMax(x, base, c, inner)
 		s := expRow(e, x, base, c, inner, m)
 		invS[i] = 1 / s
@@ -176,11 +194,12 @@ func ceIndexFwd[T float](x []T, tgt []int, a *ceArgs, e []T, invS []float64, per
 // dx_k = aN (p_k - [k=t]) + aS (Wtot p_k - w_k), where
 // aN = (1-ε) w_t sN g_i and aS = ε/C sS g_i; g_i = gPos[i] (or 1 if gPos is
 // nil) and sN, sS the reduction's scales of the NLL and smoothing parts.
-func ceIndexBwd[T float](dx, e []T, invS []float64, tgt []int, a *ceArgs, gPos []T, sN, sS float64) {
+// Positions [lo, hi).
+func ceIndexBwd[T float](dx, e []T, invS []float64, tgt []int, a *ceArgs, gPos []T, sN, sS float64, lo, hi int) {
 	c, inner := a.c, a.inner
-	for i, t := range tgt {
-		n, j := i/inner, i%inner
-		base := n*c*inner + j
+	for i := lo; i < hi; i++ {
+		t := tgt[i]
+		base := posBase(i, c, inner)
 		if t == a.ignore {
 			for k := 0; k < c; k++ {
 				dx[base+k*inner] = 0
@@ -229,8 +248,7 @@ func ceProbFwd[T float](x, tp []T, a *ceArgs, e []T, invS []float64, perPos []T)
 	c, inner := a.c, a.inner
 	var sum float64
 	for i := range invS {
-		n, j := i/inner, i%inner
-		base := n*c*inner + j
+		base := posBase(i, c, inner)
 		m := rowMax(x, base, c, inner)
 		s := expRow(e, x, base, c, inner, m)
 		invS[i] = 1 / s
@@ -253,8 +271,7 @@ func ceProbFwd[T float](x, tp []T, a *ceArgs, e []T, invS []float64, perPos []T)
 func ceProbBwd[T float](dx, e []T, invS []float64, tp []T, a *ceArgs, gPos []T, s float64) {
 	c, inner := a.c, a.inner
 	for i := range invS {
-		n, j := i/inner, i%inner
-		base := n*c*inner + j
+		base := posBase(i, c, inner)
 		g := s
 		if gPos != nil {
 			g *= float64(gPos[i])
@@ -287,9 +304,8 @@ func nllFwd[T float](x []T, tgt []int, a *ceArgs, perPos []T) (sum, wsum float64
 		if t < 0 || t >= c {
 			return 0, 0, i
 		}
-		n, j := i/inner, i%inner
 		wt := a.w(t)
-		l := -wt * float64(x[n*c*inner+j+t*inner])
+		l := -wt * float64(x[posBase(i, c, inner)+t*inner])
 		sum += l
 		wsum += wt
 		if perPos != nil {
@@ -311,8 +327,7 @@ func nllBwd[T float](dx []T, tgt []int, a *ceArgs, gPos []T, s float64) {
 		if gPos != nil {
 			g *= float64(gPos[i])
 		}
-		n, j := i/inner, i%inner
-		dx[n*c*inner+j+t*inner] = T(-a.w(t) * g)
+		dx[posBase(i, c, inner)+t*inner] = T(-a.w(t) * g)
 	}
 }
 

@@ -55,6 +55,7 @@ type lossOp struct {
 	perPos bufs      // per-element losses when the output is a scalar
 	cacheX unsafe.Pointer
 	wsum   float64 // Σ weights of non-ignored targets from the last forward
+	task   any     // the forward's parallel task (*ceFwdTask[T])
 	out    outBuf
 	grad   *lossGradOp
 }
@@ -152,7 +153,10 @@ func lossForward[T float](op *lossOp, xv, tv G.Value, perPos []T) (float64, erro
 		var nllSum, smSum, wsum float64
 		bad := -1
 		if op.kind == kindCE {
-			nllSum, smSum, wsum, bad = ceIndexFwd(x, tgt, a, get[T](&op.e, len(x)), op.invS, perPos)
+			ft := taskOf[ceFwdTask[T]](&op.task)
+			ft.x, ft.tgt, ft.a, ft.e, ft.invS, ft.perPos = x, tgt, a, get[T](&op.e, len(x)), op.invS, perPos
+			nllSum, smSum, wsum, bad = ft.run()
+			ft.x, ft.tgt, ft.perPos = nil, nil, nil
 		} else {
 			nllSum, wsum, bad = nllFwd(x, tgt, a, perPos)
 		}
@@ -198,6 +202,16 @@ func lossForward[T float](op *lossOp, xv, tv G.Value, perPos []T) (float64, erro
 		}
 		return sum, nil
 	}
+}
+
+// taskOf returns the task of type P kept in slot, creating it once.
+func taskOf[P any](slot *any) *P {
+	if t, ok := (*slot).(*P); ok {
+		return t
+	}
+	t := new(P)
+	*slot = t
+	return t
 }
 
 // posString formats a flat position: "[17]" or "[2 3]" for a multi-dim
@@ -287,8 +301,9 @@ func (op *lossOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.Node)
 // output gradient). The output is an input only to order the backward after
 // the forward, whose cache it reads.
 type lossGradOp struct {
-	fwd *lossOp
-	out outBuf
+	fwd  *lossOp
+	out  outBuf
+	task any // the backward's parallel task (*ceBwdTask[T])
 }
 
 func (op *lossGradOp) Arity() int { return 4 }
@@ -367,7 +382,10 @@ func lossGradDo[T float](op *lossGradOp, xv, tv, gv G.Value) (G.Value, error) {
 		if f.red == Mean {
 			s = s * float64(f.nPos) / f.wsum
 		}
-		ceIndexBwd(dx, e, f.invS, tgt, a, gPos, s, s)
+		bt := taskOf[ceBwdTask[T]](&op.task)
+		bt.dx, bt.e, bt.invS, bt.tgt, bt.a, bt.gPos, bt.sN, bt.sS = dx, e, f.invS, tgt, a, gPos, s, s
+		bt.run()
+		bt.tgt, bt.gPos = nil, nil
 	case kindNLL:
 		tgt, err := intsOf(name, tv, f.tShape, f.tgt)
 		if err != nil {

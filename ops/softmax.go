@@ -66,6 +66,7 @@ type softmaxOp struct {
 	outer, c, inner int
 	out             outBuf
 	grad            *softmaxGradOp
+	task            any // *softmaxTask[T]
 }
 
 func (op *softmaxOp) name() string {
@@ -112,7 +113,10 @@ func softmaxDo[T float](op *softmaxOp, xv G.Value) (G.Value, error) {
 		return nil, err
 	}
 	out, y := dense[T](&op.out, op.dt, op.shape)
-	softmaxFwd(y, x, op.outer, op.c, op.inner, op.log)
+	t := taskOf[softmaxTask[T]](&op.task)
+	t.dst, t.x, t.c, t.inner, t.log = y, x, op.c, op.inner, op.log
+	t.run()
+	t.x = nil
 	return out, nil
 }
 
@@ -162,8 +166,9 @@ func (op *softmaxOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.No
 // softmaxGradOp computes the (log-)softmax input gradient from the output
 // and the output gradient.
 type softmaxGradOp struct {
-	fwd *softmaxOp
-	out outBuf
+	fwd  *softmaxOp
+	out  outBuf
+	task any // *softmaxTask[T]
 }
 
 func (op *softmaxGradOp) Arity() int { return 2 }
@@ -211,7 +216,10 @@ func softmaxGradDo[T float](op *softmaxGradOp, yv, gv G.Value) (G.Value, error) 
 		return nil, err
 	}
 	out, dx := dense[T](&op.out, f.dt, f.shape)
-	softmaxBwd(dx, y, g, f.outer, f.c, f.inner, f.log)
+	t := taskOf[softmaxTask[T]](&op.task)
+	t.bwd, t.dst, t.x, t.g, t.c, t.inner, t.log = true, dx, y, g, f.c, f.inner, f.log
+	t.run()
+	t.x, t.g = nil, nil
 	return out, nil
 }
 
