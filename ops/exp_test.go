@@ -51,3 +51,26 @@ func TestExpAccuracy(t *testing.T) {
 		t.Errorf("sum with a NaN = %v, want NaN", s)
 	}
 }
+
+func TestLog1p(t *testing.T) {
+	var w64, w32, wg float64
+	for e := 0.0; e <= 1; e += 1.0 / 4099 {
+		want := math.Log1p(e)
+		rel := func(v float64) float64 {
+			if want == 0 {
+				return math.Abs(v)
+			}
+			return math.Abs(v-want) / want
+		}
+		w64 = math.Max(w64, rel(log1pUnit[float64](e)))
+		w32 = math.Max(w32, rel(log1pUnit[float32](e)))
+		wg = math.Max(wg, rel(log1p(e)))
+	}
+	for _, e := range []float64{1e-300, 1e-20, 1e-9} {
+		w64 = math.Max(w64, math.Abs(log1pUnit[float64](e)-math.Log1p(e))/math.Log1p(e))
+		wg = math.Max(wg, math.Abs(log1p(-e)-math.Log1p(-e))/-math.Log1p(-e))
+	}
+	if w64 > 1e-15 || w32 > 1e-9 || wg > 1e-15 {
+		t.Errorf("log1p relative errors: unit float64 %g, unit float32 %g, Goldberg %g", w64, w32, wg)
+	}
+}

@@ -55,7 +55,7 @@ type lossOp struct {
 	perPos bufs      // per-element losses when the output is a scalar
 	cacheX unsafe.Pointer
 	wsum   float64 // Σ weights of non-ignored targets from the last forward
-	task   any     // the forward's parallel task (*ceFwdTask[T])
+	task   any     // the forward's parallel task (*ceFwdTask[T] or *binTask[T])
 	out    outBuf
 	grad   *lossGradOp
 }
@@ -184,18 +184,16 @@ func lossForward[T float](op *lossOp, xv, tv G.Value, perPos []T) (float64, erro
 		if err != nil {
 			return 0, err
 		}
-		var sum float64
-		if op.kind == kindBCE {
-			var badX, badY int
-			sum, badX, badY = bceFwd(x, y, op.w, perPos)
-			if badX >= 0 {
-				return 0, errors.Errorf("ops: BCE: input%s = %v outside [0, 1]", posString(badX, op.xShape), x[badX])
-			}
-			if badY >= 0 {
-				return 0, errors.Errorf("ops: BCE: target%s = %v outside [0, 1]", posString(badY, op.xShape), y[badY])
-			}
-		} else {
-			sum = bceLogitsFwd(x, y, op.w, op.pw, op.last, perPos)
+		bt := taskOf[binTask[T]](&op.task)
+		bt.bwd, bt.logits, bt.x, bt.y, bt.perPos = false, op.kind == kindBCELogits, x, y, perPos
+		bt.w, bt.pw, bt.last = op.w, op.pw, op.last
+		sum, badX, badY := bt.run()
+		bt.x, bt.y, bt.perPos = nil, nil, nil
+		if badX >= 0 {
+			return 0, errors.Errorf("ops: BCE: input%s = %v outside [0, 1]", posString(badX, op.xShape), x[badX])
+		}
+		if badY >= 0 {
+			return 0, errors.Errorf("ops: BCE: target%s = %v outside [0, 1]", posString(badY, op.xShape), y[badY])
 		}
 		if op.red == Mean {
 			return sum / float64(op.nPos), nil
@@ -303,7 +301,7 @@ func (op *lossOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.Node)
 type lossGradOp struct {
 	fwd  *lossOp
 	out  outBuf
-	task any // the backward's parallel task (*ceBwdTask[T])
+	task any // the backward's parallel task (*ceBwdTask[T] or *binTask[T])
 }
 
 func (op *lossGradOp) Arity() int { return 4 }
@@ -407,11 +405,11 @@ func lossGradDo[T float](op *lossGradOp, xv, tv, gv G.Value) (G.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		if f.kind == kindBCE {
-			bceBwd(dx, x, y, f.w, gPos, s)
-		} else {
-			bceLogitsBwd(dx, x, y, f.w, f.pw, f.last, gPos, s)
-		}
+		bt := taskOf[binTask[T]](&op.task)
+		bt.bwd, bt.logits, bt.x, bt.y, bt.dx, bt.gPos = true, f.kind == kindBCELogits, x, y, dx, gPos
+		bt.w, bt.pw, bt.last, bt.s = f.w, f.pw, f.last, s
+		bt.run()
+		bt.x, bt.y, bt.gPos = nil, nil, nil
 	}
 	return out, nil
 }

@@ -129,3 +129,40 @@ func (t *softmaxTask[T]) runRange(_, lo, hi int) {
 }
 
 func (t *softmaxTask[T]) run() { split(t, len(t.x)/t.c, len(t.x), &t.job) }
+
+// binTask runs the BCE and BCEWithLogits kernels in parts.
+type binTask[T float] struct {
+	bwd, logits            bool
+	x, y, dx, perPos, gPos []T
+	w, pw                  []float64
+	last                   int
+	s                      float64
+	sum                    [2]float64
+	badX, badY             [2]int
+	job                    parJob
+}
+
+func (t *binTask[T]) runRange(p, lo, hi int) {
+	switch {
+	case t.logits && t.bwd:
+		bceLogitsBwd(t.dx, t.x, t.y, t.w, t.pw, t.last, t.gPos, t.s, lo, hi)
+	case t.logits:
+		t.sum[p], t.badX[p], t.badY[p] = bceLogitsFwd(t.x, t.y, t.w, t.pw, t.last, t.perPos, lo, hi), -1, -1
+	case t.bwd:
+		bceBwd(t.dx, t.x, t.y, t.w, t.gPos, t.s, lo, hi)
+	default:
+		t.sum[p], t.badX[p], t.badY[p] = bceFwd(t.x, t.y, t.w, t.perPos, lo, hi)
+	}
+}
+
+// run returns the sum of the forward and the first bad x or y position.
+func (t *binTask[T]) run() (sum float64, badX, badY int) {
+	parts := split(t, len(t.x), len(t.x), &t.job)
+	for p := 0; p < parts; p++ {
+		if t.badX[p] >= 0 || t.badY[p] >= 0 {
+			return 0, t.badX[p], t.badY[p]
+		}
+		sum += t.sum[p]
+	}
+	return sum, -1, -1
+}

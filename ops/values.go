@@ -131,7 +131,7 @@ func gradOf[T float](name string, v G.Value, n int) (s float64, vec []T, err err
 	return 0, nil, errors.Errorf("ops: %s: output gradient is a %T", name, v)
 }
 
-// buf32/64 are per-op scratch or output slices of either element type.
+// bufs is a per-op scratch slice of either element type.
 type bufs struct {
 	f32 []float32
 	f64 []float64

@@ -5,10 +5,13 @@ Run from the repository root:  /usr/bin/python3 tools/golden/ops.py
 Writes ops/testdata/{crossentropy,nll,bce,bcewithlogits,softmax}.json.
 
 Every case holds the inputs, the options, the loss ("out", flattened) and
-the gradient of sum(out * gout) with respect to the input ("grad"). Float64
-cases are computed in float64 and written with 17 significant digits;
-float32 cases in float32 with 9. NaN and infinities are written as the
-strings "NaN", "Inf", "-Inf".
+the gradient of sum(out * gout) with respect to the input ("grad"). Input
+arrays (x, target, weight, pos_weight, gout) are stored once per file in
+"arrays" and cases refer to them by index (-1: none), which keeps the files
+small (< 200 KB in all). Float64 cases are computed in float64 and written
+with 17 significant digits; float32 cases in float32 with 9. NaN and
+infinities are written as the strings "NaN", "Inf", "-Inf". Files are
+written atomically (temp file + rename).
 """
 import itertools
 import json
