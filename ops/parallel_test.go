@@ -92,3 +92,69 @@ func TestParallelMatchesSerial(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelBinary does the same for BCEWithLogits (with weight and
+// pos_weight) and checks that BCE reports the first bad value when it lies
+// in the second half.
+func TestParallelBinary(t *testing.T) {
+	const n, c = 250, 201 // 50250 elements > parMinWork
+	r := rand.New(rand.NewSource(5))
+	xd, yd, pd := make([]float64, n*c), make([]float64, n*c), make([]float64, n*c)
+	for i := range xd {
+		xd[i] = r.NormFloat64() * 4
+		yd[i] = r.Float64()
+		pd[i] = r.Float64()
+	}
+	wd, pwd := make([]float64, c), make([]float64, c)
+	for i := range wd {
+		wd[i], pwd[i] = r.Float64()+0.5, r.Float64()*3
+	}
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		g := G.NewGraph()
+		xv, yv := floatTensor(dt, []int{n, c}, xd), floatTensor(dt, []int{n, c}, yd)
+		x := G.NodeFromAny(g, xv, G.WithName("x"))
+		y := G.NodeFromAny(g, yv, G.WithName("y"))
+		l := G.Must(BCEWithLogits(x, y, WithWeight(floatTensor(dt, []int{c}, wd)), WithPosWeight(floatTensor(dt, []int{c}, pwd))))
+		op := l.Op().(*lossOp)
+		run := func() (float64, []float64) {
+			out, err := op.Do(xv, yv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gr, err := op.gradOp().Do(xv, yv, out, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return valueFloats(out)[0], valueFloats(gr)
+		}
+		loss, dx := run()
+		prev := runtime.GOMAXPROCS(1)
+		loss1, dx1 := run()
+		runtime.GOMAXPROCS(prev)
+		if loss != loss1 {
+			t.Errorf("%v: loss %v in parallel, %v serially", dt, loss, loss1)
+		}
+		for i := range dx {
+			if dx[i] != dx1[i] {
+				t.Fatalf("%v: dx[%d] %v in parallel, %v serially", dt, i, dx[i], dx1[i])
+			}
+		}
+		x64, y64 := valueFloats(xv), valueFloats(yv)
+		want := bceLogitsFwd(x64, y64, op.w, op.pw, op.last, nil, 0, n*c) / float64(n*c)
+		rtol, _ := tolFor(dt)
+		if math.Abs(loss-want) > rtol*math.Abs(want) {
+			t.Errorf("%v: loss %v, serial float64 kernel %v", dt, loss, want)
+		}
+	}
+	// BCE: a bad probability in the second half is found and named
+	pd[n*c-3] = 1.25
+	g := G.NewGraph()
+	pv, yv := floatTensor(tensor.Float64, []int{n, c}, pd), floatTensor(tensor.Float64, []int{n, c}, yd)
+	p := G.NodeFromAny(g, pv, G.WithName("p"))
+	y := G.NodeFromAny(g, yv, G.WithName("y"))
+	l := G.Must(BCE(p, y))
+	_, err := l.Op().Do(pv, yv)
+	if want := "ops: BCE: input[249 198] = 1.25 outside [0, 1]"; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}
