@@ -145,3 +145,39 @@ func TestZeroAllocs(t *testing.T) {
 		}
 	}
 }
+
+// The output gradient of a reduced loss may come as a scalar value or as a
+// one-element tensor; both work, and scale the input gradient.
+func TestScalarGradientForms(t *testing.T) {
+	g := G.NewGraph()
+	xv := floatTensor(tensor.Float64, []int{2, 3}, []float64{1, 2, 3, 3, 2, 1})
+	yv := tensor.New(tensor.WithBacking([]int{0, 0}))
+	x := G.NodeFromAny(g, xv, G.WithName("x"))
+	y := G.NodeFromAny(g, yv, G.WithName("y"))
+	op := G.Must(CrossEntropy(x, y)).Op().(*lossOp)
+	out, err := op.Do(xv, yv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g1, err := op.gradOp().Do(xv, yv, out, G.NewF64(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := valueFloats(g1)
+	g2, err := op.gradOp().Do(xv, yv, out, tensor.New(tensor.FromScalar(2.0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := valueFloats(g2)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("grad[%d]: %v with a scalar, %v with a tensor", i, a[i], b[i])
+		}
+	}
+	// row 0: 2 * (softmax - onehot) / 2
+	e := []float64{math.Exp(1), math.Exp(2), math.Exp(3)}
+	s := e[0] + e[1] + e[2]
+	if want := e[0]/s - 1; math.Abs(a[0]-want) > 1e-15 {
+		t.Errorf("grad[0] = %v, want %v", a[0], want)
+	}
+}

@@ -140,3 +140,26 @@ func ExampleBCEWithLogits() {
 	// Output:
 	// 0.878306 0.878306
 }
+
+// BCE on probabilities (after a sigmoid): -(y log p + (1-y) log(1-p)),
+// averaged; a confident wrong answer (p = 0 for y = 1) costs 100, PyTorch's
+// clamp of log at -100, instead of +Inf.
+func ExampleBCE() {
+	g := G.NewGraph()
+	p := G.NewVector(g, tensor.Float64, G.WithShape(3), G.WithName("p"),
+		G.WithValue(tensor.New(tensor.WithBacking([]float64{0.9, 0.2, 0}))))
+	y := G.NewVector(g, tensor.Float64, G.WithShape(3), G.WithName("y"),
+		G.WithValue(tensor.New(tensor.WithBacking([]float64{1, 0, 1}))))
+	perElement, err := ops.BCE(p, y, ops.WithReduction(ops.None))
+	if err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%.4f (-log 0.9 = %.4f, -log 0.8 = %.4f)\n", perElement.Value().Data(), -math.Log(0.9), -math.Log(0.8))
+	// Output:
+	// [0.1054 0.2231 100.0000] (-log 0.9 = 0.1054, -log 0.8 = 0.2231)
+}

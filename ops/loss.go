@@ -347,7 +347,11 @@ func lossGradDo[T float](op *lossGradOp, xv, tv, gv G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, gPos, err := gradOf[T](name, gv, f.nPos)
+	nOut := f.nPos // elements of the output (and of its gradient)
+	if f.red != None {
+		nOut = 1
+	}
+	s, gPos, err := gradOf[T](name, gv, nOut)
 	if err != nil {
 		return nil, err
 	}
