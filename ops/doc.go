@@ -25,9 +25,16 @@
 // targets outside [0, 1] make the VM's RunAll return an error naming the
 // value and its position.
 //
+// Gradients flow to the input only. Targets get none (SymDiff returns nil
+// for them): class indices are not differentiable, and for probability or
+// BCE targets PyTorch would compute one, which training never needs.
+//
 // An op keeps its output and scratch buffers, so after its first run it
-// allocates nothing. A consequence is that a loss node's value is
-// overwritten by the next run: copy it if you need to keep it.
+// allocates nothing. Consequences: a loss node's value is overwritten by
+// the next run (copy it if you need to keep it), and, as for Gorgonia's
+// own node values, one graph must not be run by two VMs at the same time.
+// Kernels over more than ~32K elements split their rows over two
+// goroutines; results do not depend on whether the halves run in parallel.
 //
 // The kernels are plain generic functions over slices; see
 // docs/losses.md for the equations and a mapping from PyTorch calls.
