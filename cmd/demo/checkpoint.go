@@ -47,6 +47,7 @@ type RunState struct {
 	PartCorrect int     `json:"part_correct"`
 	PartSeen    int     `json:"part_seen"`
 	PartSeconds float64 `json:"part_seconds"`
+	LastLR      float64 `json:"last_lr"` // learning rate of the last step
 	// History holds the metrics of the completed epochs.
 	History []report.Epoch `json:"history"`
 	Done    bool           `json:"done"`

@@ -1,7 +1,125 @@
 package main
 
-import "github.com/pkg/errors"
+import (
+	"io"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/stheno-ml/stheno/graph"
+	"github.com/stheno-ml/stheno/models"
+	"github.com/stheno-ml/stheno/ops"
+	"github.com/stheno-ml/stheno/solvers"
+)
+
+// mlpHidden are the hidden widths of the demo's MLP.
+var mlpHidden = []int{512, 256}
+
+// graphProgram is the demo's model side built from Stheno's packages: the model's weights in a
+// graph.Store, a compiled graph.Trainer (batch cfg.Batch, train mode) and graph.Evaluator
+// (batch cfg.EvalBatch, eval mode) sharing them, a solver with the chosen schedule, and
+// ops.CrossEntropy as the loss.
+type graphProgram struct {
+	store  *graph.Store
+	tr     *graph.Trainer
+	ev     *graph.Evaluator
+	solver solvers.Solver
+}
+
+// buildModel returns the module for cfg.Model and its input shape at batch n.
+func buildModel(cfg Config, rows, cols, classes, n int) (graph.Module, tensor.Shape) {
+	if cfg.Model == "cnn" {
+		panic("cnn not yet")
+	}
+	return localMLP{append(append([]int{rows * cols}, mlpHidden...), classes)}, tensor.Shape{n, rows * cols}
+}
+
+// schedule returns the learning-rate schedule of cfg for a run of total steps (nil: constant).
+func schedule(cfg Config, stepsPerEpoch int) solvers.Schedule {
+	total := cfg.Epochs * stepsPerEpoch
+	switch cfg.Schedule {
+	case "step":
+		return solvers.PerEpoch(solvers.StepLR(1, 0.5), stepsPerEpoch)
+	case "cosine":
+		return solvers.CosineAnnealingLR(total, 0)
+	case "warmup-cosine":
+		w := max(1, total/20)
+		if total-w < 1 {
+			return solvers.LinearWarmup(0.1, w)
+		}
+		return solvers.Sequential([]solvers.Schedule{solvers.LinearWarmup(0.1, w), solvers.CosineAnnealingLR(total-w, 0)}, []int{w})
+	}
+	return nil
+}
+
+// newSolver returns the solver of cfg.
+func newSolver(cfg Config, stepsPerEpoch int) (solvers.Solver, error) {
+	opts := []solvers.Option{solvers.WithLearnRate(cfg.LR), solvers.WithWeightDecay(cfg.WeightDecay)}
+	if s := schedule(cfg, stepsPerEpoch); s != nil {
+		opts = append(opts, solvers.WithSchedule(s))
+	}
+	switch cfg.Solver {
+	case "sgd":
+		return solvers.NewSGD(opts...)
+	case "momentum":
+		return solvers.NewSGD(append(opts, solvers.WithMomentum(0.9))...)
+	case "adam":
+		return solvers.NewAdam(opts...)
+	case "adamw":
+		return solvers.NewAdamW(opts...)
+	}
+	return nil, errors.Errorf("unknown solver %q", cfg.Solver)
+}
+
+func crossEntropy(out, target *gorgonia.Node) (*gorgonia.Node, error) {
+	return ops.CrossEntropy(out, target)
+}
 
 func newGraphProgram(cfg Config, rows, cols, classes, stepsPerEpoch int) (program, error) {
-	return nil, errors.New("graph program not wired yet")
+	dt := tensor.Float32
+	if cfg.Dtype == "float64" {
+		dt = tensor.Float64
+	}
+	p := &graphProgram{store: graph.NewStore(dt, cfg.Seed)}
+	var err error
+	if p.solver, err = newSolver(cfg, stepsPerEpoch); err != nil {
+		return nil, err
+	}
+	m, xShape := buildModel(cfg, rows, cols, classes, cfg.Batch)
+	if p.tr, err = graph.NewTrainer(m, p.store, xShape, tensor.Int, tensor.Shape{cfg.Batch}, crossEntropy, p.solver); err != nil {
+		return nil, errors.Wrap(err, "building the training program")
+	}
+	_, evShape := buildModel(cfg, rows, cols, classes, cfg.EvalBatch)
+	if p.ev, err = graph.NewEvaluator(m, p.store, evShape); err != nil {
+		p.tr.Close()
+		return nil, errors.Wrap(err, "building the evaluation program")
+	}
+	return p, nil
+}
+
+func (p *graphProgram) Step(x, y tensor.Tensor) (float64, error) { return p.tr.Step(x, y) }
+func (p *graphProgram) Output() tensor.Tensor                    { return p.tr.Output() }
+func (p *graphProgram) Eval(x tensor.Tensor) (tensor.Tensor, error) {
+	return p.ev.Forward(x)
+}
+
+func (p *graphProgram) LR() float64 {
+	if s, ok := p.solver.(interface{ ScheduledLR() float64 }); ok {
+		return s.ScheduledLR()
+	}
+	return p.solver.LearnRate()
+}
+
+func (p *graphProgram) SaveWeights(path string) error { return models.Save(path, p.store) }
+func (p *graphProgram) LoadWeights(path string) error { return models.Load(path, p.store) }
+func (p *graphProgram) SaveSolver(w io.Writer) error  { return p.solver.SaveState(w) }
+func (p *graphProgram) LoadSolver(r io.Reader) error  { return p.solver.LoadState(r) }
+
+func (p *graphProgram) Close() error {
+	err := p.tr.Close()
+	if e := p.ev.Close(); err == nil {
+		err = e
+	}
+	return err
 }

@@ -20,7 +20,7 @@ import (
 // testConfig is a small run: n training images, the given epochs and batch.
 func testConfig(t *testing.T, model string, n, epochs, batch int) Config {
 	t.Helper()
-	cfg, _, err := parseFlags([]string{"-model", model, "-limit", itoa(n), "-epochs", itoa(epochs), "-batch", itoa(batch),
+	cfg, _, err := parseFlags([]string{"-model", model, "-limit", itoaT(n), "-epochs", itoaT(epochs), "-batch", itoaT(batch),
 		"-out", t.TempDir(), "-threads", "2"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +28,7 @@ func testConfig(t *testing.T, model string, n, epochs, batch int) Config {
 	return cfg
 }
 
-func itoa(i int) string { return strconv.Itoa(i) }
+func itoaT(i int) string { return strconv.Itoa(i) }
 
 // cancelAfter wraps a program constructor so that ctx is cancelled right after Step number n.
 func cancelAfter(newP newProgramFunc, n int, cancel context.CancelFunc) newProgramFunc {

@@ -177,6 +177,7 @@ func (r *runner) trainEpoch(ctx context.Context) (bool, error) {
 	defer bar.Finish()
 	for r.tb.Next() {
 		lr := r.p.LR()
+		st.LastLR = lr
 		loss, err := r.p.Step(r.tb.X(), r.tb.Y())
 		if err != nil {
 			return false, errors.Wrapf(err, "epoch %d, batch %d", st.Epoch+1, st.Batch+1)
@@ -270,7 +271,7 @@ func (r *runner) finishEpoch() error {
 		TrainAcc:  float64(st.PartCorrect) / float64(st.PartSeen),
 		TestLoss:  testLoss,
 		TestAcc:   testAcc,
-		LearnRate: r.p.LR(),
+		LearnRate: st.LastLR,
 		Seconds:   st.PartSeconds + time.Since(start).Seconds(),
 	}
 	st.History = append(st.History, e)
@@ -326,15 +327,23 @@ func (r *runner) summary(res *Result) {
 	for _, h := range res.History {
 		secs += h.Seconds
 	}
-	fmt.Fprintf(r.out, "done: test accuracy %.2f%% (test loss %.4f) after %d epochs, %.1f s per epoch\n",
-		100*e.TestAcc, e.TestLoss, e.Epoch, secs/float64(len(res.History)))
+	plural := "s"
+	if e.Epoch == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(r.out, "done: test accuracy %.2f%% (test loss %.4f) after %d epoch%s, %.1f s per epoch\n",
+		100*e.TestAcc, e.TestLoss, e.Epoch, plural, secs/float64(len(res.History)))
 	fmt.Fprintf(r.out, "wrote:\n")
 	what := map[string]string{
-		weightsFile: "weights (safetensors, PyTorch state_dict names)", solverFile: "solver state",
-		stateFile: "run state (for -resume)", metricsFile: "per-epoch metrics",
+		weightsFile: "weights: safetensors, PyTorch state_dict names", solverFile: "solver state",
+		stateFile: "run state for -resume", metricsFile: "per-epoch metrics",
 		lossPlot: "loss curves", accuracyPlot: "accuracy curves", confusionPlot: "test confusion matrix",
 	}
+	width := 0
 	for _, p := range res.Files {
-		fmt.Fprintf(r.out, "  %s  (%s)\n", p, what[filepath.Base(p)])
+		width = max(width, len(p))
+	}
+	for _, p := range res.Files {
+		fmt.Fprintf(r.out, "  %-*s  %s\n", width, p, what[filepath.Base(p)])
 	}
 }
