@@ -181,3 +181,32 @@ func TestScalarGradientForms(t *testing.T) {
 		t.Errorf("grad[0] = %v, want %v", a[0], want)
 	}
 }
+
+// NaN or +Inf logits give a NaN loss (as in PyTorch), not an error or a
+// panic; -Inf logits are just impossible classes.
+func TestCrossEntropyNonFinite(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		for _, tc := range []struct {
+			bad     float64
+			wantNaN bool
+		}{{math.NaN(), true}, {math.Inf(1), true}, {math.Inf(-1), false}} {
+			g := G.NewGraph()
+			x := G.NodeFromAny(g, floatTensor(dt, []int{2, 3}, []float64{1, 2, 3, 0, tc.bad, 0}), G.WithName("x"))
+			y := G.NodeFromAny(g, tensor.New(tensor.WithBacking([]int{0, 0})), G.WithName("y"))
+			loss := G.Must(CrossEntropy(x, y, WithReduction(None)))
+			runGraph(t, g)
+			l := valueFloats(loss.Value())
+			row0 := math.Log(math.Exp(1)+math.Exp(2)+math.Exp(3)) - 1
+			rtol, _ := tolFor(dt)
+			if math.Abs(l[0]-row0) > rtol*row0 {
+				t.Errorf("%v bad=%v: row 0 loss %v, want %v", dt, tc.bad, l[0], row0)
+			}
+			if got := math.IsNaN(l[1]); got != tc.wantNaN {
+				t.Errorf("%v bad=%v: row 1 loss %v", dt, tc.bad, l[1])
+			}
+			if !tc.wantNaN && math.Abs(l[1]-math.Ln2) > rtol {
+				t.Errorf("%v bad=-Inf: row 1 loss %v, want log 2", dt, l[1])
+			}
+		}
+	}
+}
