@@ -70,23 +70,21 @@ func expRow[T float](e, x []T, base, c, inner int, m float64) float64 {
 // the outer*inner rows.
 func softmaxFwd[T float](dst, x []T, c, inner int, log bool, lo, hi int) {
 	for i := lo; i < hi; i++ {
-		{
-			base := posBase(i, c, inner)
-			m := rowMax(x, base, c, inner)
-			s := expRow(dst, x, base, c, inner, m)
-			if log {
-				lse := m + math.Log(s)
-				for k := 0; k < c; k++ {
-					p := base + k*inner
-					dst[p] = T(float64(x[p]) - lse)
-				}
-				continue
-			}
-			inv := 1 / s
+		base := posBase(i, c, inner)
+		m := rowMax(x, base, c, inner)
+		s := expRow(dst, x, base, c, inner, m)
+		if log {
+			lse := m + math.Log(s)
 			for k := 0; k < c; k++ {
 				p := base + k*inner
-				dst[p] = T(float64(dst[p]) * inv)
+				dst[p] = T(float64(x[p]) - lse)
 			}
+			continue
+		}
+		inv := 1 / s
+		for k := 0; k < c; k++ {
+			p := base + k*inner
+			dst[p] = T(float64(dst[p]) * inv)
 		}
 	}
 }
@@ -96,27 +94,25 @@ func softmaxFwd[T float](dst, x []T, c, inner int, log bool, lo, hi int) {
 // dx = g - exp(y) Σg. Positions [lo, hi) as softmaxFwd.
 func softmaxBwd[T float](dx, y, g []T, c, inner int, log bool, lo, hi int) {
 	for i := lo; i < hi; i++ {
-		{
-			base := posBase(i, c, inner)
-			var s float64
-			if log {
-				for k := 0; k < c; k++ {
-					s += float64(g[base+k*inner])
-				}
-				for k := 0; k < c; k++ {
-					p := base + k*inner
-					dx[p] = T(float64(g[p]) - expT[T](float64(y[p]))*s)
-				}
-				continue
+		base := posBase(i, c, inner)
+		var s float64
+		if log {
+			for k := 0; k < c; k++ {
+				s += float64(g[base+k*inner])
 			}
 			for k := 0; k < c; k++ {
 				p := base + k*inner
-				s += float64(g[p]) * float64(y[p])
+				dx[p] = T(float64(g[p]) - expT[T](float64(y[p]))*s)
 			}
-			for k := 0; k < c; k++ {
-				p := base + k*inner
-				dx[p] = T(float64(y[p]) * (float64(g[p]) - s))
-			}
+			continue
+		}
+		for k := 0; k < c; k++ {
+			p := base + k*inner
+			s += float64(g[p]) * float64(y[p])
+		}
+		for k := 0; k < c; k++ {
+			p := base + k*inner
+			dx[p] = T(float64(y[p]) * (float64(g[p]) - s))
 		}
 	}
 }
