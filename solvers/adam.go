@@ -83,7 +83,7 @@ func (s *Adam) initBuf(*hyper, int) float64 { return 0 }
 // adamCoef are the per-step scalars of the fused Adam kernel.
 type adamCoef[T float] struct {
 	gs, wd, decay, b1, omb1, b2, omb2, invBC2Sqrt, eps, nstep T
-	decoupled                                                bool
+	decoupled                                                 bool
 }
 
 func makeAdamCoef[T float](ps *param, lr, gs float64, decoupled bool) adamCoef[T] {

@@ -59,7 +59,7 @@ func (s *SGD) initBuf(*hyper, int) float64 { return 0 }
 
 type sgdCoef[T float] struct {
 	gs, wd, mom, damp1, nlr T
-	first, nesterov       bool
+	first, nesterov         bool
 }
 
 func makeSGDCoef[T float](ps *param, lr, gs float64) sgdCoef[T] {
