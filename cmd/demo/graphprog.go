@@ -30,9 +30,9 @@ type graphProgram struct {
 // buildModel returns the module for cfg.Model and its input shape at batch n.
 func buildModel(cfg Config, rows, cols, classes, n int) (graph.Module, tensor.Shape) {
 	if cfg.Model == "cnn" {
-		panic("cnn not yet")
+		return localCNN{c1: 16, c2: 32, k: 3, hidden: 128, classes: classes, rows: rows, cols: cols}, tensor.Shape{n, 1, rows, cols}
 	}
-	return localMLP{append(append([]int{rows * cols}, mlpHidden...), classes)}, tensor.Shape{n, rows * cols}
+	return localMLP{sizes: append(append([]int{rows * cols}, mlpHidden...), classes)}, tensor.Shape{n, rows * cols}
 }
 
 // schedule returns the learning-rate schedule of cfg for a run of total steps (nil: constant).

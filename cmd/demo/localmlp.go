@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strconv"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -11,13 +12,16 @@ import (
 
 // localMLP is a stand-in for models.MLP while the layers package is being written: the same
 // parameters ("0.weight", "0.bias", "2.weight", ...) and PyTorch default initialisation.
-type localMLP struct{ sizes []int }
+type localMLP struct {
+	sizes []int
+	first int // index of the first layer in the Sequential
+}
 
 func (m localMLP) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
 	h := x
 	for i := 0; i+1 < len(m.sizes); i++ {
 		in, out := m.sizes[i], m.sizes[i+1]
-		s := b.Scope(itoa(2 * i))
+		s := b.Scope(strconv.Itoa(m.first + 2*i))
 		bound := 1 / math.Sqrt(float64(in))
 		w, err := s.Param("weight", tensor.Shape{out, in}, graph.KaimingUniform(math.Sqrt(5)))
 		if err != nil {
@@ -44,8 +48,4 @@ func (m localMLP) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, e
 		}
 	}
 	return h, nil
-}
-
-func itoa(i int) string {
-	return string(rune('0' + i))
 }
