@@ -13,8 +13,8 @@ import (
 type Adam struct {
 	base
 	decoupled bool
-	j32       adamJob[float32]
-	j64       adamJob[float64]
+	j32       adamJob32
+	j64       adamJob64
 }
 
 // AdamW is Adam with decoupled weight decay (Loshchilov & Hutter), exactly
@@ -112,6 +112,32 @@ func (j *adamJob[T]) run(lo, hi int) {
 		return
 	}
 	adamStep(j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.c)
+}
+
+// adamJob32 and adamJob64 run the vector kernel (AVX2 on amd64) over the
+// bulk of a chunk and the Go loop over its tail.
+type adamJob32 struct{ adamJob[float32] }
+
+func (j *adamJob32) run(lo, hi int) {
+	if j.vmax != nil {
+		j.adamJob.run(lo, hi)
+		return
+	}
+	p, g, m, v := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]
+	k := adamVec32(p, g, m, v, &j.c)
+	adamStep(p[k:], g[k:], m[k:], v[k:], j.c)
+}
+
+type adamJob64 struct{ adamJob[float64] }
+
+func (j *adamJob64) run(lo, hi int) {
+	if j.vmax != nil {
+		j.adamJob.run(lo, hi)
+		return
+	}
+	p, g, m, v := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]
+	k := adamVec64(p, g, m, v, &j.c)
+	adamStep(p[k:], g[k:], m[k:], v[k:], j.c)
 }
 
 func sqrt[T float](x T) T { return T(math.Sqrt(float64(x))) }

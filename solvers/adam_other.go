@@ -1,0 +1,8 @@
+//go:build !amd64
+
+package solvers
+
+const useAVX2 = false
+
+func adamVec32(p, g, m, v []float32, c *adamCoef[float32]) int { return 0 }
+func adamVec64(p, g, m, v []float64, c *adamCoef[float64]) int { return 0 }
