@@ -189,6 +189,12 @@ func TestStepErrors(t *testing.T) {
 	if err := s.Step([]gorgonia.ValueGrad{d}); err == nil {
 		t.Errorf("float32 gradient of a float64 parameter: no error")
 	}
+	if err := s.Step([]gorgonia.ValueGrad{nil}); err == nil {
+		t.Errorf("nil parameter: no error")
+	}
+	if err := s.Step([]gorgonia.ValueGrad{valueParam{}}); err == nil || !strings.Contains(err.Error(), "comparable") {
+		t.Errorf("non-comparable parameter: err = %v", err)
+	}
 	// Errors change nothing.
 	if s.Steps() != 0 || values(a.val)[0] != 1 {
 		t.Errorf("failed steps changed state: steps %d, a %v", s.Steps(), values(a.val))
@@ -216,3 +222,13 @@ func TestClipGradNormFunction(t *testing.T) {
 		t.Error("negative maxNorm: no error")
 	}
 }
+
+// valueParam is a ValueGrad that cannot be a map key.
+type valueParam struct{ data []float64 }
+
+func (valueParam) Value() gorgonia.Value         { return nil }
+func (valueParam) Grad() (gorgonia.Value, error) { return nil, nil }
+func (valueParam) Shape() tensor.Shape           { return nil }
+func (valueParam) Dtype() tensor.Dtype           { return tensor.Float64 }
+func (valueParam) Uintptr() uintptr              { return 0 }
+func (valueParam) MemSize() uintptr              { return 0 }

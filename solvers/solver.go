@@ -3,6 +3,7 @@ package solvers
 import (
 	"io"
 	"math"
+	"reflect"
 	"unsafe"
 
 	"github.com/pkg/errors"
@@ -114,6 +115,15 @@ func nameOf(vg gorgonia.ValueGrad) string {
 // memory, so that writing into the value slice updates the parameter in
 // place.
 func slices(vg gorgonia.ValueGrad) (dt tensor.Dtype, p32, g32 []float32, p64, g64 []float64, err error) {
+	if vg == nil {
+		return dt, nil, nil, nil, nil, errors.New("nil parameter")
+	}
+	if n, ok := vg.(*gorgonia.Node); ok && n == nil {
+		return dt, nil, nil, nil, nil, errors.New("nil *gorgonia.Node parameter")
+	}
+	if !reflect.TypeOf(vg).Comparable() {
+		return dt, nil, nil, nil, nil, errors.Errorf("parameter of type %T is not comparable; solvers key state by the ValueGrad, pass a pointer", vg)
+	}
 	val := vg.Value()
 	if val == nil {
 		return dt, nil, nil, nil, nil, errors.Errorf("parameter %q has no value", nameOf(vg))
