@@ -6,3 +6,6 @@ const useAVX2 = false
 
 func adamVec32(p, g, m, v []float32, c *adamCoef[float32]) int { return 0 }
 func adamVec64(p, g, m, v []float64, c *adamCoef[float64]) int { return 0 }
+
+func sgdVec32(p, g, buf []float32, c *sgdCoef[float32]) int { return 0 }
+func sgdVec64(p, g, buf []float64, c *sgdCoef[float64]) int { return 0 }

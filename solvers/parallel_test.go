@@ -144,3 +144,42 @@ func TestAdamVectorKernelBitIdentical(t *testing.T) {
 		}
 	}
 }
+
+// TestSGDVectorKernelBitIdentical checks the vector SGD momentum kernel
+// against the Go loop.
+func TestSGDVectorKernelBitIdentical(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no vector kernel on this machine")
+	}
+	rng := rand.New(rand.NewSource(12))
+	const n = 1005
+	c64 := sgdCoef[float64]{gs: -0.8, wd: 0.01, mom: 0.9, damp1: 0.7, nlr: -0.05}
+	c32 := sgdCoef[float32]{gs: -0.8, wd: 0.01, mom: 0.9, damp1: 0.7, nlr: -0.05}
+	p, g, b := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range p {
+		p[i], g[i], b[i] = rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()
+		if i%5 == 1 {
+			g[i] = 1e6
+		}
+	}
+	q, h, a := make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range p {
+		q[i], h[i], a[i] = float32(p[i]), float32(g[i]), float32(b[i])
+	}
+	p2, b2 := append([]float64(nil), p...), append([]float64(nil), b...)
+	k := sgdVec64(p, g, b, &c64)
+	if k == 0 {
+		t.Fatal("vector kernel not used")
+	}
+	sgdStep(p[k:], g[k:], b[k:], c64)
+	sgdStep(p2, g, b2, c64)
+	q2, a2 := append([]float32(nil), q...), append([]float32(nil), a...)
+	k = sgdVec32(q, h, a, &c32)
+	sgdStep(q[k:], h[k:], a[k:], c32)
+	sgdStep(q2, h, a2, c32)
+	for i := range p {
+		if p[i] != p2[i] || b[i] != b2[i] || q[i] != q2[i] || a[i] != a2[i] {
+			t.Fatalf("element %d: vector (%v %v %v %v) loop (%v %v %v %v)", i, p[i], b[i], q[i], a[i], p2[i], b2[i], q2[i], a2[i])
+		}
+	}
+}

@@ -13,8 +13,8 @@ type float interface{ ~float32 | ~float64 }
 // torch.optim.SGD (PyTorch 1.13). Create it with NewSGD.
 type SGD struct {
 	base
-	j32 sgdJob[float32]
-	j64 sgdJob[float64]
+	j32 sgdJob32
+	j64 sgdJob64
 }
 
 var _ Solver = (*SGD)(nil)
@@ -81,6 +81,32 @@ func (j *sgdJob[T]) run(lo, hi int) {
 	sgdStep(j.p[lo:hi], j.g[lo:hi], buf, j.c)
 }
 
+// sgdJob32 and sgdJob64 run the vector kernel (AVX2 on amd64) over the
+// bulk of a chunk and the Go loop over its tail.
+type sgdJob32 struct{ sgdJob[float32] }
+
+func (j *sgdJob32) run(lo, hi int) {
+	if j.buf == nil {
+		j.sgdJob.run(lo, hi)
+		return
+	}
+	p, g, b := j.p[lo:hi], j.g[lo:hi], j.buf[lo:hi]
+	k := sgdVec32(p, g, b, &j.c)
+	sgdStep(p[k:], g[k:], b[k:], j.c)
+}
+
+type sgdJob64 struct{ sgdJob[float64] }
+
+func (j *sgdJob64) run(lo, hi int) {
+	if j.buf == nil {
+		j.sgdJob.run(lo, hi)
+		return
+	}
+	p, g, b := j.p[lo:hi], j.g[lo:hi], j.buf[lo:hi]
+	k := sgdVec64(p, g, b, &j.c)
+	sgdStep(p[k:], g[k:], b[k:], j.c)
+}
+
 // sgdStep is one fused SGD update: d = g·gs + λθ; b = μb + (1−τ)d (b = d on
 // the first step); d = d + μb (Nesterov) or b; θ = θ − ρd.
 func sgdStep[T float](p, g, buf []T, c sgdCoef[T]) {
@@ -101,18 +127,22 @@ func sgdStep[T float](p, g, buf []T, c sgdCoef[T]) {
 			}
 			p[i] += c.nlr * d
 		}
+	case c.nesterov:
+		buf = buf[:len(p)]
+		for i := range p {
+			d := g[i]*c.gs + c.wd*p[i]
+			b := buf[i]*c.mom + c.damp1*d
+			buf[i] = b
+			d += c.mom * b
+			p[i] += c.nlr * d
+		}
 	default:
 		buf = buf[:len(p)]
 		for i := range p {
 			d := g[i]*c.gs + c.wd*p[i]
 			b := buf[i]*c.mom + c.damp1*d
 			buf[i] = b
-			if c.nesterov {
-				d += c.mom * b
-			} else {
-				d = b
-			}
-			p[i] += c.nlr * d
+			p[i] += c.nlr * b
 		}
 	}
 }
