@@ -1,0 +1,202 @@
+package layers
+
+import (
+	"math"
+
+	"github.com/chewxy/hm"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// actKind selects the element-wise function of an actOp.
+type actKind int
+
+const (
+	actReLU actKind = iota
+	actLeakyReLU
+	actTanh
+	actSigmoid
+	actGELU
+)
+
+var actNames = [...]string{"ReLU", "LeakyReLU", "Tanh", "Sigmoid", "GELU"}
+
+// actOp applies an element-wise activation y = f(x). Its gradient op computes gx = gy·f'(x) from
+// x, y and gy. The output lives in an op-owned buffer.
+type actOp struct {
+	opBase
+	kind  actKind
+	slope float64
+	dims  int
+	out   buffer
+}
+
+func newActOp(kind actKind, slope float64, dims int) *actOp {
+	return &actOp{opBase: newBase("act" + actNames[kind]), kind: kind, slope: slope, dims: dims}
+}
+
+func (o *actOp) Arity() int { return 1 }
+
+func (o *actOp) Type() hm.Type { return fnType(o.dims, o.dims) }
+
+func (o *actOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+
+func (o *actOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+	in, err := denses(o.name, 1, vs)
+	if err != nil {
+		return nil, err
+	}
+	x := in[0]
+	y := o.out.get(x.Dtype(), x.Shape())
+	switch xs := x.Data().(type) {
+	case []float64:
+		actForward(o.kind, o.slope, y.Data().([]float64), xs)
+	case []float32:
+		actForward(o.kind, o.slope, y.Data().([]float32), xs)
+	}
+	return y, nil
+}
+
+func (o *actOp) DiffWRT(int) []bool { return []bool{true} }
+
+func (o *actOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	g := &actGradOp{opBase: newBase("act" + actNames[o.kind] + "Grad"), fwd: o}
+	gx, err := gorgonia.ApplyOp(g, inputs[0], output, grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "layers: activation gradient")
+	}
+	return gorgonia.Nodes{gx}, nil
+}
+
+// actGradOp computes gx = gy·f'(x) for its forward actOp; inputs are x, y, gy.
+type actGradOp struct {
+	opBase
+	fwd *actOp
+	out buffer
+}
+
+func (o *actGradOp) Arity() int { return 3 }
+
+func (o *actGradOp) Type() hm.Type { d := o.fwd.dims; return fnType(d, d, d, d) }
+
+func (o *actGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+
+func (o *actGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+	in, err := denses(o.name, 3, vs)
+	if err != nil {
+		return nil, err
+	}
+	gx := o.out.get(in[0].Dtype(), in[0].Shape())
+	switch xs := in[0].Data().(type) {
+	case []float64:
+		actBackward(o.fwd.kind, o.fwd.slope, gx.Data().([]float64), xs, in[1].Data().([]float64), in[2].Data().([]float64))
+	case []float32:
+		actBackward(o.fwd.kind, o.fwd.slope, gx.Data().([]float32), xs, in[1].Data().([]float32), in[2].Data().([]float32))
+	}
+	return gx, nil
+}
+
+const invSqrt2 = 0.70710678118654752440
+const invSqrt2Pi = 0.39894228040143267794
+
+// actForward computes y = f(x) element-wise.
+func actForward[T float](kind actKind, slope float64, y, x []T) {
+	x = x[:len(y)]
+	switch kind {
+	case actReLU:
+		for i, v := range x {
+			if v > 0 {
+				y[i] = v
+			} else {
+				y[i] = 0
+			}
+		}
+	case actLeakyReLU:
+		s := T(slope)
+		for i, v := range x {
+			if v > 0 {
+				y[i] = v
+			} else {
+				y[i] = v * s
+			}
+		}
+	case actTanh:
+		for i, v := range x {
+			y[i] = T(math.Tanh(float64(v)))
+		}
+	case actSigmoid:
+		for i, v := range x {
+			y[i] = T(sigmoid(float64(v)))
+		}
+	case actGELU:
+		for i, v := range x {
+			f := float64(v)
+			y[i] = T(f * 0.5 * (1 + math.Erf(f*invSqrt2)))
+		}
+	}
+}
+
+func sigmoid(v float64) float64 {
+	if v >= 0 {
+		return 1 / (1 + math.Exp(-v))
+	}
+	e := math.Exp(v)
+	return e / (1 + e)
+}
+
+// actBackward computes gx = gy·f'(x) element-wise (y = f(x) is given for Tanh and Sigmoid).
+func actBackward[T float](kind actKind, slope float64, gx, x, y, gy []T) {
+	x, y, gy = x[:len(gx)], y[:len(gx)], gy[:len(gx)]
+	switch kind {
+	case actReLU:
+		for i, v := range x {
+			if v > 0 {
+				gx[i] = gy[i]
+			} else {
+				gx[i] = 0
+			}
+		}
+	case actLeakyReLU:
+		s := T(slope)
+		for i, v := range x {
+			if v > 0 {
+				gx[i] = gy[i]
+			} else {
+				gx[i] = gy[i] * s
+			}
+		}
+	case actTanh:
+		for i, v := range y {
+			gx[i] = gy[i] * (1 - v*v)
+		}
+	case actSigmoid:
+		for i, v := range y {
+			gx[i] = gy[i] * v * (1 - v)
+		}
+	case actGELU:
+		for i, v := range x {
+			f := float64(v)
+			cdf := 0.5 * (1 + math.Erf(f*invSqrt2))
+			pdf := invSqrt2Pi * math.Exp(-0.5*f*f)
+			gx[i] = T(float64(gy[i]) * (cdf + f*pdf))
+		}
+	}
+}
+
+// applyAct builds an activation node on x.
+func applyAct(layer string, b scoped, dt tensor.Dtype, x *gorgonia.Node, kind actKind, slope float64) (*gorgonia.Node, error) {
+	if err := checkInput(layer, b, x, dt); err != nil {
+		return nil, err
+	}
+	y, err := gorgonia.ApplyOp(newActOp(kind, slope, x.Dims()), x)
+	if err != nil {
+		return nil, errors.Wrapf(err, "layers: %s", where(layer, b))
+	}
+	return y, nil
+}

@@ -1,0 +1,143 @@
+package layers
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"sync/atomic"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// float is the element type of every kernel in this package.
+type float interface{ ~float32 | ~float64 }
+
+// opIDs numbers op instances. Ops in this package keep per-node state (buffers, random generators,
+// cached activations), so each instance hashes differently and Gorgonia never merges two of them.
+var opIDs atomic.Int64
+
+func nextOpID() int64 { return opIDs.Add(1) }
+
+// fnType returns the Gorgonia type of an op whose inputs and output are tensors of the given ranks,
+// all with the same element type.
+func fnType(dims ...int) hm.Type {
+	a := hm.TypeVariable('a')
+	ts := make([]hm.Type, len(dims))
+	for i, d := range dims {
+		ts[i] = gorgonia.TensorType{Dims: d, Of: a}
+	}
+	return hm.NewFnType(ts...)
+}
+
+// opBase holds what every op in this package has in common: a unique id and a name for hashing.
+type opBase struct {
+	id   int64
+	name string
+}
+
+func newBase(name string) opBase { return opBase{id: nextOpID(), name: name} }
+
+func (o *opBase) ReturnsPtr() bool      { return false }
+func (o *opBase) CallsExtern() bool     { return false }
+func (o *opBase) OverwritesInput() int  { return -1 }
+func (o *opBase) String() string        { return fmt.Sprintf("%s#%d", o.name, o.id) }
+func (o *opBase) WriteHash(h hash.Hash) { fmt.Fprintf(h, "stheno/layers.%s#%d", o.name, o.id) }
+func (o *opBase) Hashcode() uint32 {
+	h := fnv.New32a()
+	o.WriteHash(h)
+	return h.Sum32()
+}
+
+// buffer is an op-owned tensor reused across runs, so that ops allocate nothing after warm-up.
+type buffer struct{ t *tensor.Dense }
+
+// get returns a tensor of dtype dt and the given shape, reusing the previous one when it has the same
+// dtype and size (its shape is restored, since a downstream Reshape may have changed it in place).
+func (b *buffer) get(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
+	if b.t == nil || b.t.Dtype() != dt || b.t.DataSize() != shape.TotalSize() {
+		b.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
+		return b.t
+	}
+	if !b.t.Shape().Eq(shape) {
+		if err := b.t.Reshape(shape...); err != nil {
+			b.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
+		}
+	}
+	return b.t
+}
+
+// scratch returns a reusable slice of at least n elements.
+func scratch[T float](s *[]T, n int) []T {
+	if cap(*s) < n {
+		*s = make([]T, n)
+	}
+	return (*s)[:n]
+}
+
+// denseOf returns the input value v as a contiguous dense tensor.
+func denseOf(op string, i int, v gorgonia.Value) (*tensor.Dense, error) {
+	d, ok := v.(*tensor.Dense)
+	if !ok {
+		return nil, errors.Errorf("layers: %s: input %d is %T, want a *tensor.Dense", op, i, v)
+	}
+	if d.IsView() || !d.IsMaterializable() && d.DataOrder().IsColMajor() {
+		if m, ok := d.Materialize().(*tensor.Dense); ok {
+			d = m
+		}
+	}
+	if d.Dtype() != tensor.Float32 && d.Dtype() != tensor.Float64 {
+		return nil, errors.Errorf("layers: %s: input %d has dtype %v, want float32 or float64", op, i, d.Dtype())
+	}
+	return d, nil
+}
+
+// denses converts all inputs of op to dense tensors of one dtype.
+func denses(op string, want int, vs []gorgonia.Value) ([]*tensor.Dense, error) {
+	if len(vs) != want {
+		return nil, errors.Errorf("layers: %s: got %d inputs, want %d", op, len(vs), want)
+	}
+	ds := make([]*tensor.Dense, len(vs))
+	for i, v := range vs {
+		d, err := denseOf(op, i, v)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 && d.Dtype() != ds[0].Dtype() {
+			return nil, errors.Errorf("layers: %s: input %d has dtype %v, input 0 has %v", op, i, d.Dtype(), ds[0].Dtype())
+		}
+		ds[i] = d
+	}
+	return ds, nil
+}
+
+// where names a layer and its scope in error messages: `Linear "2"`.
+type scoped interface{ Name(string) string }
+
+func where(layer string, b scoped) string {
+	if s := b.Name(""); s != "" {
+		return fmt.Sprintf("%s %q", layer, s)
+	}
+	return layer
+}
+
+// shapeOf returns x's shape, or an error when x has none.
+func shapeOf(x *gorgonia.Node) tensor.Shape {
+	if x == nil {
+		return nil
+	}
+	return x.Shape()
+}
+
+// checkDtype makes sure x has the builder's dtype.
+func checkInput(layer string, b scoped, x *gorgonia.Node, dt tensor.Dtype) error {
+	if x == nil {
+		return errors.Errorf("layers: %s: nil input node", where(layer, b))
+	}
+	if x.Dtype() != dt {
+		return errors.Errorf("layers: %s: input has dtype %v, want %v (the store's dtype)", where(layer, b), x.Dtype(), dt)
+	}
+	return nil
+}

@@ -1,0 +1,172 @@
+#!/usr/bin/python3
+"""Golden values for package layers, computed with PyTorch 1.13.
+
+Writes layers/testdata/<layer>.json. Each file holds a list of cases; every case has the layer
+configuration, the input x, the parameters and buffers (PyTorch state_dict names and layouts), the
+output of the layer, and the gradients of sum(out * r) (r a fixed random tensor) with respect to x
+and every parameter. BatchNorm cases also hold the buffers after one forward pass.
+
+Cases come in float64 and float32 (same inputs, computed by torch in that dtype).
+
+Run from the repository root:  /usr/bin/python3 tools/golden/layers.py
+"""
+import json
+import os
+
+import torch
+import torch.nn as nn
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "layers", "testdata")
+
+
+def arr(t):
+    t = t.detach()
+    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
+
+
+def run(name, module, x64, train, cfg, layer, dtype):
+    """Runs module (already holding float64 weights) on x64 in dtype and returns one case."""
+    dt = torch.float64 if dtype == "float64" else torch.float32
+    module = module.to(dt)
+    module.train(train)
+    x = x64.clone().to(dt).requires_grad_(True)
+    params_before = {k: arr(v) for k, v in module.named_parameters()}
+    buffers_before = {k: arr(v) for k, v in module.named_buffers()}
+    out = module(x)
+    g = torch.Generator().manual_seed(7)
+    r = torch.randn(out.shape, generator=g, dtype=torch.float64).to(dt)
+    (out * r).sum().backward()
+    case = {
+        "name": name,
+        "layer": layer,
+        "dtype": dtype,
+        "train": train,
+        "cfg": cfg,
+        "x": arr(x),
+        "r": arr(r),
+        "params": params_before,
+        "buffers": buffers_before,
+        "out": arr(out),
+        "grad_x": arr(x.grad),
+        "grads": {k: arr(v.grad) for k, v in module.named_parameters()},
+        "buffers_after": {k: arr(v) for k, v in module.named_buffers()},
+    }
+    return case
+
+
+def both(cases, name, make, x64, train, cfg, layer):
+    for dtype in ("float64", "float32"):
+        m = make()
+        cases.append(run(name, m, x64, train, cfg, layer, dtype))
+
+
+def randn(*shape, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(*shape, generator=g, dtype=torch.float64)
+
+
+def write(fname, cases):
+    path = os.path.join(OUT, fname)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump({"generator": "tools/golden/layers.py", "torch": torch.__version__, "cases": cases}, f)
+    os.replace(tmp, path)
+    print(path, os.path.getsize(path))
+
+
+def seeded(make, seed):
+    def f():
+        torch.manual_seed(seed)
+        m = make()
+        return m.double()
+    return f
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+
+    # Linear
+    cases = []
+    for i, (n, fin, fout, bias) in enumerate([(4, 5, 3, True), (4, 5, 3, False), (1, 7, 2, True)]):
+        cfg = {"in": fin, "out": fout, "nobias": 0 if bias else 1}
+        both(cases, "linear%d" % i, seeded(lambda: nn.Linear(fin, fout, bias=bias), i), randn(n, fin, seed=i),
+             True, cfg, "Linear")
+    write("linear.json", cases)
+
+    # Conv2D
+    cases = []
+    combos = [
+        # n, c, h, w, o, k, s, p, bias
+        (2, 2, 6, 6, 4, 3, 1, 0, True),
+        (2, 2, 6, 6, 3, 3, 1, 1, True),
+        (2, 3, 7, 6, 4, 3, 2, 1, False),
+        (2, 2, 8, 8, 3, 2, 2, 0, True),
+        (1, 2, 9, 7, 3, 5, 3, 2, True),
+        (3, 1, 5, 5, 2, 1, 1, 0, False),
+    ]
+    for i, (n, c, h, w, o, k, s, p, bias) in enumerate(combos):
+        cfg = {"in": c, "out": o, "kernel": k, "stride": s, "padding": p, "nobias": 0 if bias else 1}
+        both(cases, "conv%d" % i,
+             seeded(lambda: nn.Conv2d(c, o, k, stride=s, padding=p, bias=bias), 10 + i),
+             randn(n, c, h, w, seed=10 + i), True, cfg, "Conv2D")
+    write("conv2d.json", cases)
+
+    # Pools
+    cases = []
+    for i, (k, s, p, shape) in enumerate([(2, 2, 0, (2, 3, 6, 6)), (3, 2, 1, (2, 2, 7, 7)),
+                                          (2, 1, 0, (1, 2, 5, 4)), (3, 3, 0, (2, 1, 8, 7))]):
+        cfg = {"kernel": k, "stride": s, "padding": p}
+        both(cases, "maxpool%d" % i, lambda: nn.MaxPool2d(k, stride=s, padding=p), randn(*shape, seed=20 + i),
+             True, cfg, "MaxPool2D")
+        both(cases, "avgpool%d" % i, lambda: nn.AvgPool2d(k, stride=s, padding=p), randn(*shape, seed=20 + i),
+             True, cfg, "AvgPool2D")
+    write("pool.json", cases)
+
+    # BatchNorm
+    cases = []
+
+    def bn(cls, feats, seed, momentum=0.1, eps=1e-5):
+        def f():
+            m = cls(feats, eps=eps, momentum=momentum).double()
+            g = torch.Generator().manual_seed(seed)
+            with torch.no_grad():
+                m.weight.copy_(1 + 0.5 * torch.randn(feats, generator=g, dtype=torch.float64))
+                m.bias.copy_(0.5 * torch.randn(feats, generator=g, dtype=torch.float64))
+                m.running_mean.copy_(0.3 * torch.randn(feats, generator=g, dtype=torch.float64))
+                m.running_var.copy_(0.5 + torch.rand(feats, generator=g, dtype=torch.float64))
+                m.num_batches_tracked.fill_(3)
+            return m
+        return f
+
+    for train in (True, False):
+        t = "train" if train else "eval"
+        both(cases, "bn1d_%s" % t, bn(nn.BatchNorm1d, 4, 30), 2 + 3 * randn(6, 4, seed=30), train,
+             {"features": 4}, "BatchNorm1D")
+        both(cases, "bn1d3_%s" % t, bn(nn.BatchNorm1d, 3, 31, momentum=0.3), randn(5, 3, 4, seed=31), train,
+             {"features": 3, "momentum": 0.3}, "BatchNorm1D")
+        both(cases, "bn2d_%s" % t, bn(nn.BatchNorm2d, 4, 32), 1 + randn(3, 4, 5, 5, seed=32), train,
+             {"features": 4}, "BatchNorm2D")
+        both(cases, "bn2d_eps_%s" % t, bn(nn.BatchNorm2d, 2, 33, eps=1e-3), randn(2, 2, 3, 4, seed=33), train,
+             {"features": 2, "eps": 1e-3}, "BatchNorm2D")
+    write("batchnorm.json", cases)
+
+    # Activations and shape layers
+    cases = []
+    x = 2 * randn(3, 4, 5, seed=40)
+    both(cases, "relu", lambda: nn.ReLU(), x, True, {}, "ReLU")
+    both(cases, "leaky", lambda: nn.LeakyReLU(), x, True, {}, "LeakyReLU")
+    both(cases, "leaky02", lambda: nn.LeakyReLU(0.2), x, True, {"slope": 0.2}, "LeakyReLU")
+    both(cases, "tanh", lambda: nn.Tanh(), x, True, {}, "Tanh")
+    both(cases, "sigmoid", lambda: nn.Sigmoid(), x, True, {}, "Sigmoid")
+    both(cases, "gelu", lambda: nn.GELU(), 3 * randn(4, 6, seed=41), True, {}, "GELU")
+    both(cases, "flatten", lambda: nn.Flatten(), randn(2, 3, 4, 5, seed=42), True, {}, "Flatten")
+    both(cases, "mlp", seeded(lambda: nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3)), 43),
+         randn(4, 6, seed=43), True, {}, "MLP")
+    both(cases, "cnn", seeded(lambda: nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.BatchNorm2d(3), nn.ReLU(),
+                                                    nn.MaxPool2d(2), nn.Flatten(), nn.Linear(3 * 4 * 4, 4)), 44),
+         randn(2, 1, 8, 8, seed=44), True, {}, "CNN")
+    write("activation.json", cases)
+
+
+if __name__ == "__main__":
+    main()
