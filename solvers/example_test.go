@@ -103,3 +103,27 @@ func ExampleSGD_SaveState() {
 	fmt.Println("steps:", resumed.Steps())
 	// Output: steps: 10
 }
+
+func ExampleNewRMSProp() {
+	rms, err := solvers.NewRMSProp(solvers.WithLearnRate(0.01), solvers.WithCentered(true))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("w = %.2f\n", fitLine(rms, 1000))
+	// Output: w = 3.00
+}
+
+func ExampleNewAdagrad() {
+	ada, err := solvers.NewAdagrad(solvers.WithLearnRate(0.5))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("w = %.3f\n", fitLine(ada, 500))
+	// Output: w = 3.000
+}
+
+func ExampleNewSGD_invalidOption() {
+	_, err := solvers.NewSGD(solvers.WithLearnRate(0.1), solvers.WithBetas(0.9, 0.999))
+	fmt.Println(err)
+	// Output: solvers: WithBetas does not apply to SGD
+}
