@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/stheno-ml/stheno/graph"
+	"github.com/stheno-ml/stheno/layers"
 	"github.com/stheno-ml/stheno/models"
 	"github.com/stheno-ml/stheno/ops"
 	"github.com/stheno-ml/stheno/solvers"
@@ -32,7 +33,7 @@ func buildModel(cfg Config, rows, cols, classes, n int) (graph.Module, tensor.Sh
 	if cfg.Model == "cnn" {
 		return localCNN{c1: 16, c2: 32, k: 3, hidden: 128, classes: classes, rows: rows, cols: cols}, tensor.Shape{n, 1, rows, cols}
 	}
-	return localMLP{sizes: append(append([]int{rows * cols}, mlpHidden...), classes)}, tensor.Shape{n, rows * cols}
+	return models.MLP(rows*cols, mlpHidden, classes, layers.ReLU{}), tensor.Shape{n, rows * cols}
 }
 
 // schedule returns the learning-rate schedule of cfg for a run of total steps (nil: constant).
