@@ -124,6 +124,17 @@ func TestDropIn(t *testing.T) {
 						if err := s.Step(G.NodesToValueGrads(learn)); err != nil {
 							t.Fatal(err)
 						}
+						if m == "lisp" {
+							// The dual-value gradient was consumed: it must not leak
+							// into the next step's accumulation.
+							gv, err := learn[0].Grad()
+							if err != nil {
+								t.Fatal(err)
+							}
+							if n := lossNorm(gv); n != 0 {
+								t.Fatalf("step %d: gradient not cleared after Step (norm %g)", i, n)
+							}
+						}
 						vm.Reset()
 					}
 					if learn[0].Value() != wv {
@@ -136,4 +147,20 @@ func TestDropIn(t *testing.T) {
 			}
 		}
 	}
+}
+
+// lossNorm is the squared L2 norm of a tensor value.
+func lossNorm(v G.Value) float64 {
+	var s float64
+	switch d := v.Data().(type) {
+	case []float32:
+		for _, x := range d {
+			s += float64(x) * float64(x)
+		}
+	case []float64:
+		for _, x := range d {
+			s += x * x
+		}
+	}
+	return s
 }
