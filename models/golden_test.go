@@ -36,6 +36,7 @@ var goldenModels = map[string]struct {
 	shape tensor.Shape
 }{
 	"mlp": {MLP(4, []int{8}, 3, layers.ReLU{}), tensor.Shape{2, 4}},
+	"cnn": {CNN(tinyCNN), tensor.Shape{2, 1, 8, 8}},
 }
 
 func dtypeOf(name string) tensor.Dtype {

@@ -55,3 +55,37 @@ func TestMLPNames(t *testing.T) {
 		}
 	}
 }
+
+// tinyCNN is the small CNN of the PyTorch cross-check (tools/golden/checkpoint.py).
+var tinyCNN = CNNConfig{InChannels: 1, Size: 8, Channels: [2]int{2, 4}, Hidden: 8, Classes: 3, Dropout: 0.5}
+
+func TestCNNNames(t *testing.T) {
+	names, n, out := describe(t, CNN(MNISTCNN), tensor.Shape{2, 1, 28, 28}, tensor.Float32)
+	want := "0.weight(32, 1, 3, 3) 0.bias(32) 3.weight(64, 32, 3, 3) 3.bias(64) 7.weight(128, 3136) 7.bias(128) 10.weight(10, 128) 10.bias(10)"
+	if names != want {
+		t.Errorf("names %q, want %q", names, want)
+	}
+	if n != 421642 {
+		t.Errorf("%d parameters, want 421642 (as torch)", n)
+	}
+	if !out.Eq(tensor.Shape{2, 10}) {
+		t.Errorf("output shape %v", out)
+	}
+	if _, _, out := describe(t, CNN(tinyCNN), tensor.Shape{3, 1, 8, 8}, tensor.Float64); !out.Eq(tensor.Shape{3, 3}) {
+		t.Errorf("tiny CNN output shape %v", out)
+	}
+}
+
+func TestCNNInvalidConfig(t *testing.T) {
+	for _, c := range []CNNConfig{
+		{InChannels: 1, Size: 30, Channels: [2]int{2, 4}, Hidden: 8, Classes: 3},
+		{InChannels: 1, Size: 28, Channels: [2]int{0, 4}, Hidden: 8, Classes: 3},
+		{InChannels: 1, Size: 28, Channels: [2]int{2, 4}, Hidden: 8, Classes: 3, Dropout: 1},
+		{},
+	} {
+		_, err := graph.NewEvaluator(CNN(c), graph.NewStore(tensor.Float32, 1), tensor.Shape{1, 1, 28, 28})
+		if err == nil || !strings.Contains(err.Error(), "invalid CNNConfig") {
+			t.Errorf("%+v: err = %v", c, err)
+		}
+	}
+}
