@@ -1,0 +1,115 @@
+package layers
+
+import (
+	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/graph"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// BatchNorm1D normalises each feature of an (N, Features) or (N, Features, L) input
+// (torch.nn.BatchNorm1d with affine=True, track_running_stats=True). Eps 0 means 1e-5 and
+// Momentum 0 means 0.1 (running = (1−Momentum)·running + Momentum·batch statistic).
+//
+// Parameters: "weight" (ones) and "bias" (zeros), shape (Features). Buffers: "running_mean"
+// (zeros), "running_var" (ones) and "num_batches_tracked", which Stheno stores as a tensor of shape
+// (1) in the store's dtype (PyTorch: an int64 scalar). In training mode the layer normalises with
+// the batch mean and biased variance and, on every run of the graph, updates the running
+// statistics with the batch mean and the unbiased variance and adds 1 to num_batches_tracked; in
+// eval mode it uses the running statistics.
+type BatchNorm1D struct {
+	Features      int
+	Eps, Momentum float64
+}
+
+// Forward implements graph.Module.
+func (l BatchNorm1D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	const name = "BatchNorm1D"
+	if err := checkInput(name, b, x, b.Dtype()); err != nil {
+		return nil, err
+	}
+	s := x.Shape()
+	if len(s) != 2 && len(s) != 3 {
+		return nil, errors.Errorf("layers: %s: input has shape %v, want (N, %d) or (N, %d, L)", where(name, b), s, l.Features, l.Features)
+	}
+	return batchNorm(name, b, x, l.Features, l.Eps, l.Momentum)
+}
+
+// BatchNorm2D normalises each channel of an NCHW input (torch.nn.BatchNorm2d with affine=True,
+// track_running_stats=True); parameters, buffers and modes are those of BatchNorm1D.
+type BatchNorm2D struct {
+	Features      int
+	Eps, Momentum float64
+}
+
+// Forward implements graph.Module.
+func (l BatchNorm2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	const name = "BatchNorm2D"
+	if err := checkInput(name, b, x, b.Dtype()); err != nil {
+		return nil, err
+	}
+	s := x.Shape()
+	if len(s) != 4 {
+		return nil, errors.Errorf("layers: %s: input has shape %v, want (N, %d, H, W)", where(name, b), s, l.Features)
+	}
+	return batchNorm(name, b, x, l.Features, l.Eps, l.Momentum)
+}
+
+func batchNorm(name string, b *graph.Builder, x *gorgonia.Node, c int, eps, mom float64) (*gorgonia.Node, error) {
+	s := x.Shape()
+	if c <= 0 {
+		return nil, errors.Errorf("layers: %s: Features=%d must be positive", where(name, b), c)
+	}
+	if s[1] != c {
+		return nil, errors.Errorf("layers: %s: input has %d features, want %d", where(name, b), s[1], c)
+	}
+	if eps == 0 {
+		eps = 1e-5
+	}
+	if mom == 0 {
+		mom = 0.1
+	}
+	if eps < 0 || mom < 0 || mom > 1 {
+		return nil, errors.Errorf("layers: %s: invalid Eps=%v or Momentum=%v", where(name, b), eps, mom)
+	}
+	wrap := func(err error) error { return errors.Wrapf(err, "layers: %s", where(name, b)) }
+	gamma, err := b.Param("weight", tensor.Shape{c}, graph.Constant(1))
+	if err != nil {
+		return nil, wrap(err)
+	}
+	beta, err := b.Param("bias", tensor.Shape{c}, graph.Zeros())
+	if err != nil {
+		return nil, wrap(err)
+	}
+	op := &bnOp{opBase: newBase("batchnorm"), dims: len(s), n: s[0], c: c, s: s[2:].TotalSize(),
+		eps: eps, mom: mom, training: b.Training()}
+	if len(s) == 2 {
+		op.s = 1
+	}
+	bufs := []struct {
+		name string
+		init graph.Initializer
+		dst  **tensor.Dense
+		size int
+	}{
+		{"running_mean", graph.Zeros(), &op.runMean, c},
+		{"running_var", graph.Constant(1), &op.runVar, c},
+		{"num_batches_tracked", graph.Zeros(), &op.numBatches, 1},
+	}
+	for _, bf := range bufs {
+		t, err := b.Buffer(bf.name, tensor.Shape{bf.size}, bf.init)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		d, ok := t.(*tensor.Dense)
+		if !ok || d.Dtype() != b.Dtype() {
+			return nil, errors.Errorf("layers: %s: buffer %q is %T of %v, want a dense %v tensor", where(name, b), b.Name(bf.name), t, t.Dtype(), b.Dtype())
+		}
+		*bf.dst = d
+	}
+	y, err := gorgonia.ApplyOp(op, x, gamma, beta)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return y, nil
+}

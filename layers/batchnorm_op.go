@@ -1,0 +1,233 @@
+package layers
+
+import (
+	"math"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// bnOp is batch normalisation over inputs viewed as (N, C, S): inputs x, gamma (C), beta (C).
+// In training it normalises with the batch statistics (biased variance) and updates the running
+// statistics in place (unbiased variance, like PyTorch); in eval it uses the running statistics.
+// Statistics are accumulated in float64 for both dtypes.
+type bnOp struct {
+	opBase
+	dims        int
+	n, c, s     int
+	eps, mom    float64
+	training    bool
+	runMean     *tensor.Dense
+	runVar      *tensor.Dense
+	numBatches  *tensor.Dense
+	mean, istd  []float64 // per channel, from the last forward pass
+	out         buffer
+	sumG, sumGX []float64 // backward scratch
+}
+
+func (o *bnOp) Arity() int    { return 3 }
+func (o *bnOp) Type() hm.Type { return fnType(o.dims, 1, 1, o.dims) }
+func (o *bnOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+
+func (o *bnOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+	in, err := denses(o.name, 3, vs)
+	if err != nil {
+		return nil, err
+	}
+	x := in[0]
+	if x.DataSize() != o.n*o.c*o.s {
+		return nil, errors.Errorf("layers: batchnorm: input has shape %v, built for %d×%d×%d", x.Shape(), o.n, o.c, o.s)
+	}
+	if o.training && o.n*o.s < 2 {
+		return nil, errors.Errorf("layers: batchnorm: expected more than 1 value per channel when training, got input shape %v", x.Shape())
+	}
+	if o.mean == nil {
+		o.mean, o.istd = make([]float64, o.c), make([]float64, o.c)
+	}
+	y := o.out.get(x.Dtype(), x.Shape())
+	switch xs := x.Data().(type) {
+	case []float64:
+		bnForward(o, y.Data().([]float64), xs, in[1].Data().([]float64), in[2].Data().([]float64),
+			o.runMean.Data().([]float64), o.runVar.Data().([]float64), o.numBatches.Data().([]float64))
+	case []float32:
+		bnForward(o, y.Data().([]float32), xs, in[1].Data().([]float32), in[2].Data().([]float32),
+			o.runMean.Data().([]float32), o.runVar.Data().([]float32), o.numBatches.Data().([]float32))
+	}
+	return y, nil
+}
+
+func bnForward[T float](o *bnOp, y, x, gamma, beta, rm, rv, nbt []T) {
+	n, c, s := o.n, o.c, o.s
+	m := float64(n * s)
+	for ch := 0; ch < c; ch++ {
+		if o.training {
+			var sum float64
+			for i := 0; i < n; i++ {
+				for _, v := range x[(i*c+ch)*s : (i*c+ch+1)*s] {
+					sum += float64(v)
+				}
+			}
+			mean := sum / m
+			var ss float64
+			for i := 0; i < n; i++ {
+				for _, v := range x[(i*c+ch)*s : (i*c+ch+1)*s] {
+					d := float64(v) - mean
+					ss += d * d
+				}
+			}
+			variance := ss / m
+			o.mean[ch], o.istd[ch] = mean, 1/math.Sqrt(variance+o.eps)
+			rm[ch] = T((1-o.mom)*float64(rm[ch]) + o.mom*mean)
+			rv[ch] = T((1-o.mom)*float64(rv[ch]) + o.mom*ss/(m-1))
+		} else {
+			o.mean[ch], o.istd[ch] = float64(rm[ch]), 1/math.Sqrt(float64(rv[ch])+o.eps)
+		}
+		scale := o.istd[ch] * float64(gamma[ch])
+		shift := float64(beta[ch]) - o.mean[ch]*scale
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * s
+			xs, ys := x[off:off+s], y[off:off+s]
+			for j, v := range xs {
+				ys[j] = T(float64(v)*scale + shift)
+			}
+		}
+	}
+	if o.training {
+		nbt[0]++
+	}
+}
+
+func (o *bnOp) DiffWRT(int) []bool { return []bool{true, true, true} }
+
+func (o *bnOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	x, gamma := inputs[0], inputs[1]
+	gx, err := gorgonia.ApplyOp(&bnGradOp{opBase: newBase("batchnormGradX"), fwd: o, wrt: 0}, x, gamma, grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "layers: batchnorm gradient")
+	}
+	gg, err := gorgonia.ApplyOp(&bnGradOp{opBase: newBase("batchnormGradW"), fwd: o, wrt: 1}, x, grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "layers: batchnorm gradient")
+	}
+	gb, err := gorgonia.ApplyOp(&bnGradOp{opBase: newBase("batchnormGradB"), fwd: o, wrt: 2}, grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "layers: batchnorm gradient")
+	}
+	return gorgonia.Nodes{gx, gg, gb}, nil
+}
+
+// bnGradOp computes one gradient of its bnOp, using the statistics of the forward pass of the same
+// run: wrt 0: gx from (x, gamma, gy); wrt 1: ggamma = Σ gy·x̂ from (x, gy); wrt 2: gbeta = Σ gy.
+type bnGradOp struct {
+	opBase
+	fwd *bnOp
+	wrt int
+	out buffer
+}
+
+func (o *bnGradOp) Arity() int { return [...]int{3, 2, 1}[o.wrt] }
+
+func (o *bnGradOp) Type() hm.Type {
+	d := o.fwd.dims
+	switch o.wrt {
+	case 0:
+		return fnType(d, 1, d, d)
+	case 1:
+		return fnType(d, d, 1)
+	default:
+		return fnType(d, 1)
+	}
+}
+
+func (o *bnGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
+	if o.wrt == 0 {
+		return in[0].(tensor.Shape).Clone(), nil
+	}
+	return tensor.Shape{o.fwd.c}, nil
+}
+
+func (o *bnGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+	in, err := denses(o.name, o.Arity(), vs)
+	if err != nil {
+		return nil, err
+	}
+	f := o.fwd
+	if f.mean == nil {
+		return nil, errors.New("layers: batchnorm gradient run before its forward pass")
+	}
+	gy := in[len(in)-1]
+	if gy.DataSize() != f.n*f.c*f.s {
+		return nil, errors.Errorf("layers: batchnorm gradient: output gradient has shape %v", gy.Shape())
+	}
+	shape := tensor.Shape{f.c}
+	if o.wrt == 0 {
+		shape = gy.Shape()
+	}
+	res := o.out.get(gy.Dtype(), shape)
+	switch r := res.Data().(type) {
+	case []float64:
+		var x, gamma []float64
+		if o.wrt < 2 {
+			x = in[0].Data().([]float64)
+		}
+		if o.wrt == 0 {
+			gamma = in[1].Data().([]float64)
+		}
+		bnBackward(o, r, x, gamma, gy.Data().([]float64))
+	case []float32:
+		var x, gamma []float32
+		if o.wrt < 2 {
+			x = in[0].Data().([]float32)
+		}
+		if o.wrt == 0 {
+			gamma = in[1].Data().([]float32)
+		}
+		bnBackward(o, r, x, gamma, gy.Data().([]float32))
+	}
+	return res, nil
+}
+
+func bnBackward[T float](o *bnGradOp, r, x, gamma, gy []T) {
+	f := o.fwd
+	n, c, s := f.n, f.c, f.s
+	m := float64(n * s)
+	for ch := 0; ch < c; ch++ {
+		mean, istd := f.mean[ch], f.istd[ch]
+		var sg, sgx float64
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * s
+			for j, g := range gy[off : off+s] {
+				sg += float64(g)
+				if x != nil {
+					sgx += float64(g) * (float64(x[off+j]) - mean) * istd
+				}
+			}
+		}
+		switch o.wrt {
+		case 1:
+			r[ch] = T(sgx)
+		case 2:
+			r[ch] = T(sg)
+		default:
+			k := float64(gamma[ch]) * istd
+			for i := 0; i < n; i++ {
+				off := (i*c + ch) * s
+				xs, gs, rs := x[off:off+s], gy[off:off+s], r[off:off+s]
+				if f.training {
+					for j, g := range gs {
+						xh := (float64(xs[j]) - mean) * istd
+						rs[j] = T(k * (float64(g) - sg/m - xh*sgx/m))
+					}
+				} else {
+					for j, g := range gs {
+						rs[j] = T(k * float64(g))
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,352 @@
+package layers
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/stheno-ml/stheno/graph"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// goldenArr is a tensor in a golden file.
+type goldenArr struct {
+	Shape []int     `json:"shape"`
+	Data  []float64 `json:"data"`
+}
+
+// goldenCase is one case written by tools/golden/layers.py.
+type goldenCase struct {
+	Name         string               `json:"name"`
+	Layer        string               `json:"layer"`
+	Dtype        string               `json:"dtype"`
+	Train        bool                 `json:"train"`
+	Cfg          map[string]float64   `json:"cfg"`
+	X            goldenArr            `json:"x"`
+	R            goldenArr            `json:"r"`
+	Params       map[string]goldenArr `json:"params"`
+	Buffers      map[string]goldenArr `json:"buffers"`
+	Out          goldenArr            `json:"out"`
+	GradX        goldenArr            `json:"grad_x"`
+	Grads        map[string]goldenArr `json:"grads"`
+	BuffersAfter map[string]goldenArr `json:"buffers_after"`
+}
+
+func loadGolden(t *testing.T, file string) []goldenCase {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Cases []goldenCase `json:"cases"`
+	}
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Cases) == 0 {
+		t.Fatalf("%s: no cases", file)
+	}
+	return f.Cases
+}
+
+func (c *goldenCase) dtype() tensor.Dtype {
+	if c.Dtype == "float32" {
+		return tensor.Float32
+	}
+	return tensor.Float64
+}
+
+func (c *goldenCase) tol() float64 {
+	if c.Dtype == "float32" {
+		return 1e-5
+	}
+	return 1e-10
+}
+
+func (c *goldenCase) cfg(key string) int { return int(c.Cfg[key]) }
+
+// module builds the layer a golden case describes.
+func (c *goldenCase) module(t *testing.T) graph.Module {
+	switch c.Layer {
+	case "Linear":
+		return Linear{In: c.cfg("in"), Out: c.cfg("out"), NoBias: c.cfg("nobias") == 1}
+	case "Conv2D":
+		return Conv2D{In: c.cfg("in"), Out: c.cfg("out"), Kernel: c.cfg("kernel"), Stride: c.cfg("stride"),
+			Padding: c.cfg("padding"), NoBias: c.cfg("nobias") == 1}
+	case "MaxPool2D":
+		return MaxPool2D{Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding")}
+	case "AvgPool2D":
+		return AvgPool2D{Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding")}
+	case "BatchNorm1D":
+		return BatchNorm1D{Features: c.cfg("features"), Eps: c.Cfg["eps"], Momentum: c.Cfg["momentum"]}
+	case "BatchNorm2D":
+		return BatchNorm2D{Features: c.cfg("features"), Eps: c.Cfg["eps"], Momentum: c.Cfg["momentum"]}
+	case "ReLU":
+		return ReLU{}
+	case "LeakyReLU":
+		return LeakyReLU{Slope: c.Cfg["slope"]}
+	case "Tanh":
+		return Tanh{}
+	case "Sigmoid":
+		return Sigmoid{}
+	case "GELU":
+		return GELU{}
+	case "Flatten":
+		return Flatten{}
+	case "MLP":
+		return Sequential{Linear{In: 6, Out: 5}, ReLU{}, Linear{In: 5, Out: 3}}
+	case "CNN":
+		return Sequential{Conv2D{In: 1, Out: 3, Kernel: 3, Padding: 1}, BatchNorm2D{Features: 3}, ReLU{},
+			MaxPool2D{Kernel: 2}, Flatten{}, Linear{In: 48, Out: 4}}
+	}
+	t.Fatalf("unknown layer %q", c.Layer)
+	return nil
+}
+
+// denseFrom makes a tensor of dtype dt from a golden array.
+func denseFrom(dt tensor.Dtype, a goldenArr) *tensor.Dense {
+	shape := tensor.Shape(append([]int(nil), a.Shape...))
+	if len(shape) == 0 {
+		shape = tensor.Shape{1}
+	}
+	if dt == tensor.Float32 {
+		f := make([]float32, len(a.Data))
+		for i, v := range a.Data {
+			f[i] = float32(v)
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), a.Data...)))
+}
+
+// float64s returns the values of a tensor as float64.
+func float64s(v gorgonia.Value) []float64 {
+	switch d := v.Data().(type) {
+	case []float64:
+		return append([]float64(nil), d...)
+	case []float32:
+		r := make([]float64, len(d))
+		for i, x := range d {
+			r[i] = float64(x)
+		}
+		return r
+	case float64:
+		return []float64{d}
+	case float32:
+		return []float64{float64(d)}
+	}
+	panic("unexpected data")
+}
+
+// relErr is max|got-want| / max|want|.
+func relErr(got, want []float64) float64 {
+	var num, den float64
+	for i := range want {
+		num = math.Max(num, math.Abs(got[i]-want[i]))
+		den = math.Max(den, math.Abs(want[i]))
+	}
+	if den == 0 {
+		return num
+	}
+	return num / den
+}
+
+func checkClose(t *testing.T, what string, got gorgonia.Value, want goldenArr, tol float64) {
+	t.Helper()
+	if got == nil {
+		t.Errorf("%s: no value", what)
+		return
+	}
+	shape := tensor.Shape(want.Shape)
+	if len(shape) == 0 {
+		shape = tensor.Shape{1}
+	}
+	if gs := got.Shape(); !gs.Eq(shape) && !(gs.IsScalar() && shape.TotalSize() == 1) {
+		t.Errorf("%s: shape %v, want %v", what, gs, shape)
+		return
+	}
+	g := float64s(got)
+	// Values that are zero up to rounding (e.g. the gradient of a bias feeding a BatchNorm) are
+	// compared absolutely: the denominator is at least 0.1.
+	w := append(append([]float64(nil), want.Data...), 0.1)
+	g = append(g, 0.1)
+	if len(g) != len(w) {
+		t.Errorf("%s: %d values, want %d", what, len(g), len(want.Data))
+		return
+	}
+	if e := relErr(g, w); e > tol || math.IsNaN(e) {
+		if testing.Verbose() {
+			t.Logf("got %v\nwant %v", g, want.Data)
+		}
+		t.Errorf("%s: relative error %.3g > %.0g", what, e, tol)
+	}
+}
+
+// lossGraph is a layer built on a fresh graph with loss sum(out * r) and its gradients.
+type lossGraph struct {
+	g       *gorgonia.ExprGraph
+	s       *graph.Store
+	b       *graph.Builder
+	x, out  *gorgonia.Node
+	loss    *gorgonia.Node
+	wrt     gorgonia.Nodes // x then the learnables
+	grads   gorgonia.Nodes
+	vm      gorgonia.VM
+	xValue  *tensor.Dense
+	rValue  *tensor.Dense
+	learnNm []string
+}
+
+func buildLoss(t *testing.T, m graph.Module, dt tensor.Dtype, train bool, x, r *tensor.Dense) *lossGraph {
+	t.Helper()
+	lg := &lossGraph{g: gorgonia.NewGraph(), s: graph.NewStore(dt, 1), xValue: x, rValue: r}
+	lg.b = graph.NewBuilder(lg.g, lg.s, train)
+	lg.x = gorgonia.NewTensor(lg.g, dt, x.Dims(), gorgonia.WithShape(x.Shape()...), gorgonia.WithName("x"), gorgonia.WithValue(x))
+	out, err := m.Forward(lg.b, lg.x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lg.out = out
+	rn := gorgonia.NewTensor(lg.g, dt, r.Dims(), gorgonia.WithShape(r.Shape()...), gorgonia.WithName("r"), gorgonia.WithValue(r))
+	prod, err := gorgonia.HadamardProd(out, rn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lg.loss, err = gorgonia.Sum(prod); err != nil {
+		t.Fatal(err)
+	}
+	lg.wrt = append(gorgonia.Nodes{lg.x}, lg.b.Learnables()...)
+	if lg.grads, err = gorgonia.Grad(lg.loss, lg.wrt...); err != nil {
+		t.Fatal(err)
+	}
+	lg.vm = gorgonia.NewTapeMachine(lg.g)
+	t.Cleanup(func() { lg.vm.Close() })
+	return lg
+}
+
+func (lg *lossGraph) run(t *testing.T) {
+	t.Helper()
+	lg.vm.Reset()
+	if err := lg.vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runGoldenFile(t *testing.T, file string) {
+	for _, c := range loadGolden(t, file) {
+		c := c
+		t.Run(c.Name+"_"+c.Dtype, func(t *testing.T) {
+			dt := c.dtype()
+			lg := buildLoss(t, c.module(t), dt, c.Train, denseFrom(dt, c.X), denseFrom(dt, c.R))
+			set := func() {
+				for _, m := range []map[string]goldenArr{c.Params, c.Buffers} {
+					for name, a := range m {
+						if err := lg.s.Set(name, denseFrom(dt, a)); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+			// The store must hold exactly the PyTorch state_dict names.
+			var want []string
+			for n := range c.Params {
+				want = append(want, n)
+			}
+			for n := range c.Buffers {
+				want = append(want, n)
+			}
+			got := lg.s.Names()
+			sort.Strings(want)
+			sort.Strings(got)
+			if len(got) != len(want) {
+				t.Fatalf("store names %v, want %v", got, want)
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("store names %v, want %v", got, want)
+				}
+			}
+			// Run twice: op-owned buffers must give the same answer on reuse.
+			for run := 0; run < 2; run++ {
+				set()
+				lg.run(t)
+				tol := c.tol()
+				checkClose(t, "output", lg.out.Value(), c.Out, tol)
+				checkClose(t, "grad x", lg.grads[0].Value(), c.GradX, tol)
+				for i, n := range lg.wrt[1:] {
+					name := n.Name()
+					want, ok := c.Grads[name]
+					if !ok {
+						t.Fatalf("learnable %q not in golden grads", name)
+					}
+					checkClose(t, "grad "+name, lg.grads[i+1].Value(), want, tol)
+				}
+				for name, want := range c.BuffersAfter {
+					v, _ := lg.s.Get(name)
+					checkClose(t, "buffer "+name, v, want, tol)
+				}
+			}
+		})
+	}
+}
+
+// gradCheck compares the analytic gradients of sum(out * r) with central finite differences in
+// float64, for x and every parameter.
+func gradCheck(t *testing.T, m graph.Module, train bool, xShape tensor.Shape, seed int64) {
+	t.Helper()
+	rng := newTestRand(seed)
+	x := randDense(rng, xShape)
+	lg0 := buildLossProbe(t, m, train, x)
+	r := randDense(rng, lg0)
+	lg := buildLoss(t, m, tensor.Float64, train, x, r)
+	// Random, well-scaled parameters.
+	for _, n := range lg.wrt[1:] {
+		v := n.Value().Data().([]float64)
+		for i := range v {
+			v[i] = rng.NormFloat64()*0.5 + 0.1
+		}
+	}
+	lg.run(t)
+	analytic := make([][]float64, len(lg.wrt))
+	for i, gn := range lg.grads {
+		analytic[i] = float64s(gn.Value())
+	}
+	lossAt := func() float64 {
+		lg.run(t)
+		return float64s(lg.loss.Value())[0]
+	}
+	const h = 1e-6
+	for i, n := range lg.wrt {
+		v := n.Value().Data().([]float64)
+		num := make([]float64, len(v))
+		for j := range v {
+			old := v[j]
+			v[j] = old + h
+			lp := lossAt()
+			v[j] = old - h
+			lm := lossAt()
+			v[j] = old
+			num[j] = (lp - lm) / (2 * h)
+		}
+		if e := relErr(analytic[i], num); e > 1e-6 {
+			t.Errorf("gradient of %s: analytic vs finite differences relative error %.3g", n.Name(), e)
+		}
+	}
+}
+
+// buildLossProbe returns the output shape of m on x.
+func buildLossProbe(t *testing.T, m graph.Module, train bool, x *tensor.Dense) tensor.Shape {
+	g := gorgonia.NewGraph()
+	b := graph.NewBuilder(g, graph.NewStore(tensor.Float64, 1), train)
+	xn := gorgonia.NewTensor(g, tensor.Float64, x.Dims(), gorgonia.WithShape(x.Shape()...), gorgonia.WithName("x"))
+	out, err := m.Forward(b, xn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Shape().Clone()
+}

@@ -1,0 +1,168 @@
+package layers
+
+import (
+	"math"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// poolOp is 2-D max or average pooling over NCHW inputs. Max pooling records the position of each
+// window's maximum (the first one on ties, like PyTorch) for its backward pass; average pooling
+// divides by Kernel² (PyTorch's count_include_pad=True).
+type poolOp struct {
+	opBase
+	max bool
+	g   convGeom // c is channels, o unused
+	arg []int32  // per output element: flat index into its (H, W) plane of the input
+	out buffer
+}
+
+func (o *poolOp) Arity() int    { return 1 }
+func (o *poolOp) Type() hm.Type { return fnType(4, 4) }
+func (o *poolOp) outShape() tensor.Shape {
+	return tensor.Shape{o.g.n, o.g.c, o.g.oh, o.g.ow}
+}
+func (o *poolOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) { return o.outShape(), nil }
+
+func (o *poolOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+	in, err := denses(o.name, 1, vs)
+	if err != nil {
+		return nil, err
+	}
+	g := o.g
+	if !in[0].Shape().Eq(tensor.Shape{g.n, g.c, g.h, g.w}) {
+		return nil, errors.Errorf("layers: pool: input has shape %v, built for (%d, %d, %d, %d)", in[0].Shape(), g.n, g.c, g.h, g.w)
+	}
+	y := o.out.get(in[0].Dtype(), o.outShape())
+	if o.max && len(o.arg) != y.DataSize() {
+		o.arg = make([]int32, y.DataSize())
+	}
+	switch x := in[0].Data().(type) {
+	case []float64:
+		poolForward(o.max, g, y.Data().([]float64), x, o.arg)
+	case []float32:
+		poolForward(o.max, g, y.Data().([]float32), x, o.arg)
+	}
+	return y, nil
+}
+
+func poolForward[T float](isMax bool, g convGeom, y, x []T, arg []int32) {
+	hw, p := g.h*g.w, g.oh*g.ow
+	inv := 1 / T(g.k*g.k)
+	for pl := 0; pl < g.n*g.c; pl++ {
+		xp := x[pl*hw : (pl+1)*hw]
+		yp := y[pl*p : (pl+1)*p]
+		for oh := 0; oh < g.oh; oh++ {
+			h0 := oh*g.stride - g.pa
+			hs, he := max(h0, 0), min(h0+g.k, g.h)
+			for ow := 0; ow < g.ow; ow++ {
+				w0 := ow*g.stride - g.pa
+				ws, we := max(w0, 0), min(w0+g.k, g.w)
+				if isMax {
+					best, bi := T(math.Inf(-1)), int32(-1)
+					for ih := hs; ih < he; ih++ {
+						for iw := ws; iw < we; iw++ {
+							if v := xp[ih*g.w+iw]; v > best || bi < 0 || v != v {
+								best, bi = v, int32(ih*g.w+iw)
+								if v != v {
+									goto found
+								}
+							}
+						}
+					}
+				found:
+					yp[oh*g.ow+ow] = best
+					arg[pl*p+oh*g.ow+ow] = bi
+				} else {
+					var s T
+					for ih := hs; ih < he; ih++ {
+						for _, v := range xp[ih*g.w+ws : ih*g.w+we] {
+							s += v
+						}
+					}
+					yp[oh*g.ow+ow] = s * inv
+				}
+			}
+		}
+	}
+}
+
+func (o *poolOp) DiffWRT(int) []bool { return []bool{true} }
+
+func (o *poolOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	gx, err := gorgonia.ApplyOp(&poolGradOp{opBase: newBase(o.name + "Grad"), fwd: o}, grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "layers: pool gradient")
+	}
+	return gorgonia.Nodes{gx}, nil
+}
+
+// poolGradOp computes the input gradient of its poolOp from gy; max pooling uses the positions of
+// the maxima recorded by the forward pass of the same run.
+type poolGradOp struct {
+	opBase
+	fwd *poolOp
+	out buffer
+}
+
+func (o *poolGradOp) Arity() int    { return 1 }
+func (o *poolGradOp) Type() hm.Type { return fnType(4, 4) }
+func (o *poolGradOp) shape() tensor.Shape {
+	g := o.fwd.g
+	return tensor.Shape{g.n, g.c, g.h, g.w}
+}
+func (o *poolGradOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) { return o.shape(), nil }
+
+func (o *poolGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+	in, err := denses(o.name, 1, vs)
+	if err != nil {
+		return nil, err
+	}
+	if !in[0].Shape().Eq(o.fwd.outShape()) {
+		return nil, errors.Errorf("layers: pool gradient: output gradient has shape %v, want %v", in[0].Shape(), o.fwd.outShape())
+	}
+	gx := o.out.get(in[0].Dtype(), o.shape())
+	switch gy := in[0].Data().(type) {
+	case []float64:
+		poolBackward(o.fwd.max, o.fwd.g, gx.Data().([]float64), gy, o.fwd.arg)
+	case []float32:
+		poolBackward(o.fwd.max, o.fwd.g, gx.Data().([]float32), gy, o.fwd.arg)
+	}
+	return gx, nil
+}
+
+func poolBackward[T float](isMax bool, g convGeom, gx, gy []T, arg []int32) {
+	clear(gx)
+	hw, p := g.h*g.w, g.oh*g.ow
+	inv := 1 / T(g.k*g.k)
+	for pl := 0; pl < g.n*g.c; pl++ {
+		gxp := gx[pl*hw : (pl+1)*hw]
+		gyp := gy[pl*p : (pl+1)*p]
+		if isMax {
+			for j, v := range gyp {
+				if a := arg[pl*p+j]; a >= 0 {
+					gxp[a] += v
+				}
+			}
+			continue
+		}
+		for oh := 0; oh < g.oh; oh++ {
+			h0 := oh*g.stride - g.pa
+			hs, he := max(h0, 0), min(h0+g.k, g.h)
+			for ow := 0; ow < g.ow; ow++ {
+				w0 := ow*g.stride - g.pa
+				ws, we := max(w0, 0), min(w0+g.k, g.w)
+				v := gyp[oh*g.ow+ow] * inv
+				for ih := hs; ih < he; ih++ {
+					row := gxp[ih*g.w+ws : ih*g.w+we]
+					for j := range row {
+						row[j] += v
+					}
+				}
+			}
+		}
+	}
+}
