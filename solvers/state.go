@@ -6,6 +6,8 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/pkg/errors"
@@ -212,5 +214,48 @@ func (b *base) LoadState(r io.Reader) error {
 	b.cfg.lr = lr
 	b.params = make(map[gorgonia.ValueGrad]*param)
 	b.pending = pending
+	return nil
+}
+
+// SaveStateFile writes s's state to path atomically: to a temporary file in
+// the same directory, synced, then renamed over path, so that a crash never
+// leaves a partial state file.
+func SaveStateFile(s Solver, path string) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return errors.Wrap(err, "SaveStateFile")
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = s.SaveState(f); err != nil {
+		return errors.Wrapf(err, "SaveStateFile %s", path)
+	}
+	if err = f.Sync(); err != nil {
+		return errors.Wrapf(err, "SaveStateFile %s", path)
+	}
+	if err = f.Close(); err != nil {
+		return errors.Wrapf(err, "SaveStateFile %s", path)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return errors.Wrapf(err, "SaveStateFile %s", path)
+	}
+	return nil
+}
+
+// LoadStateFile loads s's state from a file written by SaveStateFile (or
+// SaveState). On error s is unchanged.
+func LoadStateFile(s Solver, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return errors.Wrap(err, "LoadStateFile")
+	}
+	defer f.Close()
+	if err := s.LoadState(f); err != nil {
+		return errors.Wrapf(err, "LoadStateFile %s", path)
+	}
 	return nil
 }

@@ -3,6 +3,8 @@ package solvers
 import (
 	"bytes"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -167,5 +169,33 @@ func TestSaveStateNeedsNames(t *testing.T) {
 	}
 	if err := s.SaveState(&bytes.Buffer{}); err == nil {
 		t.Error("SaveState with an unnamed parameter succeeded")
+	}
+}
+
+func TestStateFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "solver.state")
+	tr := newTrainer(tensor.Float32)
+	s, _ := NewAdamW(WithLearnRate(0.01))
+	tr.steps(t, s, 4)
+	if err := SaveStateFile(s, path); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d files after SaveStateFile, want 1 (no temporary left)", len(entries))
+	}
+	s2, _ := NewAdamW(WithLearnRate(0.01))
+	if err := LoadStateFile(s2, path); err != nil {
+		t.Fatal(err)
+	}
+	if s2.Steps() != 4 {
+		t.Errorf("Steps after LoadStateFile = %d, want 4", s2.Steps())
+	}
+	if err := LoadStateFile(s2, filepath.Join(dir, "missing")); err == nil {
+		t.Error("LoadStateFile of a missing file: no error")
+	}
+	if err := SaveStateFile(s, filepath.Join(dir, "no", "such", "dir", "x")); err == nil {
+		t.Error("SaveStateFile into a missing directory: no error")
 	}
 }
