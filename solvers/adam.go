@@ -120,7 +120,9 @@ type adamJob32 struct{ adamJob[float32] }
 
 func (j *adamJob32) run(lo, hi int) {
 	if j.vmax != nil {
-		j.adamJob.run(lo, hi)
+		p, g, m, v, x := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.vmax[lo:hi]
+		k := amsgradVec32(p, g, m, v, x, &j.c)
+		amsgradStep(p[k:], g[k:], m[k:], v[k:], x[k:], j.c)
 		return
 	}
 	p, g, m, v := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]
@@ -132,7 +134,9 @@ type adamJob64 struct{ adamJob[float64] }
 
 func (j *adamJob64) run(lo, hi int) {
 	if j.vmax != nil {
-		j.adamJob.run(lo, hi)
+		p, g, m, v, x := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.vmax[lo:hi]
+		k := amsgradVec64(p, g, m, v, x, &j.c)
+		amsgradStep(p[k:], g[k:], m[k:], v[k:], x[k:], j.c)
 		return
 	}
 	p, g, m, v := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]

@@ -9,3 +9,6 @@ func adamVec64(p, g, m, v []float64, c *adamCoef[float64]) int { return 0 }
 
 func sgdVec32(p, g, buf []float32, c *sgdCoef[float32]) int { return 0 }
 func sgdVec64(p, g, buf []float64, c *sgdCoef[float64]) int { return 0 }
+
+func amsgradVec32(p, g, m, v, vmax []float32, c *adamCoef[float32]) int { return 0 }
+func amsgradVec64(p, g, m, v, vmax []float64, c *adamCoef[float64]) int { return 0 }

@@ -183,3 +183,47 @@ func TestSGDVectorKernelBitIdentical(t *testing.T) {
 		}
 	}
 }
+
+// TestAMSGradVectorKernelBitIdentical checks the vector AMSGrad kernel
+// against the Go loop, with the running maximum both above and below v.
+func TestAMSGradVectorKernelBitIdentical(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no vector kernel on this machine")
+	}
+	rng := rand.New(rand.NewSource(13))
+	const n = 1001
+	c64 := adamCoef[float64]{gs: 1, wd: 0.01, decay: 1, b1: 0.9, omb1: 0.1, b2: 0.999, omb2: 1 - 0.999,
+		invBC2Sqrt: 3.1, eps: 1e-8, nstep: -0.02}
+	c32 := adamCoef[float32]{gs: 1, wd: 0.01, decay: 1, b1: 0.9, omb1: 0.1, b2: 0.999, omb2: float32(1 - 0.999),
+		invBC2Sqrt: 3.1, eps: 1e-8, nstep: -0.02}
+	p, g, m, v, x := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range p {
+		p[i], g[i], m[i], v[i], x[i] = rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64(), rng.ExpFloat64(), rng.ExpFloat64()
+		if i%3 == 0 {
+			g[i] = 1e6
+		}
+	}
+	f := func(s []float64) []float32 {
+		out := make([]float32, len(s))
+		for i := range s {
+			out[i] = float32(s[i])
+		}
+		return out
+	}
+	q, h, a, b, y := f(p), f(g), f(m), f(v), f(x)
+	cp := func(s []float64) []float64 { return append([]float64(nil), s...) }
+	cp32 := func(s []float32) []float32 { return append([]float32(nil), s...) }
+	p2, m2, v2, x2 := cp(p), cp(m), cp(v), cp(x)
+	q2, a2, b2, y2 := cp32(q), cp32(a), cp32(b), cp32(y)
+	k := amsgradVec64(p, g, m, v, x, &c64)
+	amsgradStep(p[k:], g[k:], m[k:], v[k:], x[k:], c64)
+	amsgradStep(p2, g, m2, v2, x2, c64)
+	k = amsgradVec32(q, h, a, b, y, &c32)
+	amsgradStep(q[k:], h[k:], a[k:], b[k:], y[k:], c32)
+	amsgradStep(q2, h, a2, b2, y2, c32)
+	for i := range p {
+		if p[i] != p2[i] || x[i] != x2[i] || q[i] != q2[i] || y[i] != y2[i] {
+			t.Fatalf("element %d: vector (%v %v %v %v) loop (%v %v %v %v)", i, p[i], x[i], q[i], y[i], p2[i], x2[i], q2[i], y2[i])
+		}
+	}
+}
