@@ -1,0 +1,46 @@
+package layers
+
+import (
+	"testing"
+
+	"github.com/stheno-ml/stheno/graph"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+func TestSequentialNames(t *testing.T) {
+	m := Sequential{Conv2D{In: 1, Out: 2, Kernel: 3}, BatchNorm2D{Features: 2}, ReLU{}, Dropout{P: 0.5},
+		Flatten{}, Sequential{Linear{In: 8, Out: 3}, Tanh{}}}
+	g := gorgonia.NewGraph()
+	s := graph.NewStore(tensor.Float32, 1)
+	b := graph.NewBuilder(g, s, true)
+	x := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(2, 1, 4, 4), gorgonia.WithName("x"))
+	y, err := m.Forward(b, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !y.Shape().Eq(tensor.Shape{2, 3}) {
+		t.Fatalf("output shape %v", y.Shape())
+	}
+	want := []string{"0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var",
+		"1.num_batches_tracked", "5.0.weight", "5.0.bias"}
+	got := s.Names()
+	if len(got) != len(want) {
+		t.Fatalf("names %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("names %v, want %v", got, want)
+		}
+	}
+	if s.IsParam("1.running_mean") || !s.IsParam("1.weight") {
+		t.Error("running_mean must be a buffer and weight a parameter")
+	}
+	if n := len(b.Learnables()); n != 6 {
+		t.Errorf("%d learnables, want 6", n)
+	}
+	wantErr(t, buildErr(Sequential{}, tensor.Float64, 2, 3), "Sequential: no layers")
+	wantErr(t, buildErr(Sequential{ReLU{}, nil}, tensor.Float64, 2, 3), "layer 1 is nil")
+	wantErr(t, buildErr(Sequential{ReLU{}, Sequential{ReLU{}, Linear{In: 2, Out: 1}}}, tensor.Float64, 2, 3),
+		`layers: Linear "1.1": input has 3 features, want 2`)
+}
