@@ -63,7 +63,7 @@ func elemSize(dtype string) int64 {
 
 // Save writes every tensor of s (parameters and buffers) to path in safetensors format, with the
 // store's names (PyTorch state_dict names). Float tensors are written as F32 or F64 (the store's
-// dtype); buffers named "...num_batches_tracked" as I64 scalars, as PyTorch does. The file is
+// dtype); buffers named "...num_batches_tracked" as I64 scalars (shape []), as PyTorch does. The file is
 // written atomically: to a temporary file in the same directory, synced, then renamed over path.
 func Save(path string, s *graph.Store) error {
 	if s == nil {
@@ -99,6 +99,9 @@ func Save(path string, s *graph.Store) error {
 			}
 		}
 		shape := append([]int{}, t.Shape()...)
+		if dtype == "I64" && len(vals) == 1 {
+			shape = []int{} // PyTorch's num_batches_tracked is a 0-d tensor
+		}
 		header[name] = tensorInfo{Dtype: dtype, Shape: shape, DataOffsets: [2]int64{begin, int64(data.Len())}}
 	}
 	hj, err := json.Marshal(header)
@@ -174,7 +177,7 @@ func writeAtomic(path string, data []byte) (err error) {
 
 // Load reads a safetensors checkpoint from path into s. The file must hold exactly the store's
 // tensors (same names, shapes, and dtypes: the store's F32/F64, or I64 for "num_batches_tracked"
-// buffers). Everything is validated — header length, JSON, dtypes, offsets in range and contiguous,
+// buffers, whose shape may be [] as in PyTorch or [1]). Everything is validated — header length, JSON, dtypes, offsets in range and contiguous,
 // names (missing and unexpected ones are listed), shapes — before anything in the store is changed:
 // a truncated, corrupt or mismatched file is an error and leaves the store as it was.
 func Load(path string, s *graph.Store) error {
@@ -273,7 +276,7 @@ func decode(raw []byte, s *graph.Store) (map[string][]float64, error) {
 		if want := fileDtype(name, s.Dtype()); info.Dtype != want {
 			return nil, errors.Errorf("tensor %q: dtype %s, the model needs %s", name, info.Dtype, want)
 		}
-		if !sameShape(info.Shape, t.Shape()) {
+		if !sameShape(info.Shape, t.Shape()) && !(isCounter(name) && isOne(info.Shape) && t.Shape().TotalSize() == 1) {
 			return nil, errors.Errorf("tensor %q: shape %v, the model needs %v", name, info.Shape, []int(t.Shape()))
 		}
 		size := int64(1)
@@ -331,4 +334,9 @@ func sameShape(a []int, b tensor.Shape) bool {
 		}
 	}
 	return true
+}
+
+// isOne reports whether shape holds one element as a scalar [] or [1].
+func isOne(shape []int) bool {
+	return len(shape) == 0 || (len(shape) == 1 && shape[0] == 1)
 }

@@ -37,6 +37,10 @@ var goldenModels = map[string]struct {
 }{
 	"mlp": {MLP(4, []int{8}, 3, layers.ReLU{}), tensor.Shape{2, 4}},
 	"cnn": {CNN(tinyCNN), tensor.Shape{2, 1, 8, 8}},
+	"bn": {layers.Sequential{
+		layers.Conv2D{In: 1, Out: 2, Kernel: 3, Padding: 1}, layers.BatchNorm2D{Features: 2}, layers.ReLU{},
+		layers.Flatten{}, layers.Linear{In: 32, Out: 3},
+	}, tensor.Shape{2, 1, 4, 4}},
 }
 
 func dtypeOf(name string) tensor.Dtype {
@@ -133,11 +137,23 @@ func TestTorchCheckpoint(t *testing.T) {
 		}
 		compareLogits(t, "torch "+key, dtypeOf(c.Dtype), logitsOf(t, key, c), c.Logits)
 	}
+	// torch's int64 scalar counter loads into the store's (1)-shaped float buffer
+	s := graph.NewStore(tensor.Float32, 1)
+	if _, err := graph.NewEvaluator(goldenModels["bn"].m, s, goldenModels["bn"].shape); err != nil {
+		t.Fatal(err)
+	}
+	if err := Load(filepath.Join("testdata", "torch_bn.safetensors"), s); err != nil {
+		t.Fatal(err)
+	}
+	nb, _ := s.Get("1.num_batches_tracked")
+	if v, _ := float64s(nb); len(v) != 1 || v[0] != 3 {
+		t.Errorf("num_batches_tracked = %v, want [3]", v)
+	}
 }
 
 // writeGoGolden trains every golden model for 20 Adam steps and writes its checkpoint and logits.
 func writeGoGolden(t *testing.T) {
-	dtypes := map[string]string{"mlp": "float64", "cnn": "float32"}
+	dtypes := map[string]string{"mlp": "float64", "cnn": "float32", "bn": "float64"}
 	out := map[string]goldenCase{}
 	for key, gm := range goldenModels {
 		dt := dtypeOf(dtypes[key])

@@ -6,6 +6,7 @@ Run from the repository root:  /usr/bin/python3 tools/golden/checkpoint.py
 1. Go -> PyTorch: loads models/testdata/go_mlp.safetensors and go_cnn.safetensors (written by the Go
    test TestGoCheckpointGolden with -update) into the equivalent torch.nn.Sequential models and checks
    their logits for the stored input equal the Go logits in models/testdata/go_logits.json.
+   A third model, "bn", adds BatchNorm2d (running statistics, int64 num_batches_tracked).
 2. PyTorch -> Go: builds the same models with a fixed torch seed, writes their state_dicts to
    models/testdata/torch_mlp.safetensors and torch_cnn.safetensors, and their logits for a fixed input
    to models/testdata/torch_logits.json; the Go test TestTorchCheckpoint loads them and compares.
@@ -40,7 +41,13 @@ def cnn():
         nn.Flatten(), nn.Linear(4 * 2 * 2, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 3))
 
 
-MODELS = {"mlp": (mlp, [2, 4]), "cnn": (cnn, [2, 1, 8, 8])}
+def bn():
+    # layers.Sequential{Conv2D{1, 2, 3, pad 1}, BatchNorm2D{2}, ReLU, Flatten, Linear{32, 3}}
+    return nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2), nn.ReLU(), nn.Flatten(),
+                         nn.Linear(32, 3))
+
+
+MODELS = {"mlp": (mlp, [2, 4]), "cnn": (cnn, [2, 1, 8, 8]), "bn": (bn, [2, 1, 4, 4])}
 
 
 def read_safetensors(path):
@@ -98,10 +105,14 @@ def check_go():
 
 def write_torch():
     out = {}
-    for key, dt, name in [("mlp", torch.float32, "float32"), ("cnn", torch.float64, "float64")]:
+    for key, dt, name in [("mlp", torch.float32, "float32"), ("cnn", torch.float64, "float64"),
+                          ("bn", torch.float32, "float32")]:
         make, shape = MODELS[key]
         torch.manual_seed(1234)
-        m = make().to(dt).eval()
+        m = make().to(dt).train()
+        for _ in range(3):  # move BatchNorm's running statistics away from their initial values
+            m(torch.randn(shape, dtype=dt) * 2 + 1)
+        m.eval()
         x = torch.linspace(-2, 2, int(np.prod(shape)), dtype=dt).reshape(shape)
         with torch.no_grad():
             y = m(x)
@@ -113,7 +124,7 @@ def write_torch():
     with open(os.path.join(TESTDATA, "torch_logits.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
-    print("wrote torch_mlp.safetensors, torch_cnn.safetensors, torch_logits.json")
+    print("wrote torch_{mlp,cnn,bn}.safetensors, torch_logits.json")
 
 
 if __name__ == "__main__":
