@@ -84,7 +84,11 @@ func (e *Evaluator) Forward(x tensor.Tensor) (out tensor.Tensor, err error) {
 		}
 	}
 	defer e.vm.Reset()
-	defer catch("forward pass", &err)
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.Errorf("graph: forward pass: %v", r)
+		}
+	}()
 	if err := e.vm.RunAll(); err != nil {
 		return nil, errors.Wrap(err, "graph: forward pass")
 	}

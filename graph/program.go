@@ -38,7 +38,10 @@ func feed(name string, dst *tensor.Dense, x tensor.Tensor) error {
 	if !sameShape(x.Shape(), dst.Shape()) {
 		return errors.Errorf("graph: feed %q: shape %v, the graph was compiled for %v", name, x.Shape(), dst.Shape())
 	}
-	return errors.Wrapf(tensor.Copy(dst, x), "graph: feed %q", name)
+	if err := tensor.Copy(dst, x); err != nil {
+		return errors.Wrapf(err, "graph: feed %q", name)
+	}
+	return nil
 }
 
 // scalarOf returns the single number held by a loss value.

@@ -88,7 +88,11 @@ func (t *Trainer) Step(x, y tensor.Tensor) (loss float64, err error) {
 		return 0, err
 	}
 	defer t.vm.Reset()
-	defer catch("training step", &err)
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.Errorf("graph: training step: %v", r)
+		}
+	}()
 	if err := t.vm.RunAll(); err != nil {
 		return 0, errors.Wrap(err, "graph: training step")
 	}
