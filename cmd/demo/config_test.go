@@ -19,7 +19,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Epochs != 3 || c.LR != 0.05 || c.WeightDecay != 0 || c.Out != "runs/mnist-cnn" || !set["model"] || set["lr"] {
+	if c.Epochs != 4 || c.LR != 0.05 || c.WeightDecay != 0 || c.Out != "runs/mnist-cnn" || !set["model"] || set["lr"] {
 		t.Errorf("cnn/momentum defaults %+v set %v", c, set)
 	}
 }

@@ -31,9 +31,21 @@ type graphProgram struct {
 // buildModel returns the module for cfg.Model and its input shape at batch n.
 func buildModel(cfg Config, rows, cols, classes, n int) (graph.Module, tensor.Shape) {
 	if cfg.Model == "cnn" {
-		return localCNN{c1: 16, c2: 32, k: 3, hidden: 128, classes: classes, rows: rows, cols: cols}, tensor.Shape{n, 1, rows, cols}
+		return cnn(rows, cols, classes), tensor.Shape{n, 1, rows, cols}
 	}
 	return models.MLP(rows*cols, mlpHidden, classes, layers.ReLU{}), tensor.Shape{n, rows * cols}
+}
+
+// cnn is the demo's LeNet-style network, the torch.nn.Sequential
+//
+//	Conv2d(1, 16, 3, padding=1), ReLU, MaxPool2d(2), Conv2d(16, 32, 3, padding=1), ReLU, MaxPool2d(2),
+//	Flatten, Linear(32·7·7, 128), ReLU, Linear(128, classes)
+func cnn(rows, cols, classes int) graph.Module {
+	return layers.Sequential{
+		layers.Conv2D{In: 1, Out: 16, Kernel: 3, Padding: 1}, layers.ReLU{}, layers.MaxPool2D{Kernel: 2},
+		layers.Conv2D{In: 16, Out: 32, Kernel: 3, Padding: 1}, layers.ReLU{}, layers.MaxPool2D{Kernel: 2},
+		layers.Flatten{}, layers.Linear{In: 32 * (rows / 4) * (cols / 4), Out: 128}, layers.ReLU{}, layers.Linear{In: 128, Out: classes},
+	}
 }
 
 // schedule returns the learning-rate schedule of cfg for a run of total steps (nil: constant).
