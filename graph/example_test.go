@@ -132,3 +132,27 @@ func ExampleNewTrainer() {
 	// loss below 0.01: true
 	// predictions: [0 1 1 0]
 }
+
+// An Evaluator compiled for a batch of 4 also takes smaller batches: the input is padded inside
+// and the output trimmed. It reads the store's current weights on every call.
+func ExampleNewEvaluator() {
+	s := graph.NewStore(tensor.Float64, 1)
+	ev, err := graph.NewEvaluator(Dense{In: 2, Out: 1}, s, tensor.Shape{4, 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ev.Close()
+	// set the weights by hand: y = 2*x0 - x1 + 0.5
+	if err := s.Set("weight", tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float64{2, -1}))); err != nil {
+		log.Fatal(err)
+	}
+	if err := s.Set("bias", tensor.New(tensor.WithShape(1), tensor.WithBacking([]float64{0.5}))); err != nil {
+		log.Fatal(err)
+	}
+	out, err := ev.Forward(tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{1, 1, 3, 0})))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(out.Shape(), out.Data())
+	// Output: (2, 1) [1.5 6.5]
+}
