@@ -21,7 +21,11 @@ type Evaluator struct {
 // NewEvaluator builds m in eval mode on its own graph with an input node "x" of the store's dtype
 // and shape xShape, sharing the store's weights. The output's first dimension must be the batch.
 func NewEvaluator(m Module, s *Store, xShape tensor.Shape) (e *Evaluator, err error) {
-	defer catch("compiling the evaluator", &err)
+	defer func() {
+		if r := recover(); r != nil {
+			e, err = nil, errors.Errorf("graph: compiling the evaluator: %v", r)
+		}
+	}()
 	if s == nil {
 		return nil, errors.New("graph: NewEvaluator: nil store")
 	}

@@ -22,8 +22,9 @@ func inputNode(g *gorgonia.ExprGraph, name string, dt tensor.Dtype, shape tensor
 	default:
 		return nil, nil, errors.Errorf("graph: input %q: dtype %v not supported", name, dt)
 	}
-	t := tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
-	n := gorgonia.NewTensor(g, dt, len(shape), gorgonia.WithShape(shape...), gorgonia.WithName(name), gorgonia.WithValue(t))
+	shape = shape.Clone() // the caller may reuse its slice
+	t := tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+	n := gorgonia.NewTensor(g, dt, len(shape), gorgonia.WithShape(shape.Clone()...), gorgonia.WithName(name), gorgonia.WithValue(t))
 	return n, t, nil
 }
 

@@ -34,7 +34,11 @@ type Trainer struct {
 // Every parameter node is bound to its tensor in s, which solver updates in place.
 func NewTrainer(m Module, s *Store, xShape tensor.Shape, yDtype tensor.Dtype, yShape tensor.Shape,
 	loss LossFunc, solver gorgonia.Solver) (t *Trainer, err error) {
-	defer catch("compiling the trainer", &err)
+	defer func() {
+		if r := recover(); r != nil {
+			t, err = nil, errors.Errorf("graph: compiling the trainer: %v", r)
+		}
+	}()
 	if s == nil || loss == nil || solver == nil {
 		return nil, errors.New("graph: NewTrainer: nil store, loss or solver")
 	}

@@ -150,6 +150,16 @@ func TestNewTrainerErrors(t *testing.T) {
 			_, err := NewTrainer(lin{2, 1}, s, tensor.Shape{}, tensor.Float64, tensor.Shape{3, 1}, mse, sv)
 			return err
 		},
+		"panicking model": func() error {
+			tr, err := NewTrainer(panicky{}, s, tensor.Shape{3, 2}, tensor.Float64, tensor.Shape{3, 1}, mse, sv)
+			if tr != nil {
+				t.Error("non-nil Trainer with an error")
+			}
+			if err != nil && !strings.Contains(err.Error(), "boom") {
+				t.Errorf("panic message lost: %v", err)
+			}
+			return err
+		},
 		"nil solver": func() error {
 			_, err := NewTrainer(lin{2, 1}, s, tensor.Shape{3, 2}, tensor.Float64, tensor.Shape{3, 1}, mse, nil)
 			return err
@@ -270,3 +280,8 @@ func TestOverfitBatch(t *testing.T) {
 		t.Errorf("loss after 300 steps %g, want < 1e-3", loss)
 	}
 }
+
+// panicky is a module whose Forward panics, like a Gorgonia op given impossible shapes.
+type panicky struct{}
+
+func (panicky) Forward(*Builder, *gorgonia.Node) (*gorgonia.Node, error) { panic("boom") }
