@@ -274,7 +274,7 @@ func (b *base) lookup(vg gorgonia.ValueGrad, dt tensor.Dtype, n int) (*param, er
 	return ps, nil
 }
 
-// step performs one update of every parameter in model.
+// doStep performs one update of every parameter in model.
 func (b *base) doStep(model []gorgonia.ValueGrad) error {
 	gs := 1.0
 	if b.cfg.clipNorm > 0 {
@@ -291,7 +291,8 @@ func (b *base) doStep(model []gorgonia.ValueGrad) error {
 			gs = c
 		}
 	}
-	// Validate everything first so that an error changes nothing.
+	// Validate every parameter first, so that an error leaves all parameter
+	// values and moments unchanged.
 	b.gen++
 	for _, vg := range model {
 		dt, p32, _, p64, _, err := slices(vg)
