@@ -52,11 +52,13 @@ func (o *actOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	x := in[0]
 	y := o.out.get(x.Dtype(), x.Shape())
-	switch xs := x.Data().(type) {
-	case []float64:
-		actForward(o.kind, o.slope, y.Data().([]float64), xs)
-	case []float32:
-		actForward(o.kind, o.slope, y.Data().([]float32), xs)
+	switch x.Dtype() {
+	case tensor.Float64:
+		xs := x.Float64s()
+		actForward(o.kind, o.slope, y.Float64s(), xs)
+	case tensor.Float32:
+		xs := x.Float32s()
+		actForward(o.kind, o.slope, y.Float32s(), xs)
 	}
 	return y, nil
 }
@@ -93,11 +95,13 @@ func (o *actGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	gx := o.out.get(in[0].Dtype(), in[0].Shape())
-	switch xs := in[0].Data().(type) {
-	case []float64:
-		actBackward(o.fwd.kind, o.fwd.slope, gx.Data().([]float64), xs, in[1].Data().([]float64), in[2].Data().([]float64))
-	case []float32:
-		actBackward(o.fwd.kind, o.fwd.slope, gx.Data().([]float32), xs, in[1].Data().([]float32), in[2].Data().([]float32))
+	switch in[0].Dtype() {
+	case tensor.Float64:
+		xs := in[0].Float64s()
+		actBackward(o.fwd.kind, o.fwd.slope, gx.Float64s(), xs, in[1].Float64s(), in[2].Float64s())
+	case tensor.Float32:
+		xs := in[0].Float32s()
+		actBackward(o.fwd.kind, o.fwd.slope, gx.Float32s(), xs, in[1].Float32s(), in[2].Float32s())
 	}
 	return gx, nil
 }

@@ -49,13 +49,15 @@ func (o *bnOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		o.mean, o.istd = make([]float64, o.c), make([]float64, o.c)
 	}
 	y := o.out.get(x.Dtype(), x.Shape())
-	switch xs := x.Data().(type) {
-	case []float64:
-		bnForward(o, y.Data().([]float64), xs, in[1].Data().([]float64), in[2].Data().([]float64),
-			o.runMean.Data().([]float64), o.runVar.Data().([]float64), o.numBatches.Data().([]float64))
-	case []float32:
-		bnForward(o, y.Data().([]float32), xs, in[1].Data().([]float32), in[2].Data().([]float32),
-			o.runMean.Data().([]float32), o.runVar.Data().([]float32), o.numBatches.Data().([]float32))
+	switch x.Dtype() {
+	case tensor.Float64:
+		xs := x.Float64s()
+		bnForward(o, y.Float64s(), xs, in[1].Float64s(), in[2].Float64s(),
+			o.runMean.Float64s(), o.runVar.Float64s(), o.numBatches.Float64s())
+	case tensor.Float32:
+		xs := x.Float32s()
+		bnForward(o, y.Float32s(), xs, in[1].Float32s(), in[2].Float32s(),
+			o.runMean.Float32s(), o.runVar.Float32s(), o.numBatches.Float32s())
 	}
 	return y, nil
 }
@@ -159,7 +161,7 @@ func (o *bnGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	if f.mean == nil {
 		return nil, errors.New("layers: batchnorm gradient run before its forward pass")
 	}
-	gy := in[len(in)-1]
+	gy := in[o.Arity()-1]
 	if gy.DataSize() != f.n*f.c*f.s {
 		return nil, errors.Errorf("layers: batchnorm gradient: output gradient has shape %v", gy.Shape())
 	}
@@ -168,25 +170,27 @@ func (o *bnGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		shape = gy.Shape()
 	}
 	res := o.out.get(gy.Dtype(), shape)
-	switch r := res.Data().(type) {
-	case []float64:
+	switch res.Dtype() {
+	case tensor.Float64:
+		r := res.Float64s()
 		var x, gamma []float64
 		if o.wrt < 2 {
-			x = in[0].Data().([]float64)
+			x = in[0].Float64s()
 		}
 		if o.wrt == 0 {
-			gamma = in[1].Data().([]float64)
+			gamma = in[1].Float64s()
 		}
-		bnBackward(o, r, x, gamma, gy.Data().([]float64))
-	case []float32:
+		bnBackward(o, r, x, gamma, gy.Float64s())
+	case tensor.Float32:
+		r := res.Float32s()
 		var x, gamma []float32
 		if o.wrt < 2 {
-			x = in[0].Data().([]float32)
+			x = in[0].Float32s()
 		}
 		if o.wrt == 0 {
-			gamma = in[1].Data().([]float32)
+			gamma = in[1].Float32s()
 		}
-		bnBackward(o, r, x, gamma, gy.Data().([]float32))
+		bnBackward(o, r, x, gamma, gy.Float32s())
 	}
 	return res, nil
 }

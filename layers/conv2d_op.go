@@ -73,27 +73,34 @@ func (o *convOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	y := o.out.get(in[0].Dtype(), tensor.Shape{o.g.n, o.g.o, o.g.oh, o.g.ow})
-	switch x := in[0].Data().(type) {
-	case []float64:
+	switch in[0].Dtype() {
+	case tensor.Float64:
+		x := in[0].Float64s()
 		var b []float64
 		if o.bias {
-			b = in[2].Data().([]float64)
+			b = in[2].Float64s()
 		}
-		convForward(&o.s64, o.g, y.Data().([]float64), x, in[1].Data().([]float64), b)
-	case []float32:
+		convForward(&o.s64, o.g, y.Float64s(), x, in[1].Float64s(), b)
+	case tensor.Float32:
+		x := in[0].Float32s()
 		var b []float32
 		if o.bias {
-			b = in[2].Data().([]float32)
+			b = in[2].Float32s()
 		}
-		convForward(&o.s32, o.g, y.Data().([]float32), x, in[1].Data().([]float32), b)
+		convForward(&o.s32, o.g, y.Float32s(), x, in[1].Float32s(), b)
 	}
 	return y, nil
 }
 
-// parallel runs f(worker, lo, hi) over [0, n) split into contiguous ranges, one per worker.
-func parallel(n int, f func(worker, lo, hi int)) int {
+// parallel runs f(worker, lo, hi) over [0, n) split into contiguous ranges, one per worker
+// (GOMAXPROCS workers at most), and returns the number of workers.
+func parallel(n int, f func(worker, lo, hi int)) int { return parallelIf(true, n, f) }
+
+// parallelIf is parallel when big is true, and one call f(0, 0, n) on the calling goroutine
+// otherwise (for work too small to pay for goroutines).
+func parallelIf(big bool, n int, f func(worker, lo, hi int)) int {
 	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
+	if workers <= 1 || !big {
 		f(0, 0, n)
 		return 1
 	}
@@ -279,16 +286,18 @@ func (o *convGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	g := o.fwd.g
-	gy := in[len(in)-1]
+	gy := in[o.Arity()-1]
 	if !gy.Shape().Eq(tensor.Shape{g.n, g.o, g.oh, g.ow}) {
 		return nil, errors.Errorf("layers: conv2d gradient: output gradient has shape %v", gy.Shape())
 	}
 	res := o.out.get(gy.Dtype(), o.shape())
-	switch r := res.Data().(type) {
-	case []float64:
-		convBackward(&o.fwd.s64, g, o.wrt, r, in[0].Data().([]float64), gy.Data().([]float64))
-	case []float32:
-		convBackward(&o.fwd.s32, g, o.wrt, r, in[0].Data().([]float32), gy.Data().([]float32))
+	switch res.Dtype() {
+	case tensor.Float64:
+		r := res.Float64s()
+		convBackward(&o.fwd.s64, g, o.wrt, r, in[0].Float64s(), gy.Float64s())
+	case tensor.Float32:
+		r := res.Float32s()
+		convBackward(&o.fwd.s32, g, o.wrt, r, in[0].Float32s(), gy.Float32s())
 	}
 	return res, nil
 }

@@ -61,15 +61,17 @@ func (o *dropoutOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	y := o.out.get(in[0].Dtype(), in[0].Shape())
-	switch x := in[0].Data().(type) {
-	case []float64:
+	switch in[0].Dtype() {
+	case tensor.Float64:
+		x := in[0].Float64s()
 		o.m64 = scratch(&o.m64, len(x))
 		dropoutMask(o.rng, o.p, o.m64)
-		mulInto(y.Data().([]float64), x, o.m64)
-	case []float32:
+		mulInto(y.Float64s(), x, o.m64)
+	case tensor.Float32:
+		x := in[0].Float32s()
 		o.m32 = scratch(&o.m32, len(x))
 		dropoutMask(o.rng, o.p, o.m32)
-		mulInto(y.Data().([]float32), x, o.m32)
+		mulInto(y.Float32s(), x, o.m32)
 	}
 	return y, nil
 }
@@ -124,17 +126,19 @@ func (o *dropoutGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	gx := o.out.get(in[0].Dtype(), in[0].Shape())
-	switch gy := in[0].Data().(type) {
-	case []float64:
+	switch in[0].Dtype() {
+	case tensor.Float64:
+		gy := in[0].Float64s()
 		if len(o.fwd.m64) != len(gy) {
 			return nil, errors.New("layers: dropout gradient run before its forward pass")
 		}
-		mulInto(gx.Data().([]float64), gy, o.fwd.m64)
-	case []float32:
+		mulInto(gx.Float64s(), gy, o.fwd.m64)
+	case tensor.Float32:
+		gy := in[0].Float32s()
 		if len(o.fwd.m32) != len(gy) {
 			return nil, errors.New("layers: dropout gradient run before its forward pass")
 		}
-		mulInto(gx.Data().([]float32), gy, o.fwd.m32)
+		mulInto(gx.Float32s(), gy, o.fwd.m32)
 	}
 	return gx, nil
 }

@@ -44,19 +44,21 @@ func (o *linearOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	n, k, m := x.Shape()[0], x.Shape()[1], w.Shape()[0]
 	y := o.out.get(x.Dtype(), tensor.Shape{n, m})
-	switch xs := x.Data().(type) {
-	case []float64:
+	switch x.Dtype() {
+	case tensor.Float64:
+		xs := x.Float64s()
 		var bs []float64
 		if o.bias {
-			bs = in[2].Data().([]float64)
+			bs = in[2].Float64s()
 		}
-		linearForward(y.Data().([]float64), xs, w.Data().([]float64), bs, n, k, m)
-	case []float32:
+		linearForward(y.Float64s(), xs, w.Float64s(), bs, n, k, m)
+	case tensor.Float32:
+		xs := x.Float32s()
 		var bs []float32
 		if o.bias {
-			bs = in[2].Data().([]float32)
+			bs = in[2].Float32s()
 		}
-		linearForward(y.Data().([]float32), xs, w.Data().([]float32), bs, n, k, m)
+		linearForward(y.Float32s(), xs, w.Float32s(), bs, n, k, m)
 	}
 	return y, nil
 }
@@ -143,35 +145,41 @@ func (o *linearGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	gy := in[len(in)-1]
+	gy := in[o.Arity()-1]
 	n, m := gy.Shape()[0], gy.Shape()[1]
 	var res *tensor.Dense
 	switch o.wrt {
 	case 0:
 		k := in[0].Shape()[1]
 		res = o.out.get(gy.Dtype(), tensor.Shape{n, k})
-		switch r := res.Data().(type) {
-		case []float64:
-			gemm(false, false, n, k, m, 1, gy.Data().([]float64), m, in[0].Data().([]float64), k, 0, r, k)
-		case []float32:
-			gemm(false, false, n, k, m, 1, gy.Data().([]float32), m, in[0].Data().([]float32), k, 0, r, k)
+		switch res.Dtype() {
+		case tensor.Float64:
+			r := res.Float64s()
+			gemm(false, false, n, k, m, 1, gy.Float64s(), m, in[0].Float64s(), k, 0, r, k)
+		case tensor.Float32:
+			r := res.Float32s()
+			gemm(false, false, n, k, m, 1, gy.Float32s(), m, in[0].Float32s(), k, 0, r, k)
 		}
 	case 1:
 		k := in[0].Shape()[1]
 		res = o.out.get(gy.Dtype(), tensor.Shape{m, k})
-		switch r := res.Data().(type) {
-		case []float64:
-			gemm(true, false, m, k, n, 1, gy.Data().([]float64), m, in[0].Data().([]float64), k, 0, r, k)
-		case []float32:
-			gemm(true, false, m, k, n, 1, gy.Data().([]float32), m, in[0].Data().([]float32), k, 0, r, k)
+		switch res.Dtype() {
+		case tensor.Float64:
+			r := res.Float64s()
+			gemm(true, false, m, k, n, 1, gy.Float64s(), m, in[0].Float64s(), k, 0, r, k)
+		case tensor.Float32:
+			r := res.Float32s()
+			gemm(true, false, m, k, n, 1, gy.Float32s(), m, in[0].Float32s(), k, 0, r, k)
 		}
 	default:
 		res = o.out.get(gy.Dtype(), tensor.Shape{m})
-		switch r := res.Data().(type) {
-		case []float64:
-			colSums(r, gy.Data().([]float64), n, m)
-		case []float32:
-			colSums(r, gy.Data().([]float32), n, m)
+		switch res.Dtype() {
+		case tensor.Float64:
+			r := res.Float64s()
+			colSums(r, gy.Float64s(), n, m)
+		case tensor.Float32:
+			r := res.Float32s()
+			colSums(r, gy.Float32s(), n, m)
 		}
 	}
 	return res, nil

@@ -62,7 +62,7 @@ func (b *buffer) get(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
 		return b.t
 	}
 	if !b.t.Shape().Eq(shape) {
-		if err := b.t.Reshape(shape...); err != nil {
+		if err := b.t.Reshape(shape.Clone()...); err != nil {
 			b.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
 		}
 	}
@@ -94,19 +94,22 @@ func denseOf(op string, i int, v gorgonia.Value) (*tensor.Dense, error) {
 	return d, nil
 }
 
-// denses converts all inputs of op to dense tensors of one dtype.
-func denses(op string, want int, vs []gorgonia.Value) ([]*tensor.Dense, error) {
-	if len(vs) != want {
-		return nil, errors.Errorf("layers: %s: got %d inputs, want %d", op, len(vs), want)
+// maxArity is the largest number of inputs of an op in this package.
+const maxArity = 3
+
+// denses converts all inputs of op to dense tensors of one dtype. It returns an array, not a
+// slice, so that it does not allocate.
+func denses(op string, want int, vs []gorgonia.Value) (ds [maxArity]*tensor.Dense, err error) {
+	if len(vs) != want || want > maxArity {
+		return ds, errors.Errorf("layers: %s: got %d inputs, want %d", op, len(vs), want)
 	}
-	ds := make([]*tensor.Dense, len(vs))
 	for i, v := range vs {
 		d, err := denseOf(op, i, v)
 		if err != nil {
-			return nil, err
+			return ds, err
 		}
 		if i > 0 && d.Dtype() != ds[0].Dtype() {
-			return nil, errors.Errorf("layers: %s: input %d has dtype %v, input 0 has %v", op, i, d.Dtype(), ds[0].Dtype())
+			return ds, errors.Errorf("layers: %s: input %d has dtype %v, input 0 has %v", op, i, d.Dtype(), ds[0].Dtype())
 		}
 		ds[i] = d
 	}

@@ -1,8 +1,6 @@
 package layers
 
 import (
-	"math"
-
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
@@ -40,54 +38,63 @@ func (o *poolOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	if o.max && len(o.arg) != y.DataSize() {
 		o.arg = make([]int32, y.DataSize())
 	}
-	switch x := in[0].Data().(type) {
-	case []float64:
-		poolForward(o.max, g, y.Data().([]float64), x, o.arg)
-	case []float32:
-		poolForward(o.max, g, y.Data().([]float32), x, o.arg)
+	switch in[0].Dtype() {
+	case tensor.Float64:
+		x := in[0].Float64s()
+		poolForward(o.max, g, y.Float64s(), x, o.arg)
+	case tensor.Float32:
+		x := in[0].Float32s()
+		poolForward(o.max, g, y.Float32s(), x, o.arg)
 	}
 	return y, nil
 }
 
+// minParallel is the input size from which pooling splits its planes over goroutines.
+const minParallel = 1 << 15
+
 func poolForward[T float](isMax bool, g convGeom, y, x []T, arg []int32) {
 	hw, p := g.h*g.w, g.oh*g.ow
 	inv := 1 / T(g.k*g.k)
-	for pl := 0; pl < g.n*g.c; pl++ {
-		xp := x[pl*hw : (pl+1)*hw]
-		yp := y[pl*p : (pl+1)*p]
-		for oh := 0; oh < g.oh; oh++ {
-			h0 := oh*g.stride - g.pa
-			hs, he := max(h0, 0), min(h0+g.k, g.h)
-			for ow := 0; ow < g.ow; ow++ {
-				w0 := ow*g.stride - g.pa
-				ws, we := max(w0, 0), min(w0+g.k, g.w)
-				if isMax {
-					best, bi := T(math.Inf(-1)), int32(-1)
+	parallelIf(g.n*g.c*hw >= minParallel, g.n*g.c, func(_, lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			xp := x[pl*hw : (pl+1)*hw]
+			yp := y[pl*p : (pl+1)*p]
+			for oh := 0; oh < g.oh; oh++ {
+				h0 := oh*g.stride - g.pa
+				hs, he := max(h0, 0), min(h0+g.k, g.h)
+				for ow := 0; ow < g.ow; ow++ {
+					w0 := ow*g.stride - g.pa
+					ws, we := max(w0, 0), min(w0+g.k, g.w)
+					if !isMax {
+						var s T
+						for ih := hs; ih < he; ih++ {
+							for _, v := range xp[ih*g.w+ws : ih*g.w+we] {
+								s += v
+							}
+						}
+						yp[oh*g.ow+ow] = s * inv
+						continue
+					}
+					bi := hs*g.w + ws
+					best := xp[bi]
+				window:
 					for ih := hs; ih < he; ih++ {
-						for iw := ws; iw < we; iw++ {
-							if v := xp[ih*g.w+iw]; v > best || bi < 0 || v != v {
-								best, bi = v, int32(ih*g.w+iw)
+						row := xp[ih*g.w+ws : ih*g.w+we]
+						for j, v := range row {
+							if v > best || v != v { // NaN propagates, like PyTorch
+								best, bi = v, ih*g.w+ws+j
 								if v != v {
-									goto found
+									break window
 								}
 							}
 						}
 					}
-				found:
 					yp[oh*g.ow+ow] = best
-					arg[pl*p+oh*g.ow+ow] = bi
-				} else {
-					var s T
-					for ih := hs; ih < he; ih++ {
-						for _, v := range xp[ih*g.w+ws : ih*g.w+we] {
-							s += v
-						}
-					}
-					yp[oh*g.ow+ow] = s * inv
+					arg[pl*p+oh*g.ow+ow] = int32(bi)
 				}
 			}
 		}
-	}
+	})
 }
 
 func (o *poolOp) DiffWRT(int) []bool { return []bool{true} }
@@ -125,27 +132,35 @@ func (o *poolGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, errors.Errorf("layers: pool gradient: output gradient has shape %v, want %v", in[0].Shape(), o.fwd.outShape())
 	}
 	gx := o.out.get(in[0].Dtype(), o.shape())
-	switch gy := in[0].Data().(type) {
-	case []float64:
-		poolBackward(o.fwd.max, o.fwd.g, gx.Data().([]float64), gy, o.fwd.arg)
-	case []float32:
-		poolBackward(o.fwd.max, o.fwd.g, gx.Data().([]float32), gy, o.fwd.arg)
+	switch in[0].Dtype() {
+	case tensor.Float64:
+		gy := in[0].Float64s()
+		poolBackward(o.fwd.max, o.fwd.g, gx.Float64s(), gy, o.fwd.arg)
+	case tensor.Float32:
+		gy := in[0].Float32s()
+		poolBackward(o.fwd.max, o.fwd.g, gx.Float32s(), gy, o.fwd.arg)
 	}
 	return gx, nil
 }
 
 func poolBackward[T float](isMax bool, g convGeom, gx, gy []T, arg []int32) {
-	clear(gx)
 	hw, p := g.h*g.w, g.oh*g.ow
 	inv := 1 / T(g.k*g.k)
-	for pl := 0; pl < g.n*g.c; pl++ {
+	parallelIf(g.n*g.c*hw >= minParallel, g.n*g.c, func(_, lo, hi int) {
+		clear(gx[lo*hw : hi*hw])
+		poolBackwardPlanes(isMax, g, gx, gy, arg, lo, hi, inv)
+	})
+	_ = p
+}
+
+func poolBackwardPlanes[T float](isMax bool, g convGeom, gx, gy []T, arg []int32, lo, hi int, inv T) {
+	hw, p := g.h*g.w, g.oh*g.ow
+	for pl := lo; pl < hi; pl++ {
 		gxp := gx[pl*hw : (pl+1)*hw]
 		gyp := gy[pl*p : (pl+1)*p]
 		if isMax {
 			for j, v := range gyp {
-				if a := arg[pl*p+j]; a >= 0 {
-					gxp[a] += v
-				}
+				gxp[arg[pl*p+j]] += v
 			}
 			continue
 		}

@@ -1,0 +1,58 @@
+package layers
+
+import (
+	"testing"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// The ops' Do methods allocate nothing once warmed up (Conv2D only its two worker goroutines).
+func TestOpsZeroAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts")
+	}
+	rng := newTestRand(1)
+	f32 := func(shape ...int) *tensor.Dense {
+		d := randDense(rng, tensor.Shape(shape))
+		v := d.Data().([]float64)
+		f := make([]float32, len(v))
+		for i := range v {
+			f[i] = float32(v[i])
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	}
+	x2, w, b := f32(8, 5), f32(3, 5), f32(3)
+	x4 := f32(4, 3, 6, 6)
+	cases := []struct {
+		name string
+		op   interface {
+			Do(...gorgonia.Value) (gorgonia.Value, error)
+		}
+		in    []gorgonia.Value
+		limit float64
+	}{
+		{"linear", &linearOp{opBase: newBase("linear"), bias: true}, []gorgonia.Value{x2, w, b}, 0},
+		{"linearGradW", &linearGradOp{opBase: newBase("g"), wrt: 1}, []gorgonia.Value{x2, f32(8, 3)}, 0},
+		{"gelu", newActOp(actGELU, 0, 2), []gorgonia.Value{x2}, 0},
+		{"maxpool", &poolOp{opBase: newBase("maxpool"), max: true, g: convGeom{n: 4, c: 3, h: 6, w: 6, k: 2, stride: 2, oh: 3, ow: 3}}, []gorgonia.Value{x4}, 0},
+		{"dropout", &dropoutOp{opBase: newBase("dropout"), p: 0.5, dims: 2, rng: newTestRand(2)}, []gorgonia.Value{x2}, 0},
+		{"batchnorm", &bnOp{opBase: newBase("bn"), dims: 4, n: 4, c: 3, s: 36, eps: 1e-5, mom: 0.1, training: true,
+			runMean: f32(3), runVar: f32(3), numBatches: f32(1)}, []gorgonia.Value{x4, f32(3), f32(3)}, 0},
+		{"conv", &convOp{opBase: newBase("conv"), g: convGeom{n: 4, c: 3, h: 6, w: 6, o: 2, k: 3, stride: 1, pa: 1, oh: 6, ow: 6}},
+			[]gorgonia.Value{x4, f32(2, 3, 3, 3)}, 4},
+	}
+	for _, c := range cases {
+		if _, err := c.op.Do(c.in...); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		allocs := testing.AllocsPerRun(20, func() {
+			if _, err := c.op.Do(c.in...); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > c.limit {
+			t.Errorf("%s: %v allocations per Do, want ≤ %v", c.name, allocs, c.limit)
+		}
+	}
+}
