@@ -94,13 +94,9 @@ func (o *convOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 
 // parallel runs f(worker, lo, hi) over [0, n) split into contiguous ranges, one per worker
 // (GOMAXPROCS workers at most), and returns the number of workers.
-func parallel(n int, f func(worker, lo, hi int)) int { return parallelIf(true, n, f) }
-
-// parallelIf is parallel when big is true, and one call f(0, 0, n) on the calling goroutine
-// otherwise (for work too small to pay for goroutines).
-func parallelIf(big bool, n int, f func(worker, lo, hi int)) int {
+func parallel(n int, f func(worker, lo, hi int)) int {
 	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 || !big {
+	if workers <= 1 {
 		f(0, 0, n)
 		return 1
 	}

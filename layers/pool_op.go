@@ -53,48 +53,55 @@ func (o *poolOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 const minParallel = 1 << 15
 
 func poolForward[T float](isMax bool, g convGeom, y, x []T, arg []int32) {
+	if g.n*g.c*g.h*g.w < minParallel {
+		poolForwardPlanes(isMax, g, y, x, arg, 0, g.n*g.c)
+		return
+	}
+	parallel(g.n*g.c, func(_, lo, hi int) { poolForwardPlanes(isMax, g, y, x, arg, lo, hi) })
+}
+
+// poolForwardPlanes pools the planes [lo, hi) of x (N·C planes of H×W) into y.
+func poolForwardPlanes[T float](isMax bool, g convGeom, y, x []T, arg []int32, lo, hi int) {
 	hw, p := g.h*g.w, g.oh*g.ow
 	inv := 1 / T(g.k*g.k)
-	parallelIf(g.n*g.c*hw >= minParallel, g.n*g.c, func(_, lo, hi int) {
-		for pl := lo; pl < hi; pl++ {
-			xp := x[pl*hw : (pl+1)*hw]
-			yp := y[pl*p : (pl+1)*p]
-			for oh := 0; oh < g.oh; oh++ {
-				h0 := oh*g.stride - g.pa
-				hs, he := max(h0, 0), min(h0+g.k, g.h)
-				for ow := 0; ow < g.ow; ow++ {
-					w0 := ow*g.stride - g.pa
-					ws, we := max(w0, 0), min(w0+g.k, g.w)
-					if !isMax {
-						var s T
-						for ih := hs; ih < he; ih++ {
-							for _, v := range xp[ih*g.w+ws : ih*g.w+we] {
-								s += v
-							}
-						}
-						yp[oh*g.ow+ow] = s * inv
-						continue
-					}
-					bi := hs*g.w + ws
-					best := xp[bi]
-				window:
+	for pl := lo; pl < hi; pl++ {
+		xp := x[pl*hw : (pl+1)*hw]
+		yp := y[pl*p : (pl+1)*p]
+		for oh := 0; oh < g.oh; oh++ {
+			h0 := oh*g.stride - g.pa
+			hs, he := max(h0, 0), min(h0+g.k, g.h)
+			for ow := 0; ow < g.ow; ow++ {
+				w0 := ow*g.stride - g.pa
+				ws, we := max(w0, 0), min(w0+g.k, g.w)
+				if !isMax {
+					var s T
 					for ih := hs; ih < he; ih++ {
-						row := xp[ih*g.w+ws : ih*g.w+we]
-						for j, v := range row {
-							if v > best || v != v { // NaN propagates, like PyTorch
-								best, bi = v, ih*g.w+ws+j
-								if v != v {
-									break window
-								}
+						for _, v := range xp[ih*g.w+ws : ih*g.w+we] {
+							s += v
+						}
+					}
+					yp[oh*g.ow+ow] = s * inv
+					continue
+				}
+				bi := hs*g.w + ws
+				best := xp[bi]
+			window:
+				for ih := hs; ih < he; ih++ {
+					row := xp[ih*g.w+ws : ih*g.w+we]
+					for j, v := range row {
+						if v > best || v != v { // NaN propagates, like PyTorch
+							best, bi = v, ih*g.w+ws+j
+							if v != v {
+								break window
 							}
 						}
 					}
-					yp[oh*g.ow+ow] = best
-					arg[pl*p+oh*g.ow+ow] = int32(bi)
 				}
+				yp[oh*g.ow+ow] = best
+				arg[pl*p+oh*g.ow+ow] = int32(bi)
 			}
 		}
-	})
+	}
 }
 
 func (o *poolOp) DiffWRT(int) []bool { return []bool{true} }
@@ -144,14 +151,20 @@ func (o *poolGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 }
 
 func poolBackward[T float](isMax bool, g convGeom, gx, gy []T, arg []int32) {
-	hw, p := g.h*g.w, g.oh*g.ow
+	hw := g.h * g.w
 	inv := 1 / T(g.k*g.k)
-	parallelIf(g.n*g.c*hw >= minParallel, g.n*g.c, func(_, lo, hi int) {
+	if g.n*g.c*hw < minParallel {
+		clear(gx)
+		poolBackwardPlanes(isMax, g, gx, gy, arg, 0, g.n*g.c, inv)
+		return
+	}
+	parallel(g.n*g.c, func(_, lo, hi int) {
 		clear(gx[lo*hw : hi*hw])
 		poolBackwardPlanes(isMax, g, gx, gy, arg, lo, hi, inv)
 	})
-	_ = p
 }
+
+// poolBackwardPlanes adds the gradient of the planes [lo, hi) into gx (zeroed by the caller).
 
 func poolBackwardPlanes[T float](isMax bool, g convGeom, gx, gy []T, arg []int32, lo, hi int, inv T) {
 	hw, p := g.h*g.w, g.oh*g.ow
