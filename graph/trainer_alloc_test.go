@@ -13,6 +13,9 @@ func (nopSolver) Step([]gorgonia.ValueGrad) error { return nil }
 
 // TestStepOverheadAllocs checks Trainer.Step allocates nothing beyond the TapeMachine's own run.
 func TestStepOverheadAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's instrumentation allocates")
+	}
 	s := NewStore(tensor.Float64, 1)
 	tr, err := NewTrainer(lin{2, 1}, s, tensor.Shape{3, 2}, tensor.Float64, tensor.Shape{3, 1}, mse, nopSolver{})
 	if err != nil {
