@@ -30,6 +30,8 @@ type Config struct {
 	EvalBatch   int     `json:"eval_batch"`   // evaluation batch size
 	Resume      bool    `json:"-"`
 	Progress    bool    `json:"-"` // draw progress bars
+
+	testLimit int // tests only: evaluate on the first testLimit test images (0: all)
 }
 
 // Models, solvers and schedules the demo knows.
@@ -154,7 +156,7 @@ var resumable = map[string]bool{"out": true, "data": true, "threads": true, "res
 // resume; any other explicitly set flag must agree with the saved run.
 func mergeResume(saved, cmd Config, set map[string]bool) (Config, error) {
 	m := saved
-	m.Out, m.Threads, m.Resume, m.Progress = cmd.Out, cmd.Threads, true, cmd.Progress
+	m.Out, m.Threads, m.Resume, m.Progress, m.testLimit = cmd.Out, cmd.Threads, true, cmd.Progress, cmd.testLimit
 	if set["data"] {
 		m.Data = cmd.Data
 	}

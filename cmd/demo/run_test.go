@@ -118,16 +118,21 @@ func TestRunWritesEverything(t *testing.T) {
 // TestResumeIsBitIdentical interrupts a run mid-epoch, resumes it, and compares the final
 // weights, solver state and metrics with an uninterrupted run.
 func TestResumeIsBitIdentical(t *testing.T) {
-	testResume(t, newFakeProgram(0), "mlp", 600, 2, 50, []int{7, 12, 5})
+	testResume(t, newFakeProgram(0), "mlp", 600, 2, 50, []int{7, 12, 5}, 0)
 }
 
-func testResume(t *testing.T, newP newProgramFunc, model string, n, epochs, batch int, cuts []int) {
+// testResume runs n images for the given epochs once uninterrupted and once cut after the given
+// numbers of steps (each cut counted from the previous resume), evaluating on the first
+// testLimit test images (0: all).
+func testResume(t *testing.T, newP newProgramFunc, model string, n, epochs, batch int, cuts []int, testLimit int) {
 	t.Helper()
 	full := testConfig(t, model, n, epochs, batch)
+	full.testLimit = testLimit
 	if _, err := run(context.Background(), full, nil, newP, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	part := testConfig(t, model, n, epochs, batch)
+	part.testLimit = testLimit
 	cfg := part
 	for i, cut := range cuts {
 		ctx, cancel := context.WithCancel(context.Background())

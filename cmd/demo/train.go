@@ -87,6 +87,9 @@ func run(ctx context.Context, cfg Config, set map[string]bool, newProgram newPro
 	if cfg.Limit > 0 {
 		train = train.Head(cfg.Limit)
 	}
+	if cfg.testLimit > 0 {
+		test = test.Head(cfg.testLimit)
+	}
 	if cfg.Batch > train.N {
 		return nil, errors.Errorf("-batch %d is larger than the %d training images", cfg.Batch, train.N)
 	}
