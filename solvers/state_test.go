@@ -75,6 +75,10 @@ func allSolvers(t *testing.T) map[string]func() Solver {
 		"AdamW":   mk("adamw", WithLearnRate(0.01), WithSchedule(sched), WithClipGradNorm(2)),
 		"RMSProp": mk("rmsprop", WithCentered(true), WithMomentum(0.5)),
 		"Adagrad": mk("adagrad", WithLRDecay(0.01), WithInitialAccumulatorValue(0.1)),
+		"SGDGroups": mk("sgd", WithLearnRate(0.05), WithMomentum(0.9), WithSchedule(StepLR(3, 0.5)),
+			WithGroup(func(n string) bool { return n == "b" }, WithMomentum(0), WithLearnRate(0.2))),
+		"AdamWGroups": mk("adamw", WithLearnRate(0.01),
+			WithGroup(func(n string) bool { return n == "b" }, WithWeightDecay(0), WithAMSGrad(true))),
 	}
 }
 
