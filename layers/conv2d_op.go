@@ -122,17 +122,17 @@ func convForward[T float](st *convState[T], g convGeom, y, x, w, b []T) {
 			col := st.cols[i*ckk*p : (i+1)*ckk*p]
 			im2col(col, x[i*chw:(i+1)*chw], g)
 			yi := y[i*g.o*p : (i+1)*g.o*p]
-			var beta T
-			if b != nil {
-				for oc := 0; oc < g.o; oc++ {
-					row := yi[oc*p : (oc+1)*p]
-					for j := range row {
-						row[j] = b[oc]
-					}
+			for oc := 0; oc < g.o; oc++ {
+				row := yi[oc*p : (oc+1)*p]
+				var v T
+				if b != nil {
+					v = b[oc]
 				}
-				beta = 1
+				for j := range row {
+					row[j] = v
+				}
 			}
-			gemmSerial(false, false, g.o, p, ckk, 1, w, ckk, col, p, beta, yi, p)
+			mulNN(g.o, p, ckk, w, col, yi)
 		}
 	})
 }
@@ -313,7 +313,7 @@ func convBackward[T float](st *convState[T], g convGeom, wrt int, r, in0, gy []T
 		parallel(g.n, func(wk, lo, hi int) {
 			dcol := scratch(&st.dcol[wk], ckk*p)
 			for i := lo; i < hi; i++ {
-				gemmSerial(true, false, ckk, p, g.o, 1, w, ckk, gy[i*op:(i+1)*op], p, 0, dcol, p)
+				mulTN(ckk, p, g.o, w, gy[i*op:(i+1)*op], dcol)
 				col2im(r[i*chw:(i+1)*chw], dcol, g)
 			}
 		})
@@ -326,7 +326,7 @@ func convBackward[T float](st *convState[T], g convGeom, wrt int, r, in0, gy []T
 			dw := scratch(&st.dw[wk], g.o*ckk)
 			clear(dw)
 			for i := lo; i < hi; i++ {
-				gemmSerial(false, true, g.o, ckk, p, 1, gy[i*op:(i+1)*op], p, st.cols[i*ckk*p:(i+1)*ckk*p], p, 1, dw, ckk)
+				mulNTAdd(g.o, ckk, p, gy[i*op:(i+1)*op], st.cols[i*ckk*p:(i+1)*ckk*p], dw)
 			}
 		})
 		copy(r, st.dw[0][:g.o*ckk])

@@ -53,3 +53,60 @@ func gemmSerial[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []
 		}
 	}
 }
+
+// axpy computes y += alpha·x over len(y) elements with gonum's assembly kernels.
+func axpy[T float](alpha T, x, y []T) {
+	switch yy := any(y).(type) {
+	case []float64:
+		impl.Daxpy(len(yy), float64(alpha), any(x).([]float64), 1, yy, 1)
+	case []float32:
+		impl.Saxpy(len(yy), float32(alpha), any(x).([]float32), 1, yy, 1)
+	}
+}
+
+// dot returns Σ x[i]·y[i] over len(x) elements with gonum's assembly kernels.
+func dot[T float](x, y []T) T {
+	switch xx := any(x).(type) {
+	case []float64:
+		return T(impl.Ddot(len(xx), xx, 1, any(y).([]float64), 1))
+	case []float32:
+		return T(impl.Sdot(len(xx), xx, 1, any(y).([]float32), 1))
+	}
+	return 0
+}
+
+// Unblocked single-threaded products for the convolution's shapes, where one operand's rows are
+// long (the output's spatial size): each inner call runs over a whole row, which costs far fewer
+// kernel calls than gonum's 64×64 blocking.
+
+// mulNN adds a (m×k) · b (k×n) to c (m×n); all row-major and dense.
+func mulNN[T float](m, n, k int, a, b, c []T) {
+	for i := 0; i < m; i++ {
+		crow := c[i*n : (i+1)*n]
+		for l, v := range a[i*k : (i+1)*k] {
+			axpy(v, b[l*n:(l+1)*n], crow)
+		}
+	}
+}
+
+// mulTN sets c (m×n) = aᵀ · b for a (k×m) and b (k×n).
+func mulTN[T float](m, n, k int, a, b, c []T) {
+	clear(c[:m*n])
+	for l := 0; l < k; l++ {
+		brow := b[l*n : (l+1)*n]
+		for i, v := range a[l*m : (l+1)*m] {
+			axpy(v, brow, c[i*n:(i+1)*n])
+		}
+	}
+}
+
+// mulNTAdd adds a (m×k) · bᵀ to c (m×n) for b (n×k).
+func mulNTAdd[T float](m, n, k int, a, b, c []T) {
+	for i := 0; i < m; i++ {
+		arow := a[i*k : (i+1)*k]
+		crow := c[i*n : (i+1)*n]
+		for j := range crow {
+			crow[j] += dot(arow, b[j*k:(j+1)*k])
+		}
+	}
+}
