@@ -9,8 +9,8 @@ import (
 // torch.optim.Adagrad (PyTorch 1.13). Create it with NewAdagrad.
 type Adagrad struct {
 	base
-	j32 adagradJob[float32]
-	j64 adagradJob[float64]
+	j32 adagradJob32
+	j64 adagradJob64
 }
 
 var _ Solver = (*Adagrad)(nil)
@@ -52,6 +52,24 @@ func (j *adagradJob[T]) run(lo, hi int) {
 	adagradStep(j.p[lo:hi], j.g[lo:hi], j.sum[lo:hi], j.c)
 }
 
+// adagradJob32 and adagradJob64 run the vector kernel (AVX2 on amd64) over
+// the bulk of a chunk and the Go loop over its tail.
+type adagradJob32 struct{ adagradJob[float32] }
+
+func (j *adagradJob32) run(lo, hi int) {
+	p, g, s := j.p[lo:hi], j.g[lo:hi], j.sum[lo:hi]
+	k := adagradVec32(p, g, s, &j.c)
+	adagradStep(p[k:], g[k:], s[k:], j.c)
+}
+
+type adagradJob64 struct{ adagradJob[float64] }
+
+func (j *adagradJob64) run(lo, hi int) {
+	p, g, s := j.p[lo:hi], j.g[lo:hi], j.sum[lo:hi]
+	k := adagradVec64(p, g, s, &j.c)
+	adagradStep(p[k:], g[k:], s[k:], j.c)
+}
+
 // adagradStep is one fused Adagrad update: d = g·gs + λθ; s = s + d²;
 // θ = θ − ρ_t d/(sqrt(s) + ε) with ρ_t = ρ/(1 + (t−1)·decay).
 func adagradStep[T float](p, g, sum []T, c adagradCoef[T]) {
@@ -75,12 +93,12 @@ func (s *Adagrad) update32(ps *param, p, g []float32, lr, gs float64) {
 	j := &s.j32
 	j.p, j.g, j.sum, j.c = p, g, ps.b32[0], makeAdagradCoef[float32](ps, lr, gs)
 	s.pool.run(j, len(p))
-	*j = adagradJob[float32]{}
+	*j = adagradJob32{}
 }
 
 func (s *Adagrad) update64(ps *param, p, g []float64, lr, gs float64) {
 	j := &s.j64
 	j.p, j.g, j.sum, j.c = p, g, ps.b64[0], makeAdagradCoef[float64](ps, lr, gs)
 	s.pool.run(j, len(p))
-	*j = adagradJob[float64]{}
+	*j = adagradJob64{}
 }

@@ -227,3 +227,98 @@ func TestAMSGradVectorKernelBitIdentical(t *testing.T) {
 		}
 	}
 }
+
+// TestRMSPropAdagradVectorKernelsBitIdentical checks the vector RMSProp
+// (with and without momentum) and Adagrad kernels against the Go loops.
+func TestRMSPropAdagradVectorKernelsBitIdentical(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no vector kernel on this machine")
+	}
+	rng := rand.New(rand.NewSource(14))
+	const n = 1007
+	mk := func() (p, g, s, b []float64) {
+		p, g, s, b = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := range p {
+			p[i], g[i], s[i], b[i] = rng.NormFloat64(), rng.NormFloat64(), rng.ExpFloat64(), rng.NormFloat64()
+			if i%4 == 0 {
+				g[i] = 1e6
+			} else if i%4 == 1 {
+				g[i] = 0
+			}
+		}
+		return
+	}
+	f := func(s []float64) []float32 {
+		out := make([]float32, len(s))
+		for i := range s {
+			out[i] = float32(s[i])
+		}
+		return out
+	}
+	same64 := func(what string, a, b []float64) {
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("%s float64 element %d: vector %v loop %v", what, i, a[i], b[i])
+			}
+		}
+	}
+	same32 := func(what string, a, b []float32) {
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("%s float32 element %d: vector %v loop %v", what, i, a[i], b[i])
+			}
+		}
+	}
+	cp := func(s []float64) []float64 { return append([]float64(nil), s...) }
+	cp32 := func(s []float32) []float32 { return append([]float32(nil), s...) }
+	for _, mom := range []bool{false, true} {
+		c64 := rmspropCoef[float64]{gs: -1, wd: 0.01, alpha: 0.9, oma: 0.1, eps: 1e-8, nlr: -0.01}
+		c32 := rmspropCoef[float32]{gs: -1, wd: 0.01, alpha: 0.9, oma: 0.1, eps: 1e-8, nlr: -0.01}
+		if mom {
+			c64.mom, c32.mom = 0.9, 0.9
+		}
+		p, g, s, b := mk()
+		if !mom {
+			b = nil
+		}
+		p2, s2, b2 := cp(p), cp(s), cp(b)
+		if !mom {
+			b2 = nil
+		}
+		k := rmspropVec64(p, g, s, b, &c64)
+		rmspropStep(p[k:], g[k:], s[k:], nil, sub(b, k, n), c64)
+		rmspropStep(p2, g, s2, nil, b2, c64)
+		same64("rmsprop p", p, p2)
+		same64("rmsprop b", b, b2)
+		p, g, s, b = mk()
+		q, h, u, v := f(p), f(g), f(s), f(b)
+		if !mom {
+			v = nil
+		}
+		q2, u2, v2 := cp32(q), cp32(u), cp32(v)
+		if !mom {
+			v2 = nil
+		}
+		k = rmspropVec32(q, h, u, v, &c32)
+		rmspropStep(q[k:], h[k:], u[k:], nil, sub(v, k, n), c32)
+		rmspropStep(q2, h, u2, nil, v2, c32)
+		same32("rmsprop p", q, q2)
+		same32("rmsprop s", u, u2)
+	}
+	a64 := adagradCoef[float64]{gs: 0.5, wd: 0.1, eps: 1e-10, nclr: -0.1}
+	a32 := adagradCoef[float32]{gs: 0.5, wd: 0.1, eps: 1e-10, nclr: -0.1}
+	p, g, s, _ := mk()
+	p2, s2 := cp(p), cp(s)
+	k := adagradVec64(p, g, s, &a64)
+	adagradStep(p[k:], g[k:], s[k:], a64)
+	adagradStep(p2, g, s2, a64)
+	same64("adagrad p", p, p2)
+	same64("adagrad s", s, s2)
+	q, h, u := f(p), f(g), f(s)
+	q2, u2 := cp32(q), cp32(u)
+	k = adagradVec32(q, h, u, &a32)
+	adagradStep(q[k:], h[k:], u[k:], a32)
+	adagradStep(q2, h, u2, a32)
+	same32("adagrad p", q, q2)
+	same32("adagrad s", u, u2)
+}

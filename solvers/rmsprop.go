@@ -9,8 +9,8 @@ import (
 // 1.13). Create it with NewRMSProp.
 type RMSProp struct {
 	base
-	j32 rmspropJob[float32]
-	j64 rmspropJob[float64]
+	j32 rmspropJob32
+	j64 rmspropJob64
 }
 
 var _ Solver = (*RMSProp)(nil)
@@ -68,6 +68,32 @@ func sub[T float](s []T, lo, hi int) []T {
 
 func (j *rmspropJob[T]) run(lo, hi int) {
 	rmspropStep(j.p[lo:hi], j.g[lo:hi], j.sq[lo:hi], sub(j.ga, lo, hi), sub(j.buf, lo, hi), j.c)
+}
+
+// rmspropJob32 and rmspropJob64 run the vector kernel (AVX2 on amd64, not
+// centered) over the bulk of a chunk and the Go loop over its tail.
+type rmspropJob32 struct{ rmspropJob[float32] }
+
+func (j *rmspropJob32) run(lo, hi int) {
+	if j.ga != nil {
+		j.rmspropJob.run(lo, hi)
+		return
+	}
+	p, g, sq, buf := j.p[lo:hi], j.g[lo:hi], j.sq[lo:hi], sub(j.buf, lo, hi)
+	k := rmspropVec32(p, g, sq, buf, &j.c)
+	rmspropStep(p[k:], g[k:], sq[k:], nil, sub(buf, k, len(p)), j.c)
+}
+
+type rmspropJob64 struct{ rmspropJob[float64] }
+
+func (j *rmspropJob64) run(lo, hi int) {
+	if j.ga != nil {
+		j.rmspropJob.run(lo, hi)
+		return
+	}
+	p, g, sq, buf := j.p[lo:hi], j.g[lo:hi], j.sq[lo:hi], sub(j.buf, lo, hi)
+	k := rmspropVec64(p, g, sq, buf, &j.c)
+	rmspropStep(p[k:], g[k:], sq[k:], nil, sub(buf, k, len(p)), j.c)
 }
 
 // rmspropStep is one fused RMSProp update:
@@ -130,7 +156,7 @@ func (s *RMSProp) update32(ps *param, p, g []float32, lr, gs float64) {
 	j.sq, j.ga, j.buf = rmspropBufs(ps.hp, ps.b32)
 	j.c = makeRMSPropCoef[float32](ps.hp, lr, gs)
 	s.pool.run(j, len(p))
-	*j = rmspropJob[float32]{}
+	*j = rmspropJob32{}
 }
 
 func (s *RMSProp) update64(ps *param, p, g []float64, lr, gs float64) {
@@ -139,5 +165,5 @@ func (s *RMSProp) update64(ps *param, p, g []float64, lr, gs float64) {
 	j.sq, j.ga, j.buf = rmspropBufs(ps.hp, ps.b64)
 	j.c = makeRMSPropCoef[float64](ps.hp, lr, gs)
 	s.pool.run(j, len(p))
-	*j = rmspropJob[float64]{}
+	*j = rmspropJob64{}
 }
