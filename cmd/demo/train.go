@@ -191,8 +191,8 @@ func (r *runner) trainEpoch(ctx context.Context) (bool, error) {
 			if r.lastSaved != "" {
 				kept = fmt.Sprintf("the last good checkpoint (%s) is kept in %s", r.lastSaved, cfg.Out)
 			}
-			return false, errors.Wrapf(ErrDiverged, "the loss became %v at epoch %d, batch %d (learning rate %.3g); stopped without saving: %s; try a lower -lr",
-				loss, st.Epoch+1, st.Batch+1, lr, kept)
+			return false, fmt.Errorf("%w: the loss became %v at epoch %d, batch %d (learning rate %.3g); stopped without saving: %s; try a lower -lr",
+				ErrDiverged, loss, st.Epoch+1, st.Batch+1, lr, kept)
 		}
 		labels := r.tb.Labels()
 		n := len(labels)
