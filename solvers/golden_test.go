@@ -229,9 +229,6 @@ func replayGolden(t *testing.T, file string) {
 	}
 }
 
-func TestGoldenSGD(t *testing.T)     { replayGolden(t, "sgd.json") }
-func TestGoldenAdam(t *testing.T)    { replayGolden(t, "adam.json") }
-func TestGoldenAdamW(t *testing.T)   { replayGolden(t, "adamw.json") }
-func TestGoldenRMSProp(t *testing.T) { replayGolden(t, "rmsprop.json") }
-func TestGoldenAdagrad(t *testing.T) { replayGolden(t, "adagrad.json") }
-func TestGoldenExtras(t *testing.T)  { replayGolden(t, "extras.json") }
+// TestGoldenExtras replays schedules, gradient clipping and default
+// options (tools/golden/solvers.py).
+func TestGoldenExtras(t *testing.T) { replayGolden(t, "extras.json") }
