@@ -24,7 +24,8 @@ func (g convGeom) p() int   { return g.oh * g.ow }
 type convState[T float] struct {
 	cols []T   // im2col of every image of the last forward pass: n × (ckk, p)
 	dcol [][]T // per worker scratch for the input gradient
-	dw   [][]T // per worker accumulators for the weight gradient
+	dw   [][]T // per worker accumulators for the transposed weight gradient (ckk, o)
+	gyT  [][]T // per worker scratch: one image's output gradient transposed to (p, o)
 }
 
 // convOp is a 2-D convolution (cross-correlation, like PyTorch) by im2col and GEMM, with the batch
@@ -321,18 +322,47 @@ func convBackward[T float](st *convState[T], g convGeom, wrt int, r, in0, gy []T
 		workers := min(runtime.GOMAXPROCS(0), g.n)
 		for len(st.dw) < workers {
 			st.dw = append(st.dw, nil)
+			st.gyT = append(st.gyT, nil)
 		}
+		if !kernelFor[T]() {
+			// Dot products along the long p axis.
+			parallel(g.n, func(wk, lo, hi int) {
+				dw := scratch(&st.dw[wk], g.o*ckk)
+				clear(dw)
+				for i := lo; i < hi; i++ {
+					mulNTAdd(g.o, ckk, p, gy[i*op:(i+1)*op], st.cols[i*ckk*p:(i+1)*ckk*p], dw)
+				}
+			})
+			copy(r, st.dw[0][:g.o*ckk])
+			for wk := 1; wk < workers; wk++ {
+				for j, v := range st.dw[wk][:g.o*ckk] {
+					r[j] += v
+				}
+			}
+			return
+		}
+		// With the float32 kernel: gwᵀ (ckk, o) = Σ_images col (ckk, p) · gyᵀ (p, o).
 		parallel(g.n, func(wk, lo, hi int) {
-			dw := scratch(&st.dw[wk], g.o*ckk)
-			clear(dw)
+			dwT := scratch(&st.dw[wk], ckk*g.o)
+			clear(dwT)
+			gyT := scratch(&st.gyT[wk], p*g.o)
 			for i := lo; i < hi; i++ {
-				mulNTAdd(g.o, ckk, p, gy[i*op:(i+1)*op], st.cols[i*ckk*p:(i+1)*ckk*p], dw)
+				gyi := gy[i*op : (i+1)*op]
+				for oc := 0; oc < g.o; oc++ {
+					for q, v := range gyi[oc*p : (oc+1)*p] {
+						gyT[q*g.o+oc] = v
+					}
+				}
+				mulAdd(ckk, g.o, p, st.cols[i*ckk*p:(i+1)*ckk*p], p, 1, gyT, dwT)
 			}
 		})
-		copy(r, st.dw[0][:g.o*ckk])
-		for wk := 1; wk < workers; wk++ {
-			for j, v := range st.dw[wk][:g.o*ckk] {
-				r[j] += v
+		for oc := 0; oc < g.o; oc++ {
+			for q := 0; q < ckk; q++ {
+				var s T
+				for wk := 0; wk < workers; wk++ {
+					s += st.dw[wk][q*g.o+oc]
+				}
+				r[oc*ckk+q] = s
 			}
 		}
 	default:

@@ -24,36 +24,6 @@ func gemm[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb
 	}
 }
 
-// Tiles small enough that gonum's gemm runs serially (it spawns goroutines from 4 blocks of 64×64);
-// the callers parallelise over the batch themselves.
-const (
-	tileM = 64
-	tileN = 192
-)
-
-// gemmSerial is gemm split into tiles of at most tileM×tileN so that each call stays on the calling
-// goroutine.
-func gemmSerial[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	for i := 0; i < m; i += tileM {
-		mi := min(tileM, m-i)
-		for j := 0; j < n; j += tileN {
-			nj := min(tileN, n-j)
-			var as, bs []T
-			if tA {
-				as = a[i:]
-			} else {
-				as = a[i*lda:]
-			}
-			if tB {
-				bs = b[j*ldb:]
-			} else {
-				bs = b[j:]
-			}
-			gemm(tA, tB, mi, nj, k, alpha, as, lda, bs, ldb, beta, c[i*ldc+j:], ldc)
-		}
-	}
-}
-
 // axpy computes y += alpha·x over len(y) elements with gonum's assembly kernels.
 func axpy[T float](alpha T, x, y []T) {
 	switch yy := any(y).(type) {
@@ -80,24 +50,12 @@ func dot[T float](x, y []T) T {
 // kernel calls than gonum's 64×64 blocking.
 
 // mulNN adds a (m×k) · b (k×n) to c (m×n); all row-major and dense.
-func mulNN[T float](m, n, k int, a, b, c []T) {
-	for i := 0; i < m; i++ {
-		crow := c[i*n : (i+1)*n]
-		for l, v := range a[i*k : (i+1)*k] {
-			axpy(v, b[l*n:(l+1)*n], crow)
-		}
-	}
-}
+func mulNN[T float](m, n, k int, a, b, c []T) { mulAdd(m, n, k, a, k, 1, b, c) }
 
 // mulTN sets c (m×n) = aᵀ · b for a (k×m) and b (k×n).
 func mulTN[T float](m, n, k int, a, b, c []T) {
 	clear(c[:m*n])
-	for l := 0; l < k; l++ {
-		brow := b[l*n : (l+1)*n]
-		for i, v := range a[l*m : (l+1)*m] {
-			axpy(v, brow, c[i*n:(i+1)*n])
-		}
-	}
+	mulAdd(m, n, k, a, 1, m, b, c)
 }
 
 // mulNTAdd adds a (m×k) · bᵀ to c (m×n) for b (n×k).
@@ -109,4 +67,51 @@ func mulNTAdd[T float](m, n, k int, a, b, c []T) {
 			crow[j] += dot(arow, b[j*k:(j+1)*k])
 		}
 	}
+}
+
+// mulAdd adds A·B to c (m×n, row-major) where A(i, l) = a[i*sa + l*sl] (so A may be a transposed
+// view) and b is (k×n) row-major. For float32 on CPUs with AVX2+FMA, 4×16 blocks of c go through
+// an assembly kernel that keeps them in registers; the rest (and float64) is whole-row axpy.
+func mulAdd[T float](m, n, k int, a []T, sa, sl int, b, c []T) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	if len(a) < (m-1)*sa+(k-1)*sl+1 || len(b) < k*n || len(c) < m*n {
+		panic("layers: mulAdd: short operand")
+	}
+	i0 := 0
+	if a32, ok := any(a).([]float32); ok && hasSgemmKernel && m >= 4 && n >= 16 {
+		b32, c32 := any(b).([]float32), any(c).([]float32)
+		m4, n16 := m&^3, n&^15
+		for j := 0; j < n16; j += 16 {
+			for i := 0; i < m4; i += 4 {
+				sgemm4x16(k, &a32[i*sa], sa, sl, &b32[j], n, &c32[i*n+j], n)
+			}
+		}
+		if n16 < n { // fewer than 16 columns left: too short for kernel calls
+			for i := 0; i < m4; i++ {
+				crow := c32[i*n+n16 : (i+1)*n]
+				for l := 0; l < k; l++ {
+					v := a32[i*sa+l*sl]
+					for j, bv := range b32[l*n+n16 : (l+1)*n] {
+						crow[j] += v * bv
+					}
+				}
+			}
+		}
+		i0 = m4
+	}
+	for i := i0; i < m; i++ {
+		crow := c[i*n : (i+1)*n]
+		for l := 0; l < k; l++ {
+			axpy(a[i*sa+l*sl], b[l*n:(l+1)*n], crow)
+		}
+	}
+}
+
+// kernelFor reports whether mulAdd uses the assembly kernel for element type T.
+func kernelFor[T float]() bool {
+	var z T
+	_, ok := any(z).(float32)
+	return ok && hasSgemmKernel
 }
