@@ -124,6 +124,9 @@ func TestRealMNIST(t *testing.T) {
 	if train.Labels[0] != 5 || test.Labels[0] != 7 {
 		t.Errorf("first labels %d, %d", train.Labels[0], test.Labels[0])
 	}
+	if testing.Short() {
+		return // the pass over 47M pixels below is slow under -race
+	}
 	// Mean and std of the training pixels in [0,1]: the 0.1307 and 0.3081 of MNISTNorm.
 	var s, s2 float64
 	for _, p := range train.Pixels {
