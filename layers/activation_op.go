@@ -54,11 +54,9 @@ func (o *actOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	y := o.out.get(x.Dtype(), x.Shape())
 	switch x.Dtype() {
 	case tensor.Float64:
-		xs := x.Float64s()
-		actForward(o.kind, o.slope, y.Float64s(), xs)
+		actForwardPar(o.kind, o.slope, y.Float64s(), x.Float64s())
 	case tensor.Float32:
-		xs := x.Float32s()
-		actForward(o.kind, o.slope, y.Float32s(), xs)
+		actForwardPar(o.kind, o.slope, y.Float32s(), x.Float32s())
 	}
 	return y, nil
 }
@@ -97,17 +95,33 @@ func (o *actGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	gx := o.out.get(in[0].Dtype(), in[0].Shape())
 	switch in[0].Dtype() {
 	case tensor.Float64:
-		xs := in[0].Float64s()
-		actBackward(o.fwd.kind, o.fwd.slope, gx.Float64s(), xs, in[1].Float64s(), in[2].Float64s())
+		actBackwardPar(o.fwd.kind, o.fwd.slope, gx.Float64s(), in[0].Float64s(), in[1].Float64s(), in[2].Float64s())
 	case tensor.Float32:
-		xs := in[0].Float32s()
-		actBackward(o.fwd.kind, o.fwd.slope, gx.Float32s(), xs, in[1].Float32s(), in[2].Float32s())
+		actBackwardPar(o.fwd.kind, o.fwd.slope, gx.Float32s(), in[0].Float32s(), in[1].Float32s(), in[2].Float32s())
 	}
 	return gx, nil
 }
 
 const invSqrt2 = 0.70710678118654752440
 const invSqrt2Pi = 0.39894228040143267794
+
+// actForwardPar is actForward split over the cores for large inputs.
+func actForwardPar[T float](kind actKind, slope float64, y, x []T) {
+	if len(y) < minParallel {
+		actForward(kind, slope, y, x)
+		return
+	}
+	parallel(len(y), func(_, lo, hi int) { actForward(kind, slope, y[lo:hi], x[lo:hi]) })
+}
+
+// actBackwardPar is actBackward split over the cores for large inputs.
+func actBackwardPar[T float](kind actKind, slope float64, gx, x, y, gy []T) {
+	if len(gx) < minParallel {
+		actBackward(kind, slope, gx, x, y, gy)
+		return
+	}
+	parallel(len(gx), func(_, lo, hi int) { actBackward(kind, slope, gx[lo:hi], x[lo:hi], y[lo:hi], gy[lo:hi]) })
+}
 
 // actForward computes y = f(x) element-wise.
 func actForward[T float](kind actKind, slope float64, y, x []T) {

@@ -131,3 +131,22 @@ func BenchmarkMaxPoolFwdBwd_Gorgonia_F32(b *testing.B) {
 	}
 	runBench(b, g, y, x)
 }
+
+// The demo's LeNet-style CNN (models.MNISTCNN's layers) on a batch of 64 float32 1×28×28 images:
+// forward and backward to every parameter, as in one training step without the loss and solver.
+func BenchmarkCNNStep_F32(b *testing.B) {
+	m := Sequential{
+		Conv2D{In: 1, Out: 32, Kernel: 3, Padding: 1}, ReLU{}, MaxPool2D{Kernel: 2},
+		Conv2D{In: 32, Out: 64, Kernel: 3, Padding: 1}, ReLU{}, MaxPool2D{Kernel: 2},
+		Flatten{}, Linear{In: 64 * 7 * 7, Out: 128}, ReLU{}, Dropout{P: 0.5}, Linear{In: 128, Out: 10},
+	}
+	g := gorgonia.NewGraph()
+	bd := graph.NewBuilder(g, graph.NewStore(tensor.Float32, 1), true)
+	x := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(64, 1, 28, 28), gorgonia.WithName("x"),
+		gorgonia.WithValue(benchInput(tensor.Float32, 64, 1, 28, 28)))
+	y, err := m.Forward(bd, x)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runBench(b, g, y, bd.Learnables()...)
+}

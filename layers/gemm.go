@@ -1,6 +1,8 @@
 package layers
 
 import (
+	"sync"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -69,6 +71,9 @@ func mulNTAdd[T float](m, n, k int, a, b, c []T) {
 	}
 }
 
+// padPool holds scratch slices for mulAdd's zero-padded last columns.
+var padPool = sync.Pool{New: func() any { return new([]float32) }}
+
 // mulAdd adds A·B to c (m×n, row-major) where A(i, l) = a[i*sa + l*sl] (so A may be a transposed
 // view) and b is (k×n) row-major. For float32 on CPUs with AVX2+FMA, 4×16 blocks of c go through
 // an assembly kernel that keeps them in registers; the rest (and float64) is whole-row axpy.
@@ -88,16 +93,26 @@ func mulAdd[T float](m, n, k int, a []T, sa, sl int, b, c []T) {
 				sgemm4x16(k, &a32[i*sa], sa, sl, &b32[j], n, &c32[i*n+j], n)
 			}
 		}
-		if n16 < n { // fewer than 16 columns left: too short for kernel calls
-			for i := 0; i < m4; i++ {
-				crow := c32[i*n+n16 : (i+1)*n]
-				for l := 0; l < k; l++ {
-					v := a32[i*sa+l*sl]
-					for j, bv := range b32[l*n+n16 : (l+1)*n] {
-						crow[j] += v * bv
-					}
-				}
+		if n16 < n {
+			// The last n-n16 columns: run the kernel on zero-padded copies.
+			tail := n - n16
+			pbp, pcp := padPool.Get().(*[]float32), padPool.Get().(*[]float32)
+			pb, pc := scratch(pbp, k*16), scratch(pcp, m4*16)
+			clear(pb)
+			for l := 0; l < k; l++ {
+				copy(pb[l*16:l*16+tail], b32[l*n+n16:(l+1)*n])
 			}
+			for i := 0; i < m4; i++ {
+				copy(pc[i*16:i*16+tail], c32[i*n+n16:(i+1)*n])
+			}
+			for i := 0; i < m4; i += 4 {
+				sgemm4x16(k, &a32[i*sa], sa, sl, &pb[0], 16, &pc[i*16], 16)
+			}
+			for i := 0; i < m4; i++ {
+				copy(c32[i*n+n16:(i+1)*n], pc[i*16:i*16+tail])
+			}
+			padPool.Put(pbp)
+			padPool.Put(pcp)
 		}
 		i0 = m4
 	}

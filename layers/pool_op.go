@@ -64,6 +64,10 @@ func poolForward[T float](isMax bool, g convGeom, y, x []T, arg []int32) {
 func poolForwardPlanes[T float](isMax bool, g convGeom, y, x []T, arg []int32, lo, hi int) {
 	hw, p := g.h*g.w, g.oh*g.ow
 	inv := 1 / T(g.k*g.k)
+	if isMax && g.k == 2 && g.stride == 2 && g.pa == 0 {
+		maxPool2x2Planes(g, y, x, arg, lo, hi)
+		return
+	}
 	for pl := lo; pl < hi; pl++ {
 		xp := x[pl*hw : (pl+1)*hw]
 		yp := y[pl*p : (pl+1)*p]
@@ -99,6 +103,37 @@ func poolForwardPlanes[T float](isMax bool, g convGeom, y, x []T, arg []int32, l
 				}
 				yp[oh*g.ow+ow] = best
 				arg[pl*p+oh*g.ow+ow] = int32(bi)
+			}
+		}
+	}
+}
+
+// maxPool2x2Planes is poolForwardPlanes for the common 2×2, stride 2, no padding max pooling.
+func maxPool2x2Planes[T float](g convGeom, y, x []T, arg []int32, lo, hi int) {
+	hw, p := g.h*g.w, g.oh*g.ow
+	for pl := lo; pl < hi; pl++ {
+		xp := x[pl*hw : (pl+1)*hw]
+		yp := y[pl*p : (pl+1)*p]
+		ap := arg[pl*p : (pl+1)*p]
+		for oh := 0; oh < g.oh; oh++ {
+			r0 := xp[2*oh*g.w : (2*oh+1)*g.w]
+			r1 := xp[(2*oh+1)*g.w : (2*oh+2)*g.w]
+			yr := yp[oh*g.ow : (oh+1)*g.ow]
+			ar := ap[oh*g.ow : (oh+1)*g.ow]
+			base := int32(2 * oh * g.w)
+			for ow := range yr {
+				j := 2 * ow
+				best, bi := r0[j], base+int32(j)
+				if v := r0[j+1]; v > best || v != v && best == best {
+					best, bi = v, base+int32(j+1)
+				}
+				if v := r1[j]; v > best || v != v && best == best {
+					best, bi = v, base+int32(g.w+j)
+				}
+				if v := r1[j+1]; v > best || v != v && best == best {
+					best, bi = v, base+int32(g.w+j+1)
+				}
+				yr[ow], ar[ow] = best, bi
 			}
 		}
 	}

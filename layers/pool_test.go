@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"math"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -22,4 +23,33 @@ func TestPoolShapeErrors(t *testing.T) {
 	wantErr(t, buildErr(MaxPool2D{Kernel: 2}, tensor.Float64, 2, 8, 8), "MaxPool2D: input has shape (2, 8, 8), want (N, C, H, W)")
 	wantErr(t, buildErr(AvgPool2D{Kernel: 3, Padding: 2}, tensor.Float64, 1, 1, 8, 8), "AvgPool2D: invalid configuration")
 	wantErr(t, buildErr(MaxPool2D{Kernel: 4}, tensor.Float64, 1, 1, 3, 8), "smaller than the kernel")
+}
+
+// A NaN in a window makes that window's maximum NaN (like PyTorch), in the 2×2 fast path and the
+// general path.
+func TestMaxPoolNaN(t *testing.T) {
+	nan := math.NaN()
+	x := []float64{
+		1, nan, 3, 4,
+		5, 6, 7, 8,
+		9, 10, nan, 12,
+		13, 14, 15, 16,
+	}
+	for _, stride := range []int{2, 1} {
+		g := convGeom{n: 1, c: 1, h: 4, w: 4, k: 2, stride: stride}
+		g.oh, g.ow = (4-2)/stride+1, (4-2)/stride+1
+		y := make([]float64, g.oh*g.ow)
+		arg := make([]int32, len(y))
+		poolForward(true, g, y, x, arg)
+		if stride == 2 {
+			want := []float64{nan, 8, 14, nan}
+			for i := range want {
+				if !(y[i] == want[i] || math.IsNaN(y[i]) && math.IsNaN(want[i])) {
+					t.Fatalf("stride 2: output %v, want %v", y, want)
+				}
+			}
+		} else if !math.IsNaN(y[0]) || !math.IsNaN(y[1]) || y[2] != 8 || !math.IsNaN(y[4]) || y[6] != 14 {
+			t.Fatalf("stride 1: output %v", y)
+		}
+	}
 }
