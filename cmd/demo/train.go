@@ -65,6 +65,10 @@ func run(ctx context.Context, cfg Config, set map[string]bool, newProgram newPro
 		if cfg, err = mergeResume(saved.Config, cfg, set); err != nil {
 			return nil, err
 		}
+		if cfg.Threads != saved.Config.Threads {
+			fmt.Fprintf(stdout, "note: -threads %d differs from the run's %d; the CNN's convolutions split batches by thread, so its weights may differ in the last bits from an uninterrupted run\n",
+				cfg.Threads, saved.Config.Threads)
+		}
 		st = saved
 		st.Config = cfg
 	}
