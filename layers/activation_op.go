@@ -128,6 +128,14 @@ func actForward[T float](kind actKind, slope float64, y, x []T) {
 	x = x[:len(y)]
 	switch kind {
 	case actReLU:
+		switch yy := any(y).(type) {
+		case []float32:
+			reluF32(yy, any(x).([]float32))
+			return
+		case []float64:
+			reluF64(yy, any(x).([]float64))
+			return
+		}
 		for i, v := range x {
 			if v > 0 {
 				y[i] = v
@@ -173,6 +181,14 @@ func actBackward[T float](kind actKind, slope float64, gx, x, y, gy []T) {
 	x, y, gy = x[:len(gx)], y[:len(gx)], gy[:len(gx)]
 	switch kind {
 	case actReLU:
+		switch g := any(gx).(type) {
+		case []float32:
+			reluGradF32(g, any(y).([]float32), any(gy).([]float32))
+			return
+		case []float64:
+			reluGradF64(g, any(y).([]float64), any(gy).([]float64))
+			return
+		}
 		for i, v := range x {
 			if v > 0 {
 				gx[i] = gy[i]
@@ -217,4 +233,41 @@ func applyAct(layer string, b scoped, dt tensor.Dtype, x *gorgonia.Node, kind ac
 		return nil, errors.Wrapf(err, "layers: %s", where(layer, b))
 	}
 	return y, nil
+}
+
+// Branch-free ReLU kernels (the sign of activations is unpredictable, so branches mispredict):
+// y = x with negative values (and −0) replaced by +0; gx = gy where y ≠ 0, else 0.
+
+func reluF32(y, x []float32) {
+	x = x[:len(y)]
+	for i, v := range x {
+		b := math.Float32bits(v)
+		y[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
+	}
+}
+
+func reluF64(y, x []float64) {
+	x = x[:len(y)]
+	for i, v := range x {
+		b := math.Float64bits(v)
+		y[i] = math.Float64frombits(b &^ uint64(int64(b)>>63))
+	}
+}
+
+func reluGradF32(gx, y, gy []float32) {
+	y, gy = y[:len(gx)], gy[:len(gx)]
+	for i, v := range y {
+		b := math.Float32bits(v)
+		mask := uint32(int32(b|-b) >> 31) // all ones iff b != 0
+		gx[i] = math.Float32frombits(math.Float32bits(gy[i]) & mask)
+	}
+}
+
+func reluGradF64(gx, y, gy []float64) {
+	y, gy = y[:len(gx)], gy[:len(gx)]
+	for i, v := range y {
+		b := math.Float64bits(v)
+		mask := uint64(int64(b|-b) >> 63)
+		gx[i] = math.Float64frombits(math.Float64bits(gy[i]) & mask)
+	}
 }

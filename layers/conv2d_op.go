@@ -138,6 +138,25 @@ func convForward[T float](st *convState[T], g convGeom, y, x, w, b []T) {
 	})
 }
 
+// owRange returns the output columns [lo, hi) whose input column ow*stride - pad + kj is inside
+// [0, w).
+func owRange(g convGeom, kj int) (lo, hi int) {
+	off := kj - g.pa
+	lo = 0
+	if off < 0 {
+		lo = (-off + g.stride - 1) / g.stride
+	}
+	hi = 0
+	if g.w-off > 0 {
+		hi = (g.w - off + g.stride - 1) / g.stride
+	}
+	hi = min(hi, g.ow)
+	if lo > hi {
+		lo = hi
+	}
+	return lo, hi
+}
+
 // im2col lays out the k×k windows of one image x (C, H, W) as the columns of col (C·k·k, OH·OW).
 func im2col[T float](col, x []T, g convGeom) {
 	p := g.p()
@@ -146,25 +165,24 @@ func im2col[T float](col, x []T, g convGeom) {
 		for ki := 0; ki < g.k; ki++ {
 			for kj := 0; kj < g.k; kj++ {
 				row := col[((c*g.k+ki)*g.k+kj)*p:][:p]
+				lo, hi := owRange(g, kj)
 				for oh := 0; oh < g.oh; oh++ {
 					dst := row[oh*g.ow : (oh+1)*g.ow]
 					ih := oh*g.stride - g.pa + ki
-					if ih < 0 || ih >= g.h {
+					if ih < 0 || ih >= g.h || lo >= hi {
 						clear(dst)
 						continue
 					}
+					clear(dst[:lo])
+					clear(dst[hi:])
 					src := xc[ih*g.w : (ih+1)*g.w]
-					iw := kj - g.pa
-					if g.stride == 1 && iw >= 0 && iw+g.ow <= g.w {
-						copy(dst, src[iw:iw+g.ow])
+					iw := lo*g.stride + kj - g.pa
+					if g.stride == 1 {
+						copy(dst[lo:hi], src[iw:iw+hi-lo])
 						continue
 					}
-					for ow := range dst {
-						if iw >= 0 && iw < g.w {
-							dst[ow] = src[iw]
-						} else {
-							dst[ow] = 0
-						}
+					for ow := lo; ow < hi; ow++ {
+						dst[ow] = src[iw]
 						iw += g.stride
 					}
 				}
@@ -183,25 +201,27 @@ func col2im[T float](dx, col []T, g convGeom) {
 		for ki := 0; ki < g.k; ki++ {
 			for kj := 0; kj < g.k; kj++ {
 				row := col[((c*g.k+ki)*g.k+kj)*p:][:p]
+				lo, hi := owRange(g, kj)
+				if lo >= hi {
+					continue
+				}
 				for oh := 0; oh < g.oh; oh++ {
 					ih := oh*g.stride - g.pa + ki
 					if ih < 0 || ih >= g.h {
 						continue
 					}
-					src := row[oh*g.ow : (oh+1)*g.ow]
+					src := row[oh*g.ow+lo : oh*g.ow+hi]
 					dst := xc[ih*g.w : (ih+1)*g.w]
-					iw := kj - g.pa
-					if g.stride == 1 && iw >= 0 && iw+g.ow <= g.w {
-						d := dst[iw : iw+g.ow]
+					iw := lo*g.stride + kj - g.pa
+					if g.stride == 1 {
+						d := dst[iw : iw+len(src)]
 						for j, v := range src {
 							d[j] += v
 						}
 						continue
 					}
 					for _, v := range src {
-						if iw >= 0 && iw < g.w {
-							dst[iw] += v
-						}
+						dst[iw] += v
 						iw += g.stride
 					}
 				}
