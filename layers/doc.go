@@ -9,10 +9,17 @@
 // scopes its children "0", "1", "2", … like torch.nn.Sequential. The same model can be built on many
 // graphs (train and eval) that share the store's tensors.
 //
-// The heavy layers are custom Gorgonia ops with hand-written backward passes (checked against
-// PyTorch 1.13 goldens and finite differences): Linear and Conv2D use gonum's GEMM (Conv2D via
-// im2col), and every op keeps its output and scratch buffers, so a compiled training step allocates
-// little after warm-up. All layers work in float32 and float64 (the store's dtype).
+// Every layer except Flatten (a Gorgonia Reshape) and Softmax/LogSoftmax (package ops) is a custom
+// Gorgonia op with a hand-written backward pass, checked against PyTorch 1.13 goldens and finite
+// differences. Linear uses gonum's GEMM; Conv2D is im2col plus matrix products split over
+// GOMAXPROCS goroutines, which for float32 on CPUs with AVX2 and FMA run in a small Go-assembly
+// kernel (build tag purego disables it) and otherwise in gonum's BLAS level-1 kernels. Every op
+// keeps its output and scratch buffers across runs, so a compiled training step allocates almost
+// nothing after warm-up. All layers work in float32 and float64 (the store's dtype).
+//
+// Ops that need state from their forward pass (Conv2D's im2col columns, MaxPool2D's argmax,
+// Dropout's mask, BatchNorm's batch statistics) keep it in the op, so a graph's backward pass must
+// follow its forward pass in the same run, as it does on Gorgonia's TapeMachine and LispMachine.
 //
 // Each layer checks its input's shape and dtype when it is built and returns an error naming the
 // layer and its scope, e.g. `layers: Linear "2": input has 100 features, want 784`.

@@ -74,3 +74,40 @@ func TestLinearInit(t *testing.T) {
 		t.Errorf("weight shape %v", w.Shape())
 	}
 }
+
+// A lazily transposed input (gorgonia.Transpose) gives the same result as the plain matrix.
+func TestLinearTransposedInput(t *testing.T) {
+	rng := newTestRand(12)
+	xt := randDense(rng, tensor.Shape{5, 3}) // the transpose of the (3, 5) input
+	plain := tensor.New(tensor.WithShape(3, 5), tensor.WithBacking(make([]float64, 15)))
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 5; j++ {
+			plain.Float64s()[i*5+j] = xt.Float64s()[j*3+i]
+		}
+	}
+	run := func(transposed bool) []float64 {
+		g := gorgonia.NewGraph()
+		b := graph.NewBuilder(g, graph.NewStore(tensor.Float64, 1), false)
+		var x *gorgonia.Node
+		if transposed {
+			n := gorgonia.NewMatrix(g, tensor.Float64, gorgonia.WithShape(5, 3), gorgonia.WithName("xt"), gorgonia.WithValue(xt))
+			x = gorgonia.Must(gorgonia.Transpose(n))
+		} else {
+			x = gorgonia.NewMatrix(g, tensor.Float64, gorgonia.WithShape(3, 5), gorgonia.WithName("x"), gorgonia.WithValue(plain))
+		}
+		y, err := (Linear{In: 5, Out: 2}).Forward(b, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vm := gorgonia.NewTapeMachine(g)
+		defer vm.Close()
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		return float64s(y.Value())
+	}
+	a, c := run(false), run(true)
+	if relErr(c, a) > 1e-15 {
+		t.Fatalf("transposed input: %v, plain: %v", c, a)
+	}
+}

@@ -83,10 +83,12 @@ func denseOf(op string, i int, v gorgonia.Value) (*tensor.Dense, error) {
 	if !ok {
 		return nil, errors.Errorf("layers: %s: input %d is %T, want a *tensor.Dense", op, i, v)
 	}
-	if d.IsView() || !d.IsMaterializable() && d.DataOrder().IsColMajor() {
-		if m, ok := d.Materialize().(*tensor.Dense); ok {
-			d = m
+	if d.IsMaterializable() { // a view or a lazily transposed tensor: copy it to row-major
+		m, ok := d.Materialize().(*tensor.Dense)
+		if !ok {
+			return nil, errors.Errorf("layers: %s: input %d cannot be materialised", op, i)
 		}
+		d = m
 	}
 	if d.Dtype() != tensor.Float32 && d.Dtype() != tensor.Float64 {
 		return nil, errors.Errorf("layers: %s: input %d has dtype %v, want float32 or float64", op, i, d.Dtype())
@@ -126,15 +128,7 @@ func where(layer string, b scoped) string {
 	return layer
 }
 
-// shapeOf returns x's shape, or an error when x has none.
-func shapeOf(x *gorgonia.Node) tensor.Shape {
-	if x == nil {
-		return nil
-	}
-	return x.Shape()
-}
-
-// checkDtype makes sure x has the builder's dtype.
+// checkInput makes sure x exists and has the store's dtype dt.
 func checkInput(layer string, b scoped, x *gorgonia.Node, dt tensor.Dtype) error {
 	if x == nil {
 		return errors.Errorf("layers: %s: nil input node", where(layer, b))
