@@ -150,3 +150,40 @@ func BenchmarkCNNStep_F32(b *testing.B) {
 	}
 	runBench(b, g, y, bd.Learnables()...)
 }
+
+// Linear 784→128 on a batch of 64 (the MNIST MLP's first layer), forward and backward to input,
+// weight and bias.
+func benchmarkLinear(b *testing.B, dt tensor.Dtype) {
+	g := gorgonia.NewGraph()
+	bd := graph.NewBuilder(g, graph.NewStore(dt, 1), true)
+	x := gorgonia.NewMatrix(g, dt, gorgonia.WithShape(64, 784), gorgonia.WithName("x"),
+		gorgonia.WithValue(benchInput(dt, 64, 784)))
+	y, err := Linear{In: 784, Out: 128}.Forward(bd, x)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runBench(b, g, y, append(gorgonia.Nodes{x}, bd.Learnables()...)...)
+}
+
+// What a Gorgonia user writes: Mul(x, w) with w stored (784, 128), plus a broadcast bias add.
+func benchmarkGorgoniaLinear(b *testing.B, dt tensor.Dtype) {
+	g := gorgonia.NewGraph()
+	x := gorgonia.NewMatrix(g, dt, gorgonia.WithShape(64, 784), gorgonia.WithName("x"),
+		gorgonia.WithValue(benchInput(dt, 64, 784)))
+	w := gorgonia.NewMatrix(g, dt, gorgonia.WithShape(784, 128), gorgonia.WithName("w"),
+		gorgonia.WithValue(benchInput(dt, 784, 128)))
+	bias := gorgonia.NewMatrix(g, dt, gorgonia.WithShape(1, 128), gorgonia.WithName("b"),
+		gorgonia.WithValue(benchInput(dt, 1, 128)))
+	xw, err := gorgonia.Mul(x, w)
+	if err != nil {
+		b.Fatal(err)
+	}
+	y, err := gorgonia.BroadcastAdd(xw, bias, nil, []byte{0})
+	if err != nil {
+		b.Fatal(err)
+	}
+	runBench(b, g, y, x, w, bias)
+}
+
+func BenchmarkLinearFwdBwd_Stheno_F32(b *testing.B)   { benchmarkLinear(b, tensor.Float32) }
+func BenchmarkLinearFwdBwd_Gorgonia_F32(b *testing.B) { benchmarkGorgoniaLinear(b, tensor.Float32) }

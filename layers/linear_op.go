@@ -12,6 +12,7 @@ type linearOp struct {
 	opBase
 	bias bool
 	out  buffer
+	wT   []float32 // the weight transposed, for the float32 kernel
 }
 
 func (o *linearOp) Arity() int {
@@ -58,7 +59,12 @@ func (o *linearOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		if o.bias {
 			bs = in[2].Float32s()
 		}
-		linearForward(y.Float32s(), xs, w.Float32s(), bs, n, k, m)
+		if kernelFor[float32]() {
+			o.wT = scratch(&o.wT, k*m)
+			linearForwardKernel(y.Float32s(), xs, w.Float32s(), bs, o.wT, n, k, m)
+		} else {
+			linearForward(y.Float32s(), xs, w.Float32s(), bs, n, k, m)
+		}
 	}
 	return y, nil
 }
@@ -72,6 +78,36 @@ func linearForward[T float](y, x, w, b []T, n, k, m int) {
 		beta = 1
 	}
 	gemm(false, true, n, m, k, 1, x, k, w, k, beta, y, m)
+}
+
+// linearForwardKernel is linearForward through mulAdd's float32 kernel; wT is scratch for Wᵀ.
+func linearForwardKernel(y, x, w, b, wT []float32, n, k, m int) {
+	for j := 0; j < m; j++ {
+		for l, v := range w[j*k : (j+1)*k] {
+			wT[l*m+j] = v
+		}
+	}
+	for i := 0; i < n; i++ {
+		if b != nil {
+			copy(y[i*m:(i+1)*m], b)
+		} else {
+			clear(y[i*m : (i+1)*m])
+		}
+	}
+	if !bigRows(n, m*k) {
+		mulAdd(n, m, k, x, k, 1, wT, y)
+		return
+	}
+	parRows(n, func(lo, hi int) { mulAdd(hi-lo, m, k, x[lo*k:], k, 1, wT, y[lo*m:]) })
+}
+
+// bigRows reports whether a product of rows × perRow multiply-adds is worth splitting over cores.
+func bigRows(rows, perRow int) bool { return rows*perRow >= 1<<17 && rows >= 8 }
+
+// parRows runs f over [0, rows) split over the cores in ranges of whole 4-row blocks.
+func parRows(rows int, f func(lo, hi int)) {
+	blocks := (rows + 3) / 4
+	parallel(blocks, func(_, lo, hi int) { f(lo*4, min(hi*4, rows)) })
 }
 
 func (o *linearOp) DiffWRT(n int) []bool {
@@ -158,7 +194,17 @@ func (o *linearGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 			gemm(false, false, n, k, m, 1, gy.Float64s(), m, in[0].Float64s(), k, 0, r, k)
 		case tensor.Float32:
 			r := res.Float32s()
-			gemm(false, false, n, k, m, 1, gy.Float32s(), m, in[0].Float32s(), k, 0, r, k)
+			if kernelFor[float32]() { // gx (n, k) = gy (n, m) · W (m, k)
+				gys, w := gy.Float32s(), in[0].Float32s()
+				clear(r)
+				if bigRows(n, k*m) {
+					parRows(n, func(lo, hi int) { mulAdd(hi-lo, k, m, gys[lo*m:], m, 1, w, r[lo*k:]) })
+				} else {
+					mulAdd(n, k, m, gys, m, 1, w, r)
+				}
+			} else {
+				gemm(false, false, n, k, m, 1, gy.Float32s(), m, in[0].Float32s(), k, 0, r, k)
+			}
 		}
 	case 1:
 		k := in[0].Shape()[1]
@@ -169,7 +215,17 @@ func (o *linearGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 			gemm(true, false, m, k, n, 1, gy.Float64s(), m, in[0].Float64s(), k, 0, r, k)
 		case tensor.Float32:
 			r := res.Float32s()
-			gemm(true, false, m, k, n, 1, gy.Float32s(), m, in[0].Float32s(), k, 0, r, k)
+			if kernelFor[float32]() { // gW (m, k) = gyᵀ (m, n) · x (n, k)
+				gys, x := gy.Float32s(), in[0].Float32s()
+				clear(r)
+				if bigRows(m, k*n) {
+					parRows(m, func(lo, hi int) { mulAdd(hi-lo, k, n, gys[lo:], 1, m, x, r[lo*k:]) })
+				} else {
+					mulAdd(m, k, n, gys, 1, m, x, r)
+				}
+			} else {
+				gemm(true, false, m, k, n, 1, gy.Float32s(), m, in[0].Float32s(), k, 0, r, k)
+			}
 		}
 	default:
 		res = o.out.get(gy.Dtype(), tensor.Shape{m})

@@ -3,6 +3,7 @@ package layers
 import (
 	"testing"
 
+	"github.com/stheno-ml/stheno/graph"
 	"gorgonia.org/tensor"
 )
 
@@ -10,10 +11,21 @@ import (
 // float32 convolution and its gradients agree with the float64 one (checked against PyTorch and
 // finite differences elsewhere).
 func TestConv2DFloat32MatchesFloat64(t *testing.T) {
+	match32to64(t, Conv2D{In: 5, Out: 20, Kernel: 3, Padding: 1}, tensor.Shape{3, 5, 6, 7}, tensor.Shape{3, 20, 6, 7})
+}
+
+// Linear at a size where the float32 kernel runs and the rows are split over the cores.
+func TestLinearFloat32MatchesFloat64(t *testing.T) {
+	match32to64(t, Linear{In: 300, Out: 45}, tensor.Shape{37, 300}, tensor.Shape{37, 45})
+	match32to64(t, Linear{In: 300, Out: 45, NoBias: true}, tensor.Shape{37, 300}, tensor.Shape{37, 45})
+}
+
+// match32to64 checks that m's output and gradients in float32 agree with float64 to 1e-5.
+func match32to64(t *testing.T, m graph.Module, xShape, outShape tensor.Shape) {
+	t.Helper()
 	rng := newTestRand(21)
-	m := Conv2D{In: 5, Out: 20, Kernel: 3, Padding: 1}
-	x := randDense(rng, tensor.Shape{3, 5, 6, 7})
-	r := randDense(rng, tensor.Shape{3, 20, 6, 7})
+	x := randDense(rng, xShape)
+	r := randDense(rng, outShape)
 	lg64 := buildLoss(t, m, tensor.Float64, true, x, r)
 	lg32 := buildLoss(t, m, tensor.Float32, true, dense32(x), dense32(r))
 	for i, n := range lg64.wrt[1:] {
