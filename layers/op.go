@@ -51,6 +51,13 @@ func (o *opBase) Hashcode() uint32 {
 	return h.Sum32()
 }
 
+// DoDiff makes the LispMachine's automatic differentiation fail loudly instead of silently
+// producing zero gradients: the ops of this package differentiate symbolically only (Grad and a
+// TapeMachine, as graph's Trainer does).
+func (o *opBase) DoDiff(ctx gorgonia.ExecutionContext, inputs gorgonia.Nodes, output *gorgonia.Node) error {
+	return errors.Errorf("layers: %s has no automatic (LispMachine) differentiation; use gorgonia.Grad with a TapeMachine", o.name)
+}
+
 // buffer is an op-owned tensor reused across runs, so that ops allocate nothing after warm-up.
 type buffer struct{ t *tensor.Dense }
 

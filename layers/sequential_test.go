@@ -44,3 +44,30 @@ func TestSequentialNames(t *testing.T) {
 	wantErr(t, buildErr(Sequential{ReLU{}, Sequential{ReLU{}, Linear{In: 2, Out: 1}}}, tensor.Float64, 2, 3),
 		`layers: Linear "1.1": input has 3 features, want 2`)
 }
+
+// On a LispMachine (automatic differentiation) the layers' ops report an error instead of giving
+// zero gradients silently.
+func TestLispMachineBackpropIsAnError(t *testing.T) {
+	g := gorgonia.NewGraph()
+	b := graph.NewBuilder(g, graph.NewStore(tensor.Float64, 1), true)
+	x := gorgonia.NewMatrix(g, tensor.Float64, gorgonia.WithShape(2, 3), gorgonia.WithName("x"),
+		gorgonia.WithValue(tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{1, 2, 3, 4, 5, 6}))))
+	y, err := Sequential{Linear{In: 3, Out: 2}, Tanh{}}.Forward(b, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gorgonia.Must(gorgonia.Sum(y)) // the cost the LispMachine differentiates
+	vm := gorgonia.NewLispMachine(g)
+	defer vm.Close()
+	wantErr(t, vm.RunAll(), "use gorgonia.Grad with a TapeMachine")
+
+	// Forward-only execution works.
+	fwd := gorgonia.NewLispMachine(g, gorgonia.ExecuteFwdOnly())
+	defer fwd.Close()
+	if err := fwd.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	if v := y.Value(); v == nil || !v.Shape().Eq(tensor.Shape{2, 2}) {
+		t.Fatalf("forward value %v", v)
+	}
+}
