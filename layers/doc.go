@@ -17,9 +17,11 @@
 // keeps its output and scratch buffers across runs, so a compiled training step allocates almost
 // nothing after warm-up. All layers work in float32 and float64 (the store's dtype).
 //
-// Ops that need state from their forward pass (Conv2D's im2col columns, MaxPool2D's argmax,
-// Dropout's mask, BatchNorm's batch statistics) keep it in the op, so a graph's backward pass must
-// follow its forward pass in the same run, as it does on Gorgonia's TapeMachine and LispMachine.
+// Gradients are symbolic: build them with gorgonia.Grad and run the graph on a TapeMachine (as
+// graph's Trainer does); backpropagation on a LispMachine returns an error. Ops that need state
+// from their forward pass (Conv2D's im2col columns, MaxPool2D's argmax, Dropout's mask,
+// BatchNorm's batch statistics) keep it in the op, so a graph's backward pass must follow its
+// forward pass in the same run, as it does on a TapeMachine.
 //
 // Each layer checks its input's shape and dtype when it is built and returns an error naming the
 // layer and its scope, e.g. `layers: Linear "2": input has 100 features, want 784`.
