@@ -62,3 +62,14 @@ func TestMergeResume(t *testing.T) {
 		t.Errorf("conflict: %v", err)
 	}
 }
+
+func TestDefaultLR(t *testing.T) {
+	for _, c := range []struct {
+		model, solver string
+		want          float64
+	}{{"mlp", "adamw", 1e-3}, {"cnn", "adamw", 2e-3}, {"cnn", "adam", 2e-3}, {"cnn", "sgd", 0.1}, {"mlp", "momentum", 0.05}} {
+		if got := defaultLR(c.model, c.solver); got != c.want {
+			t.Errorf("defaultLR(%s, %s) = %v, want %v", c.model, c.solver, got, c.want)
+		}
+	}
+}
