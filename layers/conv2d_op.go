@@ -319,6 +319,24 @@ func (o *convGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	return res, nil
 }
 
+// transpose sets dst (cols×rows) to the transpose of src (rows×cols), in 16×16 tiles so that both
+// sides stay in cache.
+func transpose[T float](dst, src []T, rows, cols int) {
+	const tile = 16
+	for i0 := 0; i0 < rows; i0 += tile {
+		i1 := min(i0+tile, rows)
+		for j0 := 0; j0 < cols; j0 += tile {
+			j1 := min(j0+tile, cols)
+			for i := i0; i < i1; i++ {
+				row := src[i*cols : (i+1)*cols]
+				for j := j0; j < j1; j++ {
+					dst[j*rows+i] = row[j]
+				}
+			}
+		}
+	}
+}
+
 // convBackward computes gradient wrt (0 x, 1 w, 2 b) into r; in0 is w for wrt 0.
 func convBackward[T float](st *convState[T], g convGeom, wrt int, r, in0, gy []T) {
 	ckk, p := g.ckk(), g.p()
@@ -367,12 +385,7 @@ func convBackward[T float](st *convState[T], g convGeom, wrt int, r, in0, gy []T
 			clear(dwT)
 			gyT := scratch(&st.gyT[wk], p*g.o)
 			for i := lo; i < hi; i++ {
-				gyi := gy[i*op : (i+1)*op]
-				for oc := 0; oc < g.o; oc++ {
-					for q, v := range gyi[oc*p : (oc+1)*p] {
-						gyT[q*g.o+oc] = v
-					}
-				}
+				transpose(gyT, gy[i*op:(i+1)*op], g.o, p)
 				mulAdd(ckk, g.o, p, st.cols[i*ckk*p:(i+1)*ckk*p], p, 1, gyT, dwT)
 			}
 		})

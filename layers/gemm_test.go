@@ -56,3 +56,22 @@ func to32(x []float64) []float32 {
 	}
 	return r
 }
+
+func TestTranspose(t *testing.T) {
+	for _, rc := range [][2]int{{1, 1}, {3, 17}, {32, 196}, {20, 5}} {
+		r, c := rc[0], rc[1]
+		src := make([]float64, r*c)
+		for i := range src {
+			src[i] = float64(i)
+		}
+		dst := make([]float64, r*c)
+		transpose(dst, src, r, c)
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				if dst[j*r+i] != src[i*c+j] {
+					t.Fatalf("%d×%d: (%d, %d) wrong", r, c, i, j)
+				}
+			}
+		}
+	}
+}
