@@ -63,3 +63,40 @@ func ExampleSequential() {
 	// output (1, 2) [12 10.5]
 	// layers: Linear "1": input has 3 features, want 4
 }
+
+// The demo's convolutional stack on a batch of 64 MNIST-sized images: output shapes and the
+// store's PyTorch names.
+func ExampleConv2D() {
+	model := layers.Sequential{
+		layers.Conv2D{In: 1, Out: 32, Kernel: 3, Padding: 1},
+		layers.BatchNorm2D{Features: 32},
+		layers.ReLU{},
+		layers.MaxPool2D{Kernel: 2},
+		layers.Flatten{},
+		layers.Linear{In: 32 * 14 * 14, Out: 10},
+	}
+	store := graph.NewStore(tensor.Float32, 1)
+	g := gorgonia.NewGraph()
+	x := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(64, 1, 28, 28), gorgonia.WithName("x"))
+	out, err := model.Forward(graph.NewBuilder(g, store, true), x)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("output", out.Shape())
+	for _, name := range store.Names() {
+		t, _ := store.Get(name)
+		fmt.Println(name, t.Shape(), store.IsParam(name))
+	}
+	// Output:
+	// output (64, 10)
+	// 0.weight (32, 1, 3, 3) true
+	// 0.bias (32) true
+	// 1.weight (32) true
+	// 1.bias (32) true
+	// 1.running_mean (32) false
+	// 1.running_var (32) false
+	// 1.num_batches_tracked (1) false
+	// 5.weight (10, 6272) true
+	// 5.bias (10) true
+}
