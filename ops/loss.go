@@ -276,23 +276,9 @@ func (op *lossOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.Node)
 	if len(inputs) != 2 {
 		return errors.Errorf("ops: %s: DoDiff got %d inputs, want 2", op.name(), len(inputs))
 	}
-	g, err := output.Grad()
-	if err != nil {
-		return errors.Wrapf(err, "ops: %s: output gradient", op.name())
-	}
-	xg, err := inputs[0].Grad()
-	if err != nil {
-		return errors.Wrapf(err, "ops: %s: input gradient", op.name())
-	}
-	gop := op.gradOp()
-	dxv, err := gop.Do(inputs[0].Value(), inputs[1].Value(), output.Value(), g)
-	if err != nil {
-		return err
-	}
-	if op.dt == tensor.Float32 {
-		return addInto(op.name(), xg, dxv.(*tensor.Dense).Float32s())
-	}
-	return addInto(op.name(), xg, dxv.(*tensor.Dense).Float64s())
+	return addGrad(op.name(), op.dt, output, inputs[0], func(g G.Value) (G.Value, error) {
+		return op.gradOp().Do(inputs[0].Value(), inputs[1].Value(), output.Value(), g)
+	})
 }
 
 // lossGradOp computes a loss's input gradient from (x, target, output,

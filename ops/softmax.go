@@ -145,22 +145,9 @@ func (op *softmaxOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.No
 	if len(inputs) != 1 {
 		return errors.Errorf("ops: %s: DoDiff got %d inputs, want 1", op.name(), len(inputs))
 	}
-	g, err := output.Grad()
-	if err != nil {
-		return errors.Wrapf(err, "ops: %s: output gradient", op.name())
-	}
-	xg, err := inputs[0].Grad()
-	if err != nil {
-		return errors.Wrapf(err, "ops: %s: input gradient", op.name())
-	}
-	dxv, err := op.gradOp().Do(output.Value(), g)
-	if err != nil {
-		return err
-	}
-	if op.dt == tensor.Float32 {
-		return addInto(op.name(), xg, dxv.(*tensor.Dense).Float32s())
-	}
-	return addInto(op.name(), xg, dxv.(*tensor.Dense).Float64s())
+	return addGrad(op.name(), op.dt, output, inputs[0], func(g G.Value) (G.Value, error) {
+		return op.gradOp().Do(output.Value(), g)
+	})
 }
 
 // softmaxGradOp computes the (log-)softmax input gradient from the output

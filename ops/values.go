@@ -189,6 +189,28 @@ func dense[T float](o *outBuf, dt tensor.Dtype, shape tensor.Shape) (*tensor.Den
 }
 
 // addInto adds src to the gradient tensor v (LispMachine's DoDiff).
+// addGrad is the shared body of the ops' DoDiff (LispMachine): it runs backward
+// on the output's gradient and adds the resulting input gradient (of dtype dt)
+// into input's gradient.
+func addGrad(name string, dt tensor.Dtype, output, input *G.Node, backward func(g G.Value) (G.Value, error)) error {
+	g, err := output.Grad()
+	if err != nil {
+		return errors.Wrapf(err, "ops: %s: output gradient", name)
+	}
+	xg, err := input.Grad()
+	if err != nil {
+		return errors.Wrapf(err, "ops: %s: input gradient", name)
+	}
+	dxv, err := backward(g)
+	if err != nil {
+		return err
+	}
+	if dt == tensor.Float32 {
+		return addInto(name, xg, dxv.(*tensor.Dense).Float32s())
+	}
+	return addInto(name, xg, dxv.(*tensor.Dense).Float64s())
+}
+
 func addInto[T float](name string, v G.Value, src []T) error {
 	d, ok := v.(*tensor.Dense)
 	if !ok {
