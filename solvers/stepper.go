@@ -32,7 +32,7 @@ type Stepper struct {
 	// zeroed after each step (as torch's zero_grad) so that they do not
 	// accumulate into the next run, whatever the solver.
 	leaves gorgonia.Nodes
-	lisp bool
+	lisp   bool
 }
 
 // NewStepper finds the learnables of g (with opts, as Learnables) once and
