@@ -81,12 +81,14 @@ type config struct {
 	schedule Schedule
 	clipNorm float64
 	groups   []group
-	inGroup  bool
 }
 
-// Option configures a solver. Options are named after the arguments of
-// torch.optim; an option that does not apply to the solver it is given to
-// is an error returned by the constructor.
+// Option configures a solver: every constructor (NewSGD, NewAdam, ...)
+// takes a list of them, and WithGroup takes them per parameter group. This
+// is the one way to configure a solver. Options are named after the
+// arguments of torch.optim; an option that does not apply to the solver it
+// is given to, or a value out of range, is an error returned by the
+// constructor. The zero Option is invalid (the constructor reports it).
 type Option struct {
 	key   optKey
 	apply func(c *config) error
@@ -343,7 +345,7 @@ func build(name string, defaults hyper, allowed optKey, check func(h *hyper) err
 	}
 	for i := range c.groups {
 		g := &c.groups[i]
-		gc := &config{hyper: c.hyper, inGroup: true}
+		gc := &config{hyper: c.hyper}
 		gc.set = 0
 		for _, o := range g.opts {
 			if o.apply == nil {
