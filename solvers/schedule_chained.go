@@ -37,5 +37,3 @@ func (c chained) LR(base float64, k int) float64 {
 	}
 	return base
 }
-
-func (c chained) children() []Schedule { return c.scheds }

@@ -173,18 +173,17 @@ func (p *ReduceLROnPlateau) appendState(b []byte) []byte {
 
 const plateauStateSize = 6 * 8
 
-// loadState reads a position written by appendState from the front of b
-// and returns the rest.
-func (p *ReduceLROnPlateau) loadState(b []byte) ([]byte, error) {
+// decodePlateauState reads a position written by appendState from the
+// front of b and returns the rest.
+func decodePlateauState(b []byte) (plateauState, []byte, error) {
 	if len(b) < plateauStateSize {
-		return nil, errors.New("ReduceLROnPlateau: truncated state")
+		return plateauState{}, nil, errors.New("ReduceLROnPlateau: truncated state")
 	}
 	u := func(i int) uint64 { return binary.LittleEndian.Uint64(b[8*i:]) }
 	s := plateauState{started: u(0) == 1, best: math.Float64frombits(u(1)),
 		bad: int64(u(2)), cooldown: int64(u(3)), reports: int64(u(4)), reductions: int64(u(5))}
 	if u(0) > 1 || s.bad < 0 || s.cooldown < 0 || s.reports < 0 || s.reductions < 0 || s.reductions > s.reports {
-		return nil, errors.New("ReduceLROnPlateau: implausible state")
+		return plateauState{}, nil, errors.New("ReduceLROnPlateau: implausible state")
 	}
-	p.st = s
-	return b[plateauStateSize:], nil
+	return s, b[plateauStateSize:], nil
 }

@@ -21,13 +21,14 @@ import (
 // format version after it.
 const (
 	stateMagic   = "STHNSOLV"
-	stateVersion = 1
+	stateVersion = 2 // 2: the schedule's own position follows the parameters
 )
 
 // SaveState writes the full state of the solver: its kind, the number of
 // completed steps (the schedule position), the base learning rate, and
 // for every parameter seen so far (by name) its step count and state
-// buffers (momentum, moments, accumulators). The format is binary: the
+// buffers (momentum, moments, accumulators), then the position of the
+// schedules that have one (ReduceLROnPlateau). The format is binary: the
 // magic "STHNSOLV", a uint32 version, the fields little-endian, and a
 // CRC-32 of everything before it. Every parameter must have a distinct,
 // non-empty name (gorgonia nodes have one when made WithName).
@@ -80,6 +81,9 @@ func (b *base) SaveState(w io.Writer) error {
 			writeBufs(bw, bufsOf[float64](ps))
 		}
 	}
+	sch := appendScheduleState(nil, b.cfg.schedule)
+	u32(uint32(len(sch)))
+	bw.Write(sch)
 	if err := bw.Flush(); err != nil {
 		return errors.Wrapf(err, "%s.SaveState", b.kind)
 	}
@@ -183,8 +187,9 @@ func (b *base) LoadState(r io.Reader) error {
 		return errors.Errorf("%s.LoadState: checksum mismatch: state is corrupt or truncated", b.kind)
 	}
 	rd := &reader{b: body[len(stateMagic):]}
-	if v := rd.u32(); v != stateVersion {
-		return errors.Errorf("%s.LoadState: unsupported state version %d (want %d)", b.kind, v, stateVersion)
+	version := rd.u32()
+	if version != stateVersion && version != 1 {
+		return errors.Errorf("%s.LoadState: unsupported state version %d (want %d)", b.kind, version, stateVersion)
 	}
 	if kind := rd.str(); rd.err == nil && kind != b.kind {
 		return errors.Errorf("%s.LoadState: state was saved by a %s solver", b.kind, kind)
@@ -221,12 +226,21 @@ func (b *base) LoadState(r io.Reader) error {
 		}
 		pending[ps.name] = ps
 	}
+	var sched []byte
+	if version >= 2 {
+		sched = rd.take(uint64(rd.u32()))
+	}
 	if rd.err != nil {
 		return errors.Wrapf(rd.err, "%s.LoadState", b.kind)
 	}
 	if len(rd.b) != 0 {
 		return errors.Errorf("%s.LoadState: %d unexpected trailing bytes", b.kind, len(rd.b))
 	}
+	installSchedule, err := loadScheduleState(b.cfg.schedule, sched, version < 2)
+	if err != nil {
+		return errors.Wrapf(err, "%s.LoadState", b.kind)
+	}
+	installSchedule()
 	b.step = step
 	b.cfg.lr = lr
 	b.params = make(map[gorgonia.ValueGrad]*param)

@@ -167,11 +167,11 @@ func scalarOf(n *gorgonia.Node) (float64, error) {
 func zeroValue(v gorgonia.Value) {
 	switch v.Dtype() {
 	case tensor.Float32:
-		if s, err := view32(v); err == nil {
+		if s, err := view[float32](v); err == nil {
 			clear(s)
 		}
 	case tensor.Float64:
-		if s, err := view64(v); err == nil {
+		if s, err := view[float64](v); err == nil {
 			clear(s)
 		}
 	}

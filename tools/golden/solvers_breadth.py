@@ -3,7 +3,8 @@
 Adamax, NAdam and RAdam, and for the schedules ExponentialLR, MultiStepLR,
 OneCycleLR and ReduceLROnPlateau (alone and composed with the others).
 
-Writes solvers/testdata/{adadelta,adamax,nadam,radam,schedules_breadth}.json
+Writes solvers/solvertest/testdata/{adadelta,adamax,nadam,radam}.json (the
+conformance suite's embedded goldens) and solvers/testdata/schedules_breadth.json,
 in the format of tools/golden/solvers.py: every case optimises two
 parameters (a vector of 4 and a 2x3 matrix) with one explicit gradient
 sequence shared by the cases of a file (it includes an all-zero gradient, one
@@ -21,7 +22,8 @@ import os
 import numpy as np
 import torch
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "solvers", "testdata")
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "solvers", "solvertest", "testdata")
+SCHED_OUT = os.path.join(os.path.dirname(__file__), "..", "..", "solvers", "testdata")
 SHAPES = {"vec": [4], "mat": [2, 3]}
 
 
@@ -120,9 +122,9 @@ def combos(grid):
         yield {k: v for k, v in zip(keys, vals) if v is not None}
 
 
-def write(name, init, grads, cases):
+def write(name, init, grads, cases, out=OUT):
     doc = {"shapes": SHAPES, "init": init, "grads": grads, "cases": cases}
-    path = os.path.join(OUT, name + ".json")
+    path = os.path.join(out, name + ".json")
     with open(path, "w") as f:
         json.dump(doc, f, separators=(",", ":"))
     print(path, len(cases), "cases", os.path.getsize(path), "bytes")
@@ -188,11 +190,12 @@ def schedules(init, grads):
             c = run_case(solver, o, dt, init, grads, sched=s, metrics=metrics)
             c["final"] = c.pop("params")[-1]
             cases.append(c)
-    write("schedules_breadth", init, grads, cases)
+    write("schedules_breadth", init, grads, cases, SCHED_OUT)
 
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    os.makedirs(SCHED_OUT, exist_ok=True)
     init, grads = make_data(12, 4321)
     optimizer_file("adadelta", {"lr": [None, 0.5], "rho": [None, 0.5], "eps": [None, 1e-3],
                                 "weight_decay": [0, 0.1], "maximize": [False, True]}, {}, init, grads)
