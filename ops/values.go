@@ -1,10 +1,12 @@
 package ops
 
 import (
+	"fmt"
 	"unsafe"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -25,7 +27,7 @@ func isIndex(dt tensor.Dtype) bool {
 
 // floatsOf returns the contiguous data of a float tensor value, checking
 // its shape against want.
-func floatsOf[T float](name, what string, v G.Value, want tensor.Shape) ([]T, error) {
+func floatsOf[T num.Float](name, what string, v G.Value, want tensor.Shape) ([]T, error) {
 	d, ok := v.(*tensor.Dense)
 	if !ok {
 		return nil, errors.Errorf("ops: %s: %s is a %T, want a *tensor.Dense", name, what, v)
@@ -38,25 +40,20 @@ func floatsOf[T float](name, what string, v G.Value, want tensor.Shape) ([]T, er
 	}
 	s, ok := denseData[T](d)
 	if !ok {
-		var z T
-		return nil, errors.Errorf("ops: %s: %s has dtype %v, want %T", name, what, d.Dtype(), z)
+		return nil, errors.Errorf("ops: %s: %s has dtype %v, want %v", name, what, d.Dtype(), num.Dtype[T]())
 	}
 	return s, nil
 }
 
 // denseData returns d's data as []T without allocating (Dense.Data boxes
 // a new slice header on every call).
-func denseData[T float](d *tensor.Dense) ([]T, bool) {
-	var z T
-	if isF32(z) {
-		if d.Dtype() != tensor.Float32 {
-			return nil, false
-		}
+func denseData[T num.Float](d *tensor.Dense) ([]T, bool) {
+	if d.Dtype() != num.Dtype[T]() {
+		return nil, false
+	}
+	if num.Is32[T]() {
 		s := d.Float32s()
 		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), true
-	}
-	if d.Dtype() != tensor.Float64 {
-		return nil, false
 	}
 	s := d.Float64s()
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), true
@@ -105,8 +102,9 @@ func intsOf(name string, v G.Value, want tensor.Shape, buf []int) ([]int, error)
 	return buf[:1], nil
 }
 
-// gradOf returns an output gradient: a scalar (vec == nil) or a tensor.
-func gradOf[T float](name string, v G.Value, n int) (s float64, vec []T, err error) {
+// gradOf returns an output gradient of n elements: a scalar s (vec nil)
+// or a tensor (s = 1).
+func gradOf[T num.Float](name string, v G.Value, n int) (s float64, vec []T, err error) {
 	switch g := v.(type) {
 	case *G.F64:
 		return float64(*g), nil, nil
@@ -129,29 +127,6 @@ func gradOf[T float](name string, v G.Value, n int) (s float64, vec []T, err err
 		return 1, d, nil
 	}
 	return 0, nil, errors.Errorf("ops: %s: output gradient is a %T", name, v)
-}
-
-// bufs is a per-op scratch slice of either element type.
-type bufs struct {
-	f32 []float32
-	f64 []float64
-}
-
-// get returns a slice of n elements of T, reusing the buffer.
-func get[T float](b *bufs, n int) []T {
-	var z T
-	if isF32(z) {
-		if cap(b.f32) < n {
-			b.f32 = make([]float32, n)
-		}
-		b.f32 = b.f32[:n]
-		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b.f32))), n)
-	}
-	if cap(b.f64) < n {
-		b.f64 = make([]float64, n)
-	}
-	b.f64 = b.f64[:n]
-	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b.f64))), n)
 }
 
 // outBuf holds an op's output value, reused across runs so that the op
@@ -180,24 +155,23 @@ func (o *outBuf) scalar(dt tensor.Dtype, v float64) G.Value {
 }
 
 // dense returns the op's tensor output of the given shape and its data.
-func dense[T float](o *outBuf, dt tensor.Dtype, shape tensor.Shape) (*tensor.Dense, []T) {
-	if o.t == nil || o.t.Dtype() != dt || !o.t.Shape().Eq(shape) {
-		o.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
+func dense[T num.Float](o *outBuf, shape tensor.Shape) (*tensor.Dense, []T) {
+	if o.t == nil || !o.t.Shape().Eq(shape) {
+		o.t = tensor.New(tensor.Of(num.Dtype[T]()), tensor.WithShape(shape.Clone()...))
 	}
 	d, _ := denseData[T](o.t)
 	return o.t, d
 }
 
-// addInto adds src to the gradient tensor v (LispMachine's DoDiff).
-// addGrad is the shared body of the ops' DoDiff (LispMachine): it runs backward
-// on the output's gradient and adds the resulting input gradient (of dtype dt)
-// into input's gradient.
-func addGrad(name string, dt tensor.Dtype, output, input *G.Node, backward func(g G.Value) (G.Value, error)) error {
+// addGrad is the shared body of the ops' DoDiff (LispMachine): it runs
+// backward on the output's gradient and adds the resulting gradient of
+// inputs[i] into that node's gradient.
+func addGrad[T num.Float](name string, inputs G.Nodes, i int, output *G.Node, backward func(g G.Value) (G.Value, error)) error {
 	g, err := output.Grad()
 	if err != nil {
 		return errors.Wrapf(err, "ops: %s: output gradient", name)
 	}
-	xg, err := input.Grad()
+	xg, err := inputs[i].Grad()
 	if err != nil {
 		return errors.Wrapf(err, "ops: %s: input gradient", name)
 	}
@@ -205,23 +179,31 @@ func addGrad(name string, dt tensor.Dtype, output, input *G.Node, backward func(
 	if err != nil {
 		return err
 	}
-	if dt == tensor.Float32 {
-		return addInto(name, xg, dxv.(*tensor.Dense).Float32s())
-	}
-	return addInto(name, xg, dxv.(*tensor.Dense).Float64s())
-}
-
-func addInto[T float](name string, v G.Value, src []T) error {
-	d, ok := v.(*tensor.Dense)
+	src, _ := denseData[T](dxv.(*tensor.Dense))
+	d, ok := xg.(*tensor.Dense)
 	if !ok {
-		return errors.Errorf("ops: %s: input gradient is a %T, want *tensor.Dense", name, v)
+		return errors.Errorf("ops: %s: input gradient is a %T, want *tensor.Dense", name, xg)
 	}
 	dst, ok := denseData[T](d)
 	if !ok || len(dst) != len(src) || d.RequiresIterator() {
 		return errors.Errorf("ops: %s: input gradient has dtype %v shape %v, want %d contiguous elements", name, d.Dtype(), d.Shape(), len(src))
 	}
-	for i, s := range src {
-		dst[i] += s
+	for k, s := range src {
+		dst[k] += s
 	}
 	return nil
+}
+
+// posString formats a flat position: "[17]" or "[2 3]" for a multi-dim
+// shape.
+func posString(i int, s tensor.Shape) string {
+	if s.Dims() <= 1 {
+		return fmt.Sprintf("[%d]", i)
+	}
+	idx := make([]int, s.Dims())
+	for d := s.Dims() - 1; d >= 0; d-- {
+		idx[d] = i % s[d]
+		i /= s[d]
+	}
+	return fmt.Sprint(idx)
 }
