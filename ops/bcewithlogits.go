@@ -17,8 +17,9 @@ import (
 // w ((1-y) x + (1 + (pw-1) y) (max(-x, 0) + log1p(exp(-|x|)))),
 // which without pos_weight is w (max(x, 0) - x y + log1p(exp(-|x|))).
 //
-// Options: WithReduction (default Mean), WithWeight (broadcast to the
-// input's shape) and WithPosWeight (broadcast along the last dimension).
+// Options: WithReduction (default Mean), WithWeight and WithPosWeight
+// (both broadcast to the input's shape, typically (C) for the last
+// dimension).
 // Gradients flow to logits only.
 func BCEWithLogits(logits, target *G.Node, opts ...LossOpt) (*G.Node, error) {
 	const name = "BCEWithLogits"
@@ -30,29 +31,19 @@ func BCEWithLogits(logits, target *G.Node, opts ...LossOpt) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	last := s.in[0][s.in[0].Dims()-1]
 	var pw []float64
 	if cfg.posWeight != nil {
 		v, err := floatsOfConst(name, "pos_weight", cfg.posWeight, s.dt)
 		if err != nil {
 			return nil, err
 		}
-		switch len(v) {
-		case last:
-			pw = v
-		case 1:
-			pw = make([]float64, last)
-			for i := range pw {
-				pw[i] = v[0]
-			}
-		default:
-			return nil, errors.Errorf("ops: %s: pos_weight has shape %v, want (%d) (the input's last dimension) or (1)", name, cfg.posWeight.Shape(), last)
+		if pw, err = broadcastTo(v, cfg.posWeight.Shape(), s.in[0]); err != nil {
+			return nil, errors.Wrapf(err, "ops: %s: pos_weight", name)
 		}
 		s.hashed = append(s.hashed, pw)
 	}
 	s.config = fmt.Sprintf("reduction=%v, weighted=%v, pos_weighted=%v", cfg.reduction, w != nil, pw != nil)
-	return applyLoss(s.dt, &bceLogits[float32]{s: s, w: w, pw: pw, last: last},
-		&bceLogits[float64]{s: s, w: w, pw: pw, last: last}, logits, target)
+	return applyLoss(s.dt, &bceLogits[float32]{s: s, w: w, pw: pw}, &bceLogits[float64]{s: s, w: w, pw: pw}, logits, target)
 }
 
 // bceLogits is BCEWithLogits' loss; its kernels run over parts of the
@@ -60,8 +51,7 @@ func BCEWithLogits(logits, target *G.Node, opts ...LossOpt) (*G.Node, error) {
 type bceLogits[T num.Float] struct {
 	s         *lossSpec
 	w         []float64 // weight expanded to the input's size, or nil
-	pw        []float64 // pos_weight expanded to the last dimension, or nil
-	last      int       // size of the input's last dimension
+	pw        []float64 // pos_weight expanded to the input's size, or nil
 	x, y, dx  []T
 	perPos, g []T
 	sc        float64
@@ -73,10 +63,10 @@ func (l *bceLogits[T]) spec() *lossSpec { return l.s }
 
 func (l *bceLogits[T]) Range(p, lo, hi int) {
 	if l.bwd {
-		bceLogitsBwd(l.dx, l.x, l.y, l.w, l.pw, l.last, l.g, l.sc, lo, hi)
+		bceLogitsBwd(l.dx, l.x, l.y, l.w, l.pw, l.g, l.sc, lo, hi)
 		return
 	}
-	l.sum[p] = bceLogitsFwd(l.x, l.y, l.w, l.pw, l.last, l.perPos, lo, hi)
+	l.sum[p] = bceLogitsFwd(l.x, l.y, l.w, l.pw, l.perPos, lo, hi)
 }
 
 func (l *bceLogits[T]) inputs(in []G.Value) error {
@@ -144,18 +134,16 @@ func log1pUnit[T num.Float](e float64) float64 {
 
 // bceLogitsFwd computes, stably for any logit x,
 // (1-y) x + lw softplus(-x), lw = 1 + (pw-1) y, softplus(-x) =
-// max(-x, 0) + log1p(exp(-|x|)), times w, for elements [lo, hi). pw is nil
-// or has length last (the input's last dimension); w is nil or expanded to
-// x's length.
-func bceLogitsFwd[T num.Float](x, y []T, w, pw []float64, last int, perPos []T, lo, hi int) float64 {
+// max(-x, 0) + log1p(exp(-|x|)), times w, for elements [lo, hi). w and pw
+// are nil or expanded to x's length.
+func bceLogitsFwd[T num.Float](x, y []T, w, pw []float64, perPos []T, lo, hi int) float64 {
 	var sum float64
-	col := lo % last
 	for i := lo; i < hi; i++ {
 		xf, yf := float64(x[i]), float64(y[i])
 		sp := max(-xf, 0) + log1pUnit[T](expT[T](-math.Abs(xf)))
 		lw := 1.0
 		if pw != nil {
-			lw = 1 + (pw[col]-1)*yf
+			lw = 1 + (pw[i]-1)*yf
 		}
 		l := (1-yf)*xf + lw*sp
 		if w != nil {
@@ -165,17 +153,13 @@ func bceLogitsFwd[T num.Float](x, y []T, w, pw []float64, last int, perPos []T, 
 		if perPos != nil {
 			perPos[i] = T(l)
 		}
-		if col++; col == last {
-			col = 0
-		}
 	}
 	return sum
 }
 
 // bceLogitsBwd writes ((pw y + 1 - y) σ(x) - pw y) s g w (σ(x) - y without
 // pos_weight), elements [lo, hi).
-func bceLogitsBwd[T num.Float](dx, x, y []T, w, pw []float64, last int, gPos []T, s float64, lo, hi int) {
-	col := lo % last
+func bceLogitsBwd[T num.Float](dx, x, y []T, w, pw []float64, gPos []T, s float64, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		xf, yf := float64(x[i]), float64(y[i])
 		e := expT[T](-math.Abs(xf))
@@ -192,14 +176,11 @@ func bceLogitsBwd[T num.Float](dx, x, y []T, w, pw []float64, last int, gPos []T
 		}
 		var d float64
 		if pw != nil {
-			t := pw[col] * yf
+			t := pw[i] * yf
 			d = (t+1-yf)*sig - t
 		} else {
 			d = sig - yf
 		}
 		dx[i] = T(d * g)
-		if col++; col == last {
-			col = 0
-		}
 	}
 }

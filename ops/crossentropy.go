@@ -24,8 +24,8 @@ import (
 //   - class probabilities: a node with the logits' shape and dtype.
 //
 // Options: WithReduction (default Mean), WithWeight (per-class weights,
-// shape (C)), WithIgnoreIndex (default -100; class-index targets only,
-// ignored for probability targets as in PyTorch), WithLabelSmoothing.
+// shape (C)), WithIgnoreIndex (default -100; class-index targets only —
+// an error with probability targets), WithLabelSmoothing.
 // With Mean, class-index losses are divided by the sum of the weights of
 // the non-ignored targets (NaN if all are ignored); probability-target
 // losses by the number of positions N*d1*...*dK.
@@ -107,7 +107,7 @@ func classSpec(name string, x, target *G.Node, cfg *lossConfig, probOK bool) (*l
 	prob := false
 	switch {
 	case isIndex(tdt):
-		if !ts.Eq(pos) && !(ts.IsScalar() && pos.IsScalar()) {
+		if !num.SameShape(ts, pos) {
 			return nil, a, false, errors.Errorf("ops: %s: class-index target has shape %v, want %v for input %v", name, ts, pos, xs)
 		}
 	case isFloat(tdt):
@@ -117,8 +117,11 @@ func classSpec(name string, x, target *G.Node, cfg *lossConfig, probOK bool) (*l
 		if tdt != dt {
 			return nil, a, false, errors.Errorf("ops: %s: probability target has dtype %v, want the input's dtype %v", name, tdt, dt)
 		}
-		if !ts.Eq(xs) {
+		if !num.SameShape(ts, xs) {
 			return nil, a, false, errors.Errorf("ops: %s: probability target has shape %v, want the input's shape %v", name, ts, xs)
+		}
+		if cfg.has("WithIgnoreIndex") {
+			return nil, a, false, errors.Errorf("ops: %s: option WithIgnoreIndex does not apply to probability targets", name)
 		}
 		prob = true
 	default:
@@ -128,7 +131,7 @@ func classSpec(name string, x, target *G.Node, cfg *lossConfig, probOK bool) (*l
 	s := &lossSpec{name: name, dt: dt, in: []tensor.Shape{xs.Clone(), ts.Clone()}, inDt: []tensor.Dtype{dt, tdt},
 		diff: []bool{true, false}, red: cfg.reduction, out: pos}
 	if cfg.weight != nil {
-		if !cfg.weight.Shape().Eq(tensor.Shape{c}) {
+		if !num.SameShape(cfg.weight.Shape(), tensor.Shape{c}) {
 			return nil, a, false, errors.Errorf("ops: %s: weight has shape %v, want (%d) (one per class)", name, cfg.weight.Shape(), c)
 		}
 		w, err := floatsOfConst(name, "weight", cfg.weight, dt)

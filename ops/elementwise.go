@@ -2,6 +2,7 @@ package ops
 
 import (
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -25,7 +26,7 @@ func pairSpec(name string, x, target *G.Node, cfg *lossConfig) (*lossSpec, []flo
 	if target.Dtype() != dt {
 		return nil, nil, errors.Errorf("ops: %s: target has dtype %v, want the input's dtype %v", name, target.Dtype(), dt)
 	}
-	if !target.Shape().Eq(xs) {
+	if !num.SameShape(target.Shape(), xs) {
 		return nil, nil, errors.Errorf("ops: %s: target has shape %v, want the input's shape %v", name, target.Shape(), xs)
 	}
 	s := &lossSpec{name: name, dt: dt, in: []tensor.Shape{xs.Clone(), xs.Clone()}, inDt: []tensor.Dtype{dt, dt},

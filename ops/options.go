@@ -76,6 +76,9 @@ func newLossConfig(name string, allowed []string, opts []LossOpt) (*lossConfig, 
 	return c, nil
 }
 
+// has reports whether the option of that name was given.
+func (c *lossConfig) has(opt string) bool { return slices.Contains(c.given, opt) }
+
 // WithReduction sets the reduction (Mean, Sum or None). Default Mean.
 func WithReduction(r Reduction) LossOpt {
 	return func(c *lossConfig) error {
@@ -105,8 +108,9 @@ func WithWeight(w tensor.Tensor) LossOpt {
 }
 
 // WithPosWeight sets BCEWithLogits' pos_weight: a weight of positive
-// examples, broadcast along the last dimension of the input (shape (C) where
-// C is the size of the input's last dimension, or shape (1)).
+// examples, broadcast to the input's shape as PyTorch does (NumPy rules:
+// typically shape (C), C the input's last dimension, or (1)); a shape that
+// does not broadcast is an error.
 func WithPosWeight(w tensor.Tensor) LossOpt {
 	return func(c *lossConfig) error {
 		if w == nil {
@@ -120,7 +124,8 @@ func WithPosWeight(w tensor.Tensor) LossOpt {
 
 // WithIgnoreIndex sets the class index whose targets are ignored (they add
 // nothing to the loss, its gradient or the mean's denominator). Default -100.
-// It only applies to class-index targets.
+// It only applies to class-index targets: with probability targets it is
+// an error (PyTorch silently ignores it).
 func WithIgnoreIndex(i int) LossOpt {
 	return func(c *lossConfig) error {
 		c.ignore = i

@@ -32,10 +32,10 @@ func floatsOf[T num.Float](name, what string, v G.Value, want tensor.Shape) ([]T
 	if !ok {
 		return nil, errors.Errorf("ops: %s: %s is a %T, want a *tensor.Dense", name, what, v)
 	}
-	if !d.Shape().Eq(want) {
+	if !num.SameShape(d.Shape(), want) {
 		return nil, errors.Errorf("ops: %s: %s has shape %v at run time, the graph was built for %v", name, what, d.Shape(), want)
 	}
-	if d.RequiresIterator() {
+	if d.RequiresIterator() && d.Shape().TotalSize() > 0 {
 		return nil, errors.Errorf("ops: %s: %s is not contiguous", name, what)
 	}
 	s, ok := denseData[T](d)
@@ -64,10 +64,10 @@ func denseData[T num.Float](d *tensor.Dense) ([]T, bool) {
 func intsOf(name string, v G.Value, want tensor.Shape, buf []int) ([]int, error) {
 	switch t := v.(type) {
 	case *tensor.Dense:
-		if !t.Shape().Eq(want) && !(t.Shape().IsScalar() && want.IsScalar()) {
+		if !num.SameShape(t.Shape(), want) {
 			return nil, errors.Errorf("ops: %s: target has shape %v at run time, the graph was built for %v", name, t.Shape(), want)
 		}
-		if t.RequiresIterator() {
+		if t.RequiresIterator() && t.Shape().TotalSize() > 0 {
 			return nil, errors.Errorf("ops: %s: target is not contiguous", name)
 		}
 		switch t.Dtype() {
@@ -111,7 +111,7 @@ func gradOf[T num.Float](name string, v G.Value, n int) (s float64, vec []T, err
 	case *G.F32:
 		return float64(*g), nil, nil
 	case *tensor.Dense:
-		if g.RequiresIterator() {
+		if g.RequiresIterator() && g.Shape().TotalSize() > 0 {
 			return 0, nil, errors.Errorf("ops: %s: output gradient is not contiguous", name)
 		}
 		d, ok := denseData[T](g)
@@ -156,7 +156,7 @@ func (o *outBuf) scalar(dt tensor.Dtype, v float64) G.Value {
 
 // dense returns the op's tensor output of the given shape and its data.
 func dense[T num.Float](o *outBuf, shape tensor.Shape) (*tensor.Dense, []T) {
-	if o.t == nil || !o.t.Shape().Eq(shape) {
+	if o.t == nil || !num.SameShape(o.t.Shape(), shape) {
 		o.t = tensor.New(tensor.Of(num.Dtype[T]()), tensor.WithShape(shape.Clone()...))
 	}
 	d, _ := denseData[T](o.t)
@@ -165,13 +165,19 @@ func dense[T num.Float](o *outBuf, shape tensor.Shape) (*tensor.Dense, []T) {
 
 // addGrad is the shared body of the ops' DoDiff (LispMachine): it runs
 // backward on the output's gradient and adds the resulting gradient of
-// inputs[i] into that node's gradient.
+// inputs[i] into that node's gradient — or, when this op is the node's
+// only consumer and i its first position among the inputs, stores it: the
+// gradient is then this op's alone, and storing makes it the same on every
+// run. (Gorgonia 0.9.18's LispMachine never clears a leaf's gradient and,
+// after Reset, re-runs only the last node: adding would accumulate one
+// more gradient per run.)
 func addGrad[T num.Float](name string, inputs G.Nodes, i int, output *G.Node, backward func(g G.Value) (G.Value, error)) error {
+	in := inputs[i]
 	g, err := output.Grad()
 	if err != nil {
 		return errors.Wrapf(err, "ops: %s: output gradient", name)
 	}
-	xg, err := inputs[i].Grad()
+	xg, err := in.Grad()
 	if err != nil {
 		return errors.Wrapf(err, "ops: %s: input gradient", name)
 	}
@@ -185,13 +191,33 @@ func addGrad[T num.Float](name string, inputs G.Nodes, i int, output *G.Node, ba
 		return errors.Errorf("ops: %s: input gradient is a %T, want *tensor.Dense", name, xg)
 	}
 	dst, ok := denseData[T](d)
-	if !ok || len(dst) != len(src) || d.RequiresIterator() {
+	if !ok || len(dst) != len(src) || (d.RequiresIterator() && len(src) > 0) {
 		return errors.Errorf("ops: %s: input gradient has dtype %v shape %v, want %d contiguous elements", name, d.Dtype(), d.Shape(), len(src))
+	}
+	if soleConsumer(inputs, i, output) {
+		copy(dst, src)
+		return nil
 	}
 	for k, s := range src {
 		dst[k] += s
 	}
 	return nil
+}
+
+// soleConsumer reports whether output's node is the only node that takes
+// inputs[i] as an input, and i is the first position of that node.
+func soleConsumer(inputs G.Nodes, i int, output *G.Node) bool {
+	for _, n := range inputs[:i] {
+		if n == inputs[i] {
+			return false
+		}
+	}
+	g := inputs[i].Graph()
+	if g == nil {
+		return false
+	}
+	parents := g.To(inputs[i].ID())
+	return parents.Len() == 1 && parents.Next() && parents.Node().ID() == output.ID()
 }
 
 // posString formats a flat position: "[17]" or "[2 3]" for a multi-dim
