@@ -18,6 +18,7 @@ type bnOp struct {
 	dims        int
 	n, c, s     int
 	eps, mom    float64
+	cumulative  bool // momentum 1/num_batches_tracked (PyTorch's momentum=None)
 	training    bool
 	runMean     *tensor.Dense
 	runVar      *tensor.Dense
@@ -65,6 +66,13 @@ func (o *bnOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 func bnForward[T float](o *bnOp, y, x, gamma, beta, rm, rv, nbt []T) {
 	n, c, s := o.n, o.c, o.s
 	m := float64(n * s)
+	mom := o.mom
+	if o.training {
+		nbt[0]++
+		if o.cumulative {
+			mom = 1 / float64(nbt[0])
+		}
+	}
 	for ch := 0; ch < c; ch++ {
 		if o.training {
 			var sum float64
@@ -83,8 +91,8 @@ func bnForward[T float](o *bnOp, y, x, gamma, beta, rm, rv, nbt []T) {
 			}
 			variance := ss / m
 			o.mean[ch], o.istd[ch] = mean, 1/math.Sqrt(variance+o.eps)
-			rm[ch] = T((1-o.mom)*float64(rm[ch]) + o.mom*mean)
-			rv[ch] = T((1-o.mom)*float64(rv[ch]) + o.mom*ss/(m-1))
+			rm[ch] = T((1-mom)*float64(rm[ch]) + mom*mean)
+			rv[ch] = T((1-mom)*float64(rv[ch]) + mom*ss/(m-1))
 		} else {
 			o.mean[ch], o.istd[ch] = float64(rm[ch]), 1/math.Sqrt(float64(rv[ch])+o.eps)
 		}
@@ -97,9 +105,6 @@ func bnForward[T float](o *bnOp, y, x, gamma, beta, rm, rv, nbt []T) {
 				ys[j] = T(float64(v)*scale + shift)
 			}
 		}
-	}
-	if o.training {
-		nbt[0]++
 	}
 }
 

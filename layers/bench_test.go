@@ -138,7 +138,7 @@ func BenchmarkCNNStep_F32(b *testing.B) {
 	m := Sequential{
 		Conv2D{In: 1, Out: 32, Kernel: 3, Padding: 1}, ReLU{}, MaxPool2D{Kernel: 2},
 		Conv2D{In: 32, Out: 64, Kernel: 3, Padding: 1}, ReLU{}, MaxPool2D{Kernel: 2},
-		Flatten{}, Linear{In: 64 * 7 * 7, Out: 128}, ReLU{}, Dropout{P: 0.5}, Linear{In: 128, Out: 10},
+		Flatten{}, Linear{In: 64 * 7 * 7, Out: 128}, ReLU{}, Dropout{}, Linear{In: 128, Out: 10},
 	}
 	g := gorgonia.NewGraph()
 	bd := graph.NewBuilder(g, graph.NewStore(tensor.Float32, 1), true)

@@ -23,6 +23,28 @@
 // BatchNorm's batch statistics) keep it in the op, so a graph's backward pass must follow its
 // forward pass in the same run, as it does on a TapeMachine.
 //
+// # Zero values
+//
+// A layer's zero value, with only the sizes PyTorch requires filled in, is PyTorch's
+// default-constructed module: a field's zero value means PyTorch's default for that argument, and
+// no value a user writes is replaced by another. Where PyTorch's default is not Go's zero, or
+// where zero is a meaningful setting of its own, the field is an Opt: unset (its zero value) is
+// PyTorch's default and Set(v) any value, zero included:
+//
+//	Dropout{}                          // nn.Dropout()                p = 0.5
+//	Dropout{P: Set(0.0)}               // nn.Dropout(0.0)             the identity
+//	LogSoftmax{}                       // nn.LogSoftmax()             dim 1 of (N, C), PyTorch's implicit dim
+//	LogSoftmax{Axis: Set(0)}           // nn.LogSoftmax(dim=0)
+//	LeakyReLU{Slope: Set(0.0)}         // nn.LeakyReLU(0.0)           (LeakyReLU{} is slope 0.01)
+//	BatchNorm2D{Features: 8}           // nn.BatchNorm2d(8)           eps 1e-5, momentum 0.1
+//	BatchNorm2D{Features: 8, Momentum: Set(0.0)}     // momentum=0: frozen running statistics
+//	BatchNorm2D{Features: 8, CumulativeAverage: true} // momentum=None
+//
+// Plain fields are used where Go's zero is PyTorch's default or not a valid setting at all:
+// Conv2D's Stride 0 is stride 1 and MaxPool2D's Stride 0 is the kernel size (PyTorch rejects
+// stride 0); NoBias false is bias=True. Sizes PyTorch requires (In, Out, Kernel, Features) have
+// no default, and a zero there is an error.
+//
 // Each layer checks its input's shape and dtype when it is built and returns an error naming the
 // layer and its scope, e.g. `layers: Linear "2": input has 100 features, want 784`.
 package layers

@@ -12,24 +12,30 @@ import (
 
 // Dropout zeroes each element with probability P during training and scales the others by
 // 1/(1−P) (inverted dropout, torch.nn.Dropout); in eval mode it is the identity and adds no node.
-// Every run of the graph draws a new mask from a generator seeded from the builder's Rand, so a
-// given store seed gives the same sequence of masks.
+// An unset P (the zero value) is PyTorch's default p=0.5; Set(p) chooses p in [0, 1], and
+// Set(0.0) makes the layer the identity in training too. Every run of the graph draws a new mask
+// from a generator seeded from the builder's Rand, so a given store seed gives the same sequence
+// of masks.
 type Dropout struct {
-	P float64
+	P Opt[float64]
 }
+
+// prob returns the drop probability the layer uses.
+func (l Dropout) prob() float64 { return l.P.Or(0.5) }
 
 // Forward implements graph.Module.
 func (l Dropout) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
 	if err := checkInput("Dropout", b, x, b.Dtype()); err != nil {
 		return nil, err
 	}
-	if !(l.P >= 0 && l.P <= 1) {
-		return nil, errors.Errorf("layers: %s: probability P=%v is outside [0, 1]", where("Dropout", b), l.P)
+	p := l.prob()
+	if !(p >= 0 && p <= 1) {
+		return nil, errors.Errorf("layers: %s: probability P=%v is outside [0, 1]", where("Dropout", b), p)
 	}
-	if !b.Training() || l.P == 0 {
+	if !b.Training() || p == 0 {
 		return x, nil
 	}
-	op := &dropoutOp{opBase: newBase("dropout"), p: l.P, dims: x.Dims(), rng: rand.New(rand.NewSource(b.Rand().Int63()))}
+	op := &dropoutOp{opBase: newBase("dropout"), p: p, dims: x.Dims(), rng: rand.New(rand.NewSource(b.Rand().Int63()))}
 	y, err := gorgonia.ApplyOp(op, x)
 	if err != nil {
 		return nil, errors.Wrapf(err, "layers: %s", where("Dropout", b))

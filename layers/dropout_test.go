@@ -12,6 +12,11 @@ import (
 // dropoutRun builds Dropout{P: p} in training mode on an all-ones input and returns a function that
 // runs the graph and returns the output and the input gradient of sum(out * r) for r = 2.
 func dropoutRun(t *testing.T, dt tensor.Dtype, p float64, seed int64, n int) func() (out, grad []float64) {
+	return dropoutRunModule(t, Dropout{P: Set(p)}, dt, seed, n)
+}
+
+// dropoutRunModule is dropoutRun for any Dropout.
+func dropoutRunModule(t *testing.T, d Dropout, dt tensor.Dtype, seed int64, n int) func() (out, grad []float64) {
 	g := gorgonia.NewGraph()
 	b := graph.NewBuilder(g, graph.NewStore(dt, seed), true)
 	ones := tensor.New(tensor.Of(dt), tensor.WithShape(n))
@@ -21,7 +26,7 @@ func dropoutRun(t *testing.T, dt tensor.Dtype, p float64, seed int64, n int) fun
 		twos.Set(i, castTo(dt, 2))
 	}
 	x := gorgonia.NewTensor(g, dt, 1, gorgonia.WithShape(n), gorgonia.WithName("x"), gorgonia.WithValue(ones))
-	y, err := Dropout{P: p}.Forward(b, x)
+	y, err := d.Forward(b, x)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,15 +119,15 @@ func TestDropoutEvalIsIdentity(t *testing.T) {
 	g := gorgonia.NewGraph()
 	b := graph.NewBuilder(g, graph.NewStore(tensor.Float64, 1), false)
 	x := gorgonia.NewTensor(g, tensor.Float64, 2, gorgonia.WithShape(2, 3), gorgonia.WithName("x"))
-	y, err := Dropout{P: 0.5}.Forward(b, x)
+	y, err := Dropout{}.Forward(b, x)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if y != x {
 		t.Fatal("eval-mode dropout is not the identity")
 	}
-	wantErr(t, buildErr(Dropout{P: 1.5}, tensor.Float64, 2, 3), "Dropout: probability P=1.5 is outside [0, 1]")
-	wantErr(t, buildErr(Dropout{P: math.NaN()}, tensor.Float64, 2, 3), "outside [0, 1]")
+	wantErr(t, buildErr(Dropout{P: Set(1.5)}, tensor.Float64, 2, 3), "Dropout: probability P=1.5 is outside [0, 1]")
+	wantErr(t, buildErr(Dropout{P: Set(math.NaN())}, tensor.Float64, 2, 3), "outside [0, 1]")
 }
 
 func TestDropoutAll(t *testing.T) {

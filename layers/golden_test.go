@@ -34,6 +34,7 @@ type goldenCase struct {
 	GradX        goldenArr            `json:"grad_x"`
 	Grads        map[string]goldenArr `json:"grads"`
 	BuffersAfter map[string]goldenArr `json:"buffers_after"`
+	Attrs        map[string]any       `json:"attrs"`
 }
 
 func loadGolden(t *testing.T, file string) []goldenCase {
@@ -70,6 +71,14 @@ func (c *goldenCase) tol() float64 {
 
 func (c *goldenCase) cfg(key string) int { return int(c.Cfg[key]) }
 
+// opt is the setting key of the case: unset when the generator did not pass it to PyTorch.
+func (c *goldenCase) opt(key string) Opt[float64] {
+	if v, ok := c.Cfg[key]; ok {
+		return Set(v)
+	}
+	return Opt[float64]{}
+}
+
 // module builds the layer a golden case describes.
 func (c *goldenCase) module(t *testing.T) graph.Module {
 	switch c.Layer {
@@ -83,13 +92,13 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 	case "AvgPool2D":
 		return AvgPool2D{Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding")}
 	case "BatchNorm1D":
-		return BatchNorm1D{Features: c.cfg("features"), Eps: c.Cfg["eps"], Momentum: c.Cfg["momentum"]}
+		return BatchNorm1D{Features: c.cfg("features"), Eps: c.opt("eps"), Momentum: c.opt("momentum"), CumulativeAverage: c.cfg("cumulative") == 1}
 	case "BatchNorm2D":
-		return BatchNorm2D{Features: c.cfg("features"), Eps: c.Cfg["eps"], Momentum: c.Cfg["momentum"]}
+		return BatchNorm2D{Features: c.cfg("features"), Eps: c.opt("eps"), Momentum: c.opt("momentum"), CumulativeAverage: c.cfg("cumulative") == 1}
 	case "ReLU":
 		return ReLU{}
 	case "LeakyReLU":
-		return LeakyReLU{Slope: c.Cfg["slope"]}
+		return LeakyReLU{Slope: c.opt("slope")}
 	case "Tanh":
 		return Tanh{}
 	case "Sigmoid":
@@ -238,11 +247,16 @@ func (lg *lossGraph) run(t *testing.T) {
 }
 
 func runGoldenFile(t *testing.T, file string) {
-	for _, c := range loadGolden(t, file) {
+	runGoldenCases(t, loadGolden(t, file), func(c *goldenCase) graph.Module { return c.module(t) })
+}
+
+// runGoldenCases checks each case with the module m builds for it.
+func runGoldenCases(t *testing.T, cases []goldenCase, m func(*goldenCase) graph.Module) {
+	for _, c := range cases {
 		c := c
 		t.Run(c.Name+"_"+c.Dtype, func(t *testing.T) {
 			dt := c.dtype()
-			lg := buildLoss(t, c.module(t), dt, c.Train, denseFrom(dt, c.X), denseFrom(dt, c.R))
+			lg := buildLoss(t, m(&c), dt, c.Train, denseFrom(dt, c.X), denseFrom(dt, c.R))
 			set := func() {
 				for _, m := range []map[string]goldenArr{c.Params, c.Buffers} {
 					for name, a := range m {

@@ -167,6 +167,66 @@ def main():
          randn(2, 1, 8, 8, seed=44), True, {}, "CNN")
     write("activation.json", cases)
 
+    write("defaults.json", defaults())
+
+
+def defaults():
+    """Each layer's Go zero value (required sizes only) against PyTorch's default-constructed
+    module, and the settings whose zero PyTorch reads literally (slope 0, momentum 0, p 0, dim 0,
+    eps 0) against PyTorch given that zero; "attrs" records PyTorch's defaults by name."""
+    import warnings
+    warnings.filterwarnings("ignore", message="Implicit dimension choice")
+    cases = []
+
+    def add(name, make, x, train=True, attrs=None):
+        for dtype in ("float64", "float32"):
+            torch.manual_seed(len(cases))
+            m = make().double()
+            c = run(name, m, x, train, {}, name, dtype)
+            c["attrs"] = attrs or {}
+            cases.append(c)
+
+    x4 = randn(2, 3, 4, 3, seed=50)
+    add("Linear", lambda: nn.Linear(5, 3), randn(4, 5, seed=51), attrs={"bias": True})
+    add("Conv2D", lambda: nn.Conv2d(3, 2, 3), x4,
+        attrs={"stride": 1, "padding": 0, "dilation": 1, "groups": 1, "bias": True})
+    add("MaxPool2D", lambda: nn.MaxPool2d(2), x4, attrs={"padding": 0, "dilation": 1})
+    add("AvgPool2D", lambda: nn.AvgPool2d(2), x4, attrs={"padding": 0})
+    bn1 = nn.BatchNorm1d(4)
+    add("BatchNorm1D_train", lambda: nn.BatchNorm1d(4), 1 + 2 * randn(6, 4, seed=52),
+        attrs={"eps": bn1.eps, "momentum": bn1.momentum})
+    add("BatchNorm1D_eval", lambda: nn.BatchNorm1d(4), randn(6, 4, 3, seed=53), train=False)
+    add("BatchNorm2D_train", lambda: nn.BatchNorm2d(3), x4)
+    add("BatchNorm2D_eval", lambda: nn.BatchNorm2d(3), x4, train=False)
+    add("Dropout_eval", lambda: nn.Dropout(), x4, train=False, attrs={"p": nn.Dropout().p})
+    add("ReLU", lambda: nn.ReLU(), x4)
+    add("LeakyReLU", lambda: nn.LeakyReLU(), x4, attrs={"negative_slope": nn.LeakyReLU().negative_slope})
+    add("Tanh", lambda: nn.Tanh(), x4)
+    add("Sigmoid", lambda: nn.Sigmoid(), x4)
+    add("GELU", lambda: nn.GELU(), x4)
+    add("Flatten", lambda: nn.Flatten(), x4)
+    for cls in (nn.Softmax, nn.LogSoftmax):
+        n = cls.__name__
+        add(n + "_1d", lambda: cls(), randn(5, seed=54))
+        add(n + "_2d", lambda: cls(), randn(4, 5, seed=55))
+        add(n + "_3d", lambda: cls(), randn(3, 4, 2, seed=56))
+        add(n + "_4d", lambda: cls(), x4)
+        add(n + "_dim0", lambda: cls(dim=0), randn(4, 5, seed=55))
+    # Zeros PyTorch reads literally.
+    add("LeakyReLU_slope0", lambda: nn.LeakyReLU(0.0), x4)
+    add("Dropout_p0", lambda: nn.Dropout(0.0), x4)
+
+    def bn_preset(m):
+        with torch.no_grad():
+            m.running_mean.fill_(0.25)
+            m.running_var.fill_(2.0)
+            m.num_batches_tracked.fill_(3)
+        return m
+    add("BatchNorm1D_momentum0", lambda: bn_preset(nn.BatchNorm1d(4, momentum=0.0)), randn(6, 4, seed=57))
+    add("BatchNorm1D_momentumNone", lambda: bn_preset(nn.BatchNorm1d(4, momentum=None)), randn(6, 4, seed=57))
+    add("BatchNorm2D_eps0", lambda: nn.BatchNorm2d(3, eps=0.0), x4)
+    return cases
+
 
 if __name__ == "__main__":
     main()
