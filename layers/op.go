@@ -100,6 +100,9 @@ func denseOf(op string, i int, v gorgonia.Value) (*tensor.Dense, error) {
 	if d.Dtype() != tensor.Float32 && d.Dtype() != tensor.Float64 {
 		return nil, errors.Errorf("layers: %s: input %d has dtype %v, want float32 or float64", op, i, d.Dtype())
 	}
+	if d.DataSize() == 0 {
+		return nil, errors.Errorf("layers: %s: input %d has shape %v: empty inputs are not supported", op, i, d.Shape())
+	}
 	return d, nil
 }
 
@@ -135,13 +138,20 @@ func where(layer string, b scoped) string {
 	return layer
 }
 
-// checkInput makes sure x exists and has the store's dtype dt.
+// checkInput makes sure x exists, has the store's dtype dt and no dimension of size zero. (PyTorch
+// gives empty results for some empty inputs; Gorgonia's TapeMachine panics on them in a goroutine
+// of its own, which no recover can catch, so an empty input is refused when the graph is built.)
 func checkInput(layer string, b scoped, x *gorgonia.Node, dt tensor.Dtype) error {
 	if x == nil {
 		return errors.Errorf("layers: %s: nil input node", where(layer, b))
 	}
 	if x.Dtype() != dt {
 		return errors.Errorf("layers: %s: input has dtype %v, want %v (the store's dtype)", where(layer, b), x.Dtype(), dt)
+	}
+	for i, d := range x.Shape() {
+		if d <= 0 {
+			return errors.Errorf("layers: %s: input has shape %v: dimension %d is %d; empty inputs are not supported", where(layer, b), x.Shape(), i, d)
+		}
 	}
 	return nil
 }
