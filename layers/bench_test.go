@@ -11,8 +11,8 @@ import (
 // convSize is a convolution benchmark size (3×3 kernel, padding 1).
 type convSize struct{ n, c, hw, o int }
 
-// MNIST-like first convolution: batch 64, 1→32 channels, 28×28; and the second of the demo CNN:
-// 32→64 channels at 14×14.
+// MNIST-like first convolution: batch 64, 1→32 channels, 28×28; and the second of
+// models.MNISTCNN: 32→64 channels at 14×14.
 var (
 	benchConv  = convSize{64, 1, 28, 32}
 	benchConv2 = convSize{64, 32, 14, 64}
@@ -132,7 +132,7 @@ func BenchmarkMaxPoolFwdBwd_Gorgonia_F32(b *testing.B) {
 	runBench(b, g, y, x)
 }
 
-// The demo's LeNet-style CNN (models.MNISTCNN's layers) on a batch of 64 float32 1×28×28 images:
+// The layers of models.MNISTCNN (a LeNet-style CNN) on a batch of 64 float32 1×28×28 images:
 // forward and backward to every parameter, as in one training step without the loss and solver.
 func BenchmarkCNNStep_F32(b *testing.B) {
 	m := Sequential{

@@ -14,8 +14,9 @@ import (
 // Kernel) and, unless NoBias, "bias" (Out), initialised like PyTorch (U(±1/√fanIn), fanIn =
 // In·Kernel²). The output is (N, Out, (H+2·Padding−Kernel)/Stride+1, (W+2·Padding−Kernel)/Stride+1).
 //
-// It is a custom op (im2col and gonum GEMM, batch split over GOMAXPROCS goroutines, buffers reused
-// across runs); the weight gradient reuses the forward pass's im2col columns of the same run.
+// It is a custom op: im2col, then matrix products by mulAdd (an AVX2/FMA assembly kernel for
+// float32, gonum's axpy otherwise), the batch split over the cores by internal/par, buffers reused
+// across runs; the weight gradient reuses the forward pass's im2col columns of the same run.
 type Conv2D struct {
 	In, Out         int
 	Kernel          int
@@ -64,7 +65,7 @@ func (l Conv2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, err
 		}
 		inputs = append(inputs, bias)
 	}
-	y, err := gorgonia.ApplyOp(&convOp{opBase: newBase("conv2d"), g: g, bias: !l.NoBias}, inputs...)
+	y, err := gorgonia.ApplyOp(&convOp{affineOp: newAffineOp("conv2d", !l.NoBias), g: g}, inputs...)
 	if err != nil {
 		return nil, errors.Wrapf(err, "layers: %s", where(name, b))
 	}

@@ -11,11 +11,13 @@
 //
 // Every layer except Flatten (a Gorgonia Reshape) and Softmax/LogSoftmax (package ops) is a custom
 // Gorgonia op with a hand-written backward pass, checked against PyTorch 1.13 goldens and finite
-// differences. Linear uses gonum's GEMM; Conv2D is im2col plus matrix products split over
-// GOMAXPROCS goroutines, which for float32 on CPUs with AVX2 and FMA run in a small Go-assembly
-// kernel (build tag purego disables it) and otherwise in gonum's BLAS level-1 kernels. Every op
-// keeps its output and scratch buffers across runs, so a compiled training step allocates almost
-// nothing after warm-up. All layers work in float32 and float64 (the store's dtype).
+// differences. Matrix products for float32 on CPUs with AVX2 and FMA run in a small Go-assembly
+// kernel (build tag purego disables it); float64 Linear uses gonum's GEMM and the rest gonum's
+// BLAS level-1 kernels. Conv2D is im2col plus those products. Large work is split over the cores
+// by internal/par, in parts that depend only on the sizes, so results do not depend on
+// GOMAXPROCS. Every op keeps its output and scratch buffers across runs, so its Do allocates
+// nothing after warm-up. All layers work in float32 and float64 (the store's dtype), each op from
+// one generic body.
 //
 // Gradients are symbolic: build them with gorgonia.Grad and run the graph on a TapeMachine (as
 // graph's Trainer does); backpropagation on a LispMachine returns an error. Ops that need state

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stheno-ml/stheno/graph"
+	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -55,7 +56,13 @@ func castTo(dt tensor.Dtype, v float64) interface{} {
 }
 
 func TestDropoutTrain(t *testing.T) {
-	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+	t.Run("float32", testDropoutTrain[float32])
+	t.Run("float64", testDropoutTrain[float64])
+}
+
+func testDropoutTrain[T num.Float](t *testing.T) {
+	dt := num.Dtype[T]()
+	{
 		for _, p := range []float64{0.1, 0.5, 0.8} {
 			const n = 20000
 			run := dropoutRun(t, dt, p, 11, n)

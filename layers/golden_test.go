@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stheno-ml/stheno/graph"
+	"github.com/stheno-ml/stheno/internal/golden"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -60,13 +61,6 @@ func (c *goldenCase) dtype() tensor.Dtype {
 		return tensor.Float32
 	}
 	return tensor.Float64
-}
-
-func (c *goldenCase) tol() float64 {
-	if c.Dtype == "float32" {
-		return 1e-5
-	}
-	return 1e-10
 }
 
 func (c *goldenCase) cfg(key string) int { return int(c.Cfg[key]) }
@@ -152,20 +146,11 @@ func float64s(v gorgonia.Value) []float64 {
 	panic("unexpected data")
 }
 
-// relErr is max|got-want| / max|want|.
-func relErr(got, want []float64) float64 {
-	var num, den float64
-	for i := range want {
-		num = math.Max(num, math.Abs(got[i]-want[i]))
-		den = math.Max(den, math.Abs(want[i]))
-	}
-	if den == 0 {
-		return num
-	}
-	return num / den
-}
-
-func checkClose(t *testing.T, what string, got gorgonia.Value, want goldenArr, tol float64) {
+// checkClose compares got with want under golden's tolerance rule for dt. A want that is zero
+// up to rounding (all |values| < 1e-6, e.g. the gradient of a bias feeding a BatchNorm, which is
+// exactly zero mathematically) is compared absolutely instead: |got| must be below 1e-12 in
+// float64 and 1e-5 in float32.
+func checkClose(t *testing.T, what string, got gorgonia.Value, want goldenArr, dt tensor.Dtype) {
 	t.Helper()
 	if got == nil {
 		t.Errorf("%s: no value", what)
@@ -180,35 +165,43 @@ func checkClose(t *testing.T, what string, got gorgonia.Value, want goldenArr, t
 		return
 	}
 	g := float64s(got)
-	// Values that are zero up to rounding (e.g. the gradient of a bias feeding a BatchNorm) are
-	// compared absolutely: the denominator is at least 0.1.
-	w := append(append([]float64(nil), want.Data...), 0.1)
-	g = append(g, 0.1)
-	if len(g) != len(w) {
-		t.Errorf("%s: %d values, want %d", what, len(g), len(want.Data))
+	if zeroish(want.Data, 1e-6) {
+		lim := 1e-12
+		if dt == tensor.Float32 {
+			lim = 1e-5
+		}
+		if !zeroish(g, lim) {
+			t.Errorf("%s: got %v, want zero up to rounding (%v)", what, g, want.Data)
+		}
 		return
 	}
-	if e := relErr(g, w); e > tol || math.IsNaN(e) {
-		if testing.Verbose() {
-			t.Logf("got %v\nwant %v", g, want.Data)
-		}
-		t.Errorf("%s: relative error %.3g > %.0g", what, e, tol)
+	if err := golden.Close(g, want.Data, dt); err != nil {
+		t.Errorf("%s: %v", what, err)
 	}
+}
+
+// zeroish reports whether every |v| < lim.
+func zeroish(vs []float64, lim float64) bool {
+	for _, v := range vs {
+		if !(math.Abs(v) < lim) {
+			return false
+		}
+	}
+	return true
 }
 
 // lossGraph is a layer built on a fresh graph with loss sum(out * r) and its gradients.
 type lossGraph struct {
-	g       *gorgonia.ExprGraph
-	s       *graph.Store
-	b       *graph.Builder
-	x, out  *gorgonia.Node
-	loss    *gorgonia.Node
-	wrt     gorgonia.Nodes // x then the learnables
-	grads   gorgonia.Nodes
-	vm      gorgonia.VM
-	xValue  *tensor.Dense
-	rValue  *tensor.Dense
-	learnNm []string
+	g      *gorgonia.ExprGraph
+	s      *graph.Store
+	b      *graph.Builder
+	x, out *gorgonia.Node
+	loss   *gorgonia.Node
+	wrt    gorgonia.Nodes // x then the learnables
+	grads  gorgonia.Nodes
+	vm     gorgonia.VM
+	xValue *tensor.Dense
+	rValue *tensor.Dense
 }
 
 func buildLoss(t *testing.T, m graph.Module, dt tensor.Dtype, train bool, x, r *tensor.Dense) *lossGraph {
@@ -289,7 +282,7 @@ func runGoldenCases(t *testing.T, cases []goldenCase, m func(*goldenCase) graph.
 			for run := 0; run < 2; run++ {
 				set()
 				lg.run(t)
-				tol := c.tol()
+				tol := dt
 				checkClose(t, "output", lg.out.Value(), c.Out, tol)
 				checkClose(t, "grad x", lg.grads[0].Value(), c.GradX, tol)
 				for i, n := range lg.wrt[1:] {
@@ -334,21 +327,10 @@ func gradCheck(t *testing.T, m graph.Module, train bool, xShape tensor.Shape, se
 		lg.run(t)
 		return float64s(lg.loss.Value())[0]
 	}
-	const h = 1e-6
 	for i, n := range lg.wrt {
-		v := n.Value().Data().([]float64)
-		num := make([]float64, len(v))
-		for j := range v {
-			old := v[j]
-			v[j] = old + h
-			lp := lossAt()
-			v[j] = old - h
-			lm := lossAt()
-			v[j] = old
-			num[j] = (lp - lm) / (2 * h)
-		}
-		if e := relErr(analytic[i], num); e > 1e-6 {
-			t.Errorf("gradient of %s: analytic vs finite differences relative error %.3g", n.Name(), e)
+		num := golden.NumGrad(lossAt, n.Value().Data().([]float64), 1e-6)
+		if j, e := golden.GradErr(analytic[i], num); e > 1e-5 {
+			t.Errorf("gradient of %s: element %d: analytic %v, finite differences %v (error %.3g)", n.Name(), j, analytic[i][j], num[j], e)
 		}
 	}
 }
