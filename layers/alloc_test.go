@@ -35,11 +35,11 @@ func testOpsZeroAllocs[T num.Float](t *testing.T) {
 		{"gelu", newActOp(actGELU, 0, 2), []gorgonia.Value{x2}, 0},
 		{"geluParallel", newActOp(actGELU, 0, 2), []gorgonia.Value{f32(64, 1024)}, 0},
 		{"linearParallel", &linearOp{newAffineOp("linear", false)}, []gorgonia.Value{f32(64, 784), f32(128, 784)}, 0},
-		{"maxpool", &poolOp{opBase: newBase("maxpool"), max: true, g: convGeom{n: 4, c: 3, h: 6, w: 6, k: 2, stride: 2, oh: 3, ow: 3}}, []gorgonia.Value{x4}, 0},
+		{"maxpool", &poolOp{opBase: newBase("maxpool"), max: true, g: convGeom{n: 4, c: 3, h: 6, w: 6, kh: 2, kw: 2, sh: 2, sw: 2, dh: 1, dw: 1, groups: 1, oh: 3, ow: 3}}, []gorgonia.Value{x4}, 0},
 		{"dropout", &dropoutOp{opBase: newBase("dropout"), p: 0.5, dims: 2, rng: newTestRand(2)}, []gorgonia.Value{x2}, 0},
 		{"batchnorm", &bnOp{opBase: newBase("bn"), dims: 4, n: 4, c: 3, s: 36, eps: 1e-5, mom: 0.1, training: true,
 			runMean: f32(3), runVar: f32(3), numBatches: f32(1)}, []gorgonia.Value{x4, f32(3), f32(3)}, 0},
-		{"conv", &convOp{affineOp: newAffineOp("conv", false), g: convGeom{n: 4, c: 3, h: 6, w: 6, o: 2, k: 3, stride: 1, pa: 1, oh: 6, ow: 6}},
+		{"conv", &convOp{affineOp: newAffineOp("conv", false), g: convGeom{n: 4, c: 3, h: 6, w: 6, o: 2, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1, oh: 6, ow: 6}},
 			[]gorgonia.Value{x4, f32(2, 3, 3, 3)}, 0},
 	}
 	for _, c := range cases {

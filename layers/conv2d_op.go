@@ -9,16 +9,6 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// convGeom is the geometry of a 2-D convolution over NCHW inputs with square kernels.
-type convGeom struct {
-	n, c, h, w    int // input
-	o, oh, ow     int // output channels and spatial size
-	k, stride, pa int
-}
-
-func (g convGeom) ckk() int { return g.c * g.k * g.k }
-func (g convGeom) p() int   { return g.oh * g.ow }
-
 // convState holds a conv op's reusable memory and parallel jobs for one element type.
 type convState[T num.Float] struct {
 	cols []T               // im2col of every image of the last forward pass: n × (ckk, p)
@@ -88,6 +78,9 @@ func (j *convJob[T]) Range(part, lo, hi int) {
 	g, st := j.g, j.st
 	ckk, p := g.ckk(), g.p()
 	op, chw := g.o*p, g.c*g.h*g.w
+	// Group q maps rows [q·kg, (q+1)·kg) of an image's columns and of the weight's (In/Groups·kh·kw)
+	// columns to output channels [q·og, (q+1)·og).
+	og, kg := g.o/g.groups, ckk/g.groups
 	switch j.wrt {
 	case -1:
 		for i := lo; i < hi; i++ {
@@ -104,46 +97,57 @@ func (j *convJob[T]) Range(part, lo, hi int) {
 					row[k] = v
 				}
 			}
-			mulNN(g.o, p, ckk, j.w, col, yi)
+			for q := 0; q < g.groups; q++ {
+				mulNN(og, p, kg, j.w[q*og*kg:], col[q*kg*p:], yi[q*og*p:])
+			}
 		}
 	case 0:
 		st.dcol[part] = num.Grow(st.dcol[part], ckk*p)
 		dcol := st.dcol[part]
 		for i := lo; i < hi; i++ {
-			mulTN(ckk, p, g.o, j.w, j.gy[i*op:(i+1)*op], dcol)
+			gyi := j.gy[i*op : (i+1)*op]
+			for q := 0; q < g.groups; q++ {
+				mulTN(kg, p, og, j.w[q*og*kg:], gyi[q*og*p:], dcol[q*kg*p:])
+			}
 			col2im(j.r[i*chw:(i+1)*chw], dcol, g)
 		}
 	case 1:
-		st.dw[part] = num.Zeros(st.dw[part], g.o*ckk)
+		st.dw[part] = num.Zeros(st.dw[part], g.o*kg)
 		dw := st.dw[part]
 		if !kernelFor[T]() {
-			// Dot products along the long p axis: dw (o, ckk) += gy (o, p) · colᵀ.
+			// Dot products along the long p axis: dw_q (og, kg) += gy_q (og, p) · col_qᵀ.
 			for i := lo; i < hi; i++ {
-				mulNTAdd(g.o, ckk, p, j.gy[i*op:(i+1)*op], st.cols[i*ckk*p:(i+1)*ckk*p], dw)
+				gyi, col := j.gy[i*op:(i+1)*op], st.cols[i*ckk*p:(i+1)*ckk*p]
+				for q := 0; q < g.groups; q++ {
+					mulNTAdd(og, kg, p, gyi[q*og*p:], col[q*kg*p:], dw[q*og*kg:])
+				}
 			}
 			return
 		}
-		// With the float32 kernel: dwᵀ (ckk, o) += col (ckk, p) · gyᵀ (p, o).
-		st.gyT[part] = num.Grow(st.gyT[part], p*g.o)
+		// With the float32 kernel: dw_qᵀ (kg, og) += col_q (kg, p) · gy_qᵀ (p, og).
+		st.gyT[part] = num.Grow(st.gyT[part], p*og)
 		gyT := st.gyT[part]
 		for i := lo; i < hi; i++ {
-			transpose(gyT, j.gy[i*op:(i+1)*op], g.o, p)
-			mulAdd(ckk, g.o, p, st.cols[i*ckk*p:(i+1)*ckk*p], p, 1, gyT, dw)
+			gyi, col := j.gy[i*op:(i+1)*op], st.cols[i*ckk*p:(i+1)*ckk*p]
+			for q := 0; q < g.groups; q++ {
+				transpose(gyT, gyi[q*og*p:(q+1)*og*p], og, p)
+				mulAdd(kg, og, p, col[q*kg*p:], p, 1, gyT, dw[q*kg*og:])
+			}
 		}
 	}
 }
 
-// owRange returns the output columns [lo, hi) whose input column ow*stride - pad + kj is inside
+// owRange returns the output columns [lo, hi) whose input column ow·sw − pw + kj·dw is inside
 // [0, w).
 func owRange(g convGeom, kj int) (lo, hi int) {
-	off := kj - g.pa
+	off := kj*g.dw - g.pw
 	lo = 0
 	if off < 0 {
-		lo = (-off + g.stride - 1) / g.stride
+		lo = (-off + g.sw - 1) / g.sw
 	}
 	hi = 0
 	if g.w-off > 0 {
-		hi = (g.w - off + g.stride - 1) / g.stride
+		hi = (g.w - off + g.sw - 1) / g.sw
 	}
 	hi = min(hi, g.ow)
 	if lo > hi {
@@ -152,18 +156,19 @@ func owRange(g convGeom, kj int) (lo, hi int) {
 	return lo, hi
 }
 
-// im2col lays out the k×k windows of one image x (C, H, W) as the columns of col (C·k·k, OH·OW).
+// im2col lays out the kh×kw windows of one image x (C, H, W) as the columns of col
+// (C·kh·kw, OH·OW).
 func im2col[T num.Float](col, x []T, g convGeom) {
 	p := g.p()
 	for c := 0; c < g.c; c++ {
 		xc := x[c*g.h*g.w : (c+1)*g.h*g.w]
-		for ki := 0; ki < g.k; ki++ {
-			for kj := 0; kj < g.k; kj++ {
-				row := col[((c*g.k+ki)*g.k+kj)*p:][:p]
+		for ki := 0; ki < g.kh; ki++ {
+			for kj := 0; kj < g.kw; kj++ {
+				row := col[((c*g.kh+ki)*g.kw+kj)*p:][:p]
 				lo, hi := owRange(g, kj)
 				for oh := 0; oh < g.oh; oh++ {
 					dst := row[oh*g.ow : (oh+1)*g.ow]
-					ih := oh*g.stride - g.pa + ki
+					ih := oh*g.sh - g.ph + ki*g.dh
 					if ih < 0 || ih >= g.h || lo >= hi {
 						clear(dst)
 						continue
@@ -171,14 +176,14 @@ func im2col[T num.Float](col, x []T, g convGeom) {
 					clear(dst[:lo])
 					clear(dst[hi:])
 					src := xc[ih*g.w : (ih+1)*g.w]
-					iw := lo*g.stride + kj - g.pa
-					if g.stride == 1 {
+					iw := lo*g.sw + kj*g.dw - g.pw
+					if g.sw == 1 {
 						copy(dst[lo:hi], src[iw:iw+hi-lo])
 						continue
 					}
 					for ow := lo; ow < hi; ow++ {
 						dst[ow] = src[iw]
-						iw += g.stride
+						iw += g.sw
 					}
 				}
 			}
@@ -186,29 +191,29 @@ func im2col[T num.Float](col, x []T, g convGeom) {
 	}
 }
 
-// col2im adds the columns of col (C·k·k, OH·OW) back into their windows of dx (C, H, W), which it
-// zeroes first.
+// col2im adds the columns of col (C·kh·kw, OH·OW) back into their windows of dx (C, H, W), which
+// it zeroes first.
 func col2im[T num.Float](dx, col []T, g convGeom) {
 	clear(dx)
 	p := g.p()
 	for c := 0; c < g.c; c++ {
 		xc := dx[c*g.h*g.w : (c+1)*g.h*g.w]
-		for ki := 0; ki < g.k; ki++ {
-			for kj := 0; kj < g.k; kj++ {
-				row := col[((c*g.k+ki)*g.k+kj)*p:][:p]
+		for ki := 0; ki < g.kh; ki++ {
+			for kj := 0; kj < g.kw; kj++ {
+				row := col[((c*g.kh+ki)*g.kw+kj)*p:][:p]
 				lo, hi := owRange(g, kj)
 				if lo >= hi {
 					continue
 				}
 				for oh := 0; oh < g.oh; oh++ {
-					ih := oh*g.stride - g.pa + ki
+					ih := oh*g.sh - g.ph + ki*g.dh
 					if ih < 0 || ih >= g.h {
 						continue
 					}
 					src := row[oh*g.ow+lo : oh*g.ow+hi]
 					dst := xc[ih*g.w : (ih+1)*g.w]
-					iw := lo*g.stride + kj - g.pa
-					if g.stride == 1 {
+					iw := lo*g.sw + kj*g.dw - g.pw
+					if g.sw == 1 {
 						d := dst[iw : iw+len(src)]
 						for j, v := range src {
 							d[j] += v
@@ -217,7 +222,7 @@ func col2im[T num.Float](dx, col []T, g convGeom) {
 					}
 					for _, v := range src {
 						dst[iw] += v
-						iw += g.stride
+						iw += g.sw
 					}
 				}
 			}
@@ -252,7 +257,7 @@ func (o *convGradOp) shape() tensor.Shape {
 	case 0:
 		return tensor.Shape{g.n, g.c, g.h, g.w}
 	case 1:
-		return tensor.Shape{g.o, g.c, g.k, g.k}
+		return tensor.Shape{g.o, g.c / g.groups, g.kh, g.kw}
 	default:
 		return tensor.Shape{g.o}
 	}
@@ -312,22 +317,25 @@ func convBackward[T num.Float](st *convState[T], g convGeom, wrt int, r, in0, gy
 	case 1:
 		st.bwd = convJob[T]{st: st, g: g, wrt: 1, gy: gy}
 		parts := par.For(g.n, 1, &st.bwd)
-		if !kernelFor[T]() { // per-part sums are gw (o, ckk)
-			copy(r, st.dw[0][:g.o*ckk])
+		og, kg := g.o/g.groups, ckk/g.groups
+		if !kernelFor[T]() { // per-part sums are gw (o, kg)
+			copy(r, st.dw[0][:g.o*kg])
 			for pt := 1; pt < parts; pt++ {
-				for j, v := range st.dw[pt][:g.o*ckk] {
+				for j, v := range st.dw[pt][:g.o*kg] {
 					r[j] += v
 				}
 			}
 			return
 		}
-		for oc := 0; oc < g.o; oc++ { // per-part sums are gwᵀ (ckk, o)
-			for q := 0; q < ckk; q++ {
-				var s T
-				for pt := 0; pt < parts; pt++ {
-					s += st.dw[pt][q*g.o+oc]
+		for q := 0; q < g.groups; q++ { // per-part sums are gw_qᵀ (kg, og), group after group
+			for oc := 0; oc < og; oc++ {
+				for c := 0; c < kg; c++ {
+					var s T
+					for pt := 0; pt < parts; pt++ {
+						s += st.dw[pt][q*kg*og+c*og+oc]
+					}
+					r[(q*og+oc)*kg+c] = s
 				}
-				r[oc*ckk+q] = s
 			}
 		}
 	default:

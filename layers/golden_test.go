@@ -26,7 +26,7 @@ type goldenCase struct {
 	Layer        string               `json:"layer"`
 	Dtype        string               `json:"dtype"`
 	Train        bool                 `json:"train"`
-	Cfg          map[string]float64   `json:"cfg"`
+	Cfg          map[string]any       `json:"cfg"`
 	X            goldenArr            `json:"x"`
 	R            goldenArr            `json:"r"`
 	Params       map[string]goldenArr `json:"params"`
@@ -63,14 +63,35 @@ func (c *goldenCase) dtype() tensor.Dtype {
 	return tensor.Float64
 }
 
-func (c *goldenCase) cfg(key string) int { return int(c.Cfg[key]) }
+func (c *goldenCase) cfg(key string) int { f, _ := c.Cfg[key].(float64); return int(f) }
 
 // opt is the setting key of the case: unset when the generator did not pass it to PyTorch.
 func (c *goldenCase) opt(key string) Opt[float64] {
-	if v, ok := c.Cfg[key]; ok {
+	if v, ok := c.Cfg[key].(float64); ok {
 		return Set(v)
 	}
 	return Opt[float64]{}
+}
+
+// hw is the (height, width) setting key of the case; the zero pair when absent.
+func (c *goldenCase) hw(key string) [2]int {
+	v, _ := c.Cfg[key].([]any)
+	if len(v) != 2 {
+		return [2]int{}
+	}
+	a, _ := v[0].(float64)
+	b, _ := v[1].(float64)
+	return [2]int{int(a), int(b)}
+}
+
+// sq is the int form of the (height, width) setting key when both are equal (else 0: the
+// caller then uses the pair).
+func (c *goldenCase) sq(key string) int {
+	p := c.hw(key)
+	if p[0] != p[1] {
+		return 0
+	}
+	return p[0]
 }
 
 // module builds the layer a golden case describes.
@@ -101,6 +122,20 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 		return GELU{}
 	case "Flatten":
 		return Flatten{}
+	case "Conv2DOpt":
+		l := Conv2D{In: c.cfg("in"), Out: c.cfg("out"), Groups: c.cfg("groups"), Same: c.cfg("same") == 1, NoBias: c.cfg("nobias") == 1}
+		if c.cfg("sq") == 1 {
+			l.Kernel, l.Stride, l.Padding, l.Dilation = c.sq("kernel"), c.sq("stride"), c.sq("padding"), c.sq("dilation")
+		} else {
+			l.KernelHW, l.StrideHW, l.PaddingHW, l.DilationHW = c.hw("kernel"), c.hw("stride"), c.hw("padding"), c.hw("dilation")
+		}
+		return l
+	case "MaxPool2DOpt":
+		return MaxPool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"),
+			DilationHW: c.hw("dilation"), CeilMode: c.cfg("ceil") == 1}
+	case "AvgPool2DOpt":
+		return AvgPool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"),
+			CeilMode: c.cfg("ceil") == 1, ExcludePad: c.cfg("exclude_pad") == 1, DivisorOverride: c.cfg("divisor")}
 	case "MLP":
 		return Sequential{Linear{In: 6, Out: 5}, ReLU{}, Linear{In: 5, Out: 3}}
 	case "CNN":
@@ -345,4 +380,14 @@ func buildLossProbe(t *testing.T, m graph.Module, train bool, x *tensor.Dense) t
 		t.Fatal(err)
 	}
 	return out.Shape().Clone()
+}
+
+// gradCheckGoldenFile runs gradCheck on the layer and input shape of every float64 case of file.
+func gradCheckGoldenFile(t *testing.T, file string) {
+	for i, c := range loadGolden(t, file) {
+		if c.Dtype != "float64" {
+			continue
+		}
+		t.Run(c.Name, func(t *testing.T) { gradCheck(t, c.module(t), c.Train, tensor.Shape(c.X.Shape), int64(i)) })
+	}
 }

@@ -11,10 +11,11 @@ import (
 
 // poolOp is 2-D max or average pooling over NCHW inputs. Max pooling records the position of each
 // window's maximum (the first one on ties, like PyTorch) for its backward pass; average pooling
-// divides by Kernel² (PyTorch's count_include_pad=True).
+// divides as avg says.
 type poolOp struct {
 	opBase
 	max bool
+	avg avgSpec
 	g   convGeom // c is channels, o unused
 	arg []int32  // per output element: flat index into its (H, W) plane of the input
 	out buffer
@@ -42,7 +43,7 @@ func poolDo[T num.Float](o *poolOp, in inputs) (gorgonia.Value, error) {
 		o.arg = make([]int32, y.DataSize())
 	}
 	j := jobOf[poolJob[T]](&o.job)
-	*j = poolJob[T]{isMax: o.max, g: g, y: vals[T](y), x: vals[T](in[0]), arg: o.arg}
+	*j = poolJob[T]{isMax: o.max, avg: o.avg, g: g, y: vals[T](y), x: vals[T](in[0]), arg: o.arg}
 	par.For(g.n*g.c, planesPerPart(g), j)
 	return y, nil
 }
@@ -54,6 +55,7 @@ func planesPerPart(g convGeom) int { return max(1, minParallel/(g.h*g.w)) }
 // planes, for par.For.
 type poolJob[T num.Float] struct {
 	isMax, back bool
+	avg         avgSpec
 	g           convGeom
 	y, x        []T // forward: y = pool(x); backward: y is gy and x is gx
 	arg         []int32
@@ -61,24 +63,58 @@ type poolJob[T num.Float] struct {
 
 func (j *poolJob[T]) Range(_, lo, hi int) {
 	if !j.back {
-		poolForwardPlanes(j.isMax, j.g, j.y, j.x, j.arg, lo, hi)
+		poolForwardPlanes(j.isMax, j.avg, j.g, j.y, j.x, j.arg, lo, hi)
 		return
 	}
 	hw := j.g.h * j.g.w
 	clear(j.x[lo*hw : hi*hw])
-	poolBackwardPlanes(j.isMax, j.g, j.x, j.y, j.arg, lo, hi)
+	poolBackwardPlanes(j.isMax, j.avg, j.g, j.x, j.y, j.arg, lo, hi)
 }
 
 // poolForward pools every plane of x into y, on the caller's goroutine.
 func poolForward[T num.Float](isMax bool, g convGeom, y, x []T, arg []int32) {
-	poolForwardPlanes(isMax, g, y, x, arg, 0, g.n*g.c)
+	poolForwardPlanes(isMax, avgSpec{}, g, y, x, arg, 0, g.n*g.c)
+}
+
+// avgSpec is how average pooling divides a window's sum: by divisor when it is not zero
+// (PyTorch's divisor_override), else by the window's size clipped to the padded input (PyTorch's
+// count_include_pad=True) or, with excludePad, to the input itself.
+type avgSpec struct {
+	excludePad bool
+	divisor    int
+}
+
+// divisor returns the divisor of the window starting at (h0, w0) and its extent in the input,
+// rows [hs, he) and columns [ws, we).
+func (a avgSpec) window(g convGeom, oh, ow int) (div, hs, he, ws, we int) {
+	h0, w0 := oh*g.sh-g.ph, ow*g.sw-g.pw
+	h1, w1 := min(h0+g.kh, g.h+g.ph), min(w0+g.kw, g.w+g.pw)
+	div = (h1 - h0) * (w1 - w0)
+	hs, ws, he, we = max(h0, 0), max(w0, 0), min(h1, g.h), min(w1, g.w)
+	switch {
+	case a.divisor != 0:
+		div = a.divisor
+	case a.excludePad:
+		div = (he - hs) * (we - ws)
+	}
+	return div, hs, he, ws, we
+}
+
+// maxWindow returns the first valid row or column of a max-pooling window starting at x0 with
+// kernel k and dilation d over an input of size n, and the end of its range.
+func maxWindow(x0, k, d, n int) (start, end int) {
+	start = x0
+	if start < 0 {
+		start += (-start + d - 1) / d * d
+	}
+	return start, min(x0+(k-1)*d+1, n)
 }
 
 // poolForwardPlanes pools the planes [lo, hi) of x (N·C planes of H×W) into y.
-func poolForwardPlanes[T num.Float](isMax bool, g convGeom, y, x []T, arg []int32, lo, hi int) {
+func poolForwardPlanes[T num.Float](isMax bool, avg avgSpec, g convGeom, y, x []T, arg []int32, lo, hi int) {
 	hw, p := g.h*g.w, g.oh*g.ow
-	inv := 1 / T(g.k*g.k)
-	if isMax && g.k == 2 && g.stride == 2 && g.pa == 0 {
+	if isMax && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 &&
+		g.dh == 1 && g.dw == 1 && 2*g.oh <= g.h && 2*g.ow <= g.w {
 		maxPool2x2Planes(g, y, x, arg, lo, hi)
 		return
 	}
@@ -86,29 +122,27 @@ func poolForwardPlanes[T num.Float](isMax bool, g convGeom, y, x []T, arg []int3
 		xp := x[pl*hw : (pl+1)*hw]
 		yp := y[pl*p : (pl+1)*p]
 		for oh := 0; oh < g.oh; oh++ {
-			h0 := oh*g.stride - g.pa
-			hs, he := max(h0, 0), min(h0+g.k, g.h)
 			for ow := 0; ow < g.ow; ow++ {
-				w0 := ow*g.stride - g.pa
-				ws, we := max(w0, 0), min(w0+g.k, g.w)
 				if !isMax {
+					div, hs, he, ws, we := avg.window(g, oh, ow)
 					var s T
 					for ih := hs; ih < he; ih++ {
 						for _, v := range xp[ih*g.w+ws : ih*g.w+we] {
 							s += v
 						}
 					}
-					yp[oh*g.ow+ow] = s * inv
+					yp[oh*g.ow+ow] = s / T(div)
 					continue
 				}
+				hs, he := maxWindow(oh*g.sh-g.ph, g.kh, g.dh, g.h)
+				ws, we := maxWindow(ow*g.sw-g.pw, g.kw, g.dw, g.w)
 				bi := hs*g.w + ws
 				best := xp[bi]
 			window:
-				for ih := hs; ih < he; ih++ {
-					row := xp[ih*g.w+ws : ih*g.w+we]
-					for j, v := range row {
-						if v > best || v != v { // NaN propagates, like PyTorch
-							best, bi = v, ih*g.w+ws+j
+				for ih := hs; ih < he; ih += g.dh {
+					for iw := ws; iw < we; iw += g.dw {
+						if v := xp[ih*g.w+iw]; v > best || v != v { // NaN propagates, like PyTorch
+							best, bi = v, ih*g.w+iw
 							if v != v {
 								break window
 							}
@@ -187,15 +221,14 @@ func poolGradDo[T num.Float](o *poolGradOp, in inputs) (gorgonia.Value, error) {
 	g := o.fwd.g
 	gx := o.out.get(in[0].Dtype(), o.shape())
 	j := jobOf[poolJob[T]](&o.job)
-	*j = poolJob[T]{isMax: o.fwd.max, back: true, g: g, y: vals[T](in[0]), x: vals[T](gx), arg: o.fwd.arg}
+	*j = poolJob[T]{isMax: o.fwd.max, back: true, avg: o.fwd.avg, g: g, y: vals[T](in[0]), x: vals[T](gx), arg: o.fwd.arg}
 	par.For(g.n*g.c, planesPerPart(g), j)
 	return gx, nil
 }
 
 // poolBackwardPlanes adds the gradient of the planes [lo, hi) into gx (zeroed by the caller).
-func poolBackwardPlanes[T num.Float](isMax bool, g convGeom, gx, gy []T, arg []int32, lo, hi int) {
+func poolBackwardPlanes[T num.Float](isMax bool, avg avgSpec, g convGeom, gx, gy []T, arg []int32, lo, hi int) {
 	hw, p := g.h*g.w, g.oh*g.ow
-	inv := 1 / T(g.k*g.k)
 	for pl := lo; pl < hi; pl++ {
 		gxp := gx[pl*hw : (pl+1)*hw]
 		gyp := gy[pl*p : (pl+1)*p]
@@ -206,12 +239,9 @@ func poolBackwardPlanes[T num.Float](isMax bool, g convGeom, gx, gy []T, arg []i
 			continue
 		}
 		for oh := 0; oh < g.oh; oh++ {
-			h0 := oh*g.stride - g.pa
-			hs, he := max(h0, 0), min(h0+g.k, g.h)
 			for ow := 0; ow < g.ow; ow++ {
-				w0 := ow*g.stride - g.pa
-				ws, we := max(w0, 0), min(w0+g.k, g.w)
-				v := gyp[oh*g.ow+ow] * inv
+				div, hs, he, ws, we := avg.window(g, oh, ow)
+				v := gyp[oh*g.ow+ow] / T(div)
 				for ih := hs; ih < he; ih++ {
 					row := gxp[ih*g.w+ws : ih*g.w+we]
 					for j := range row {
