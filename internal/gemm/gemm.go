@@ -43,6 +43,9 @@ const (
 	ncBlock = 4096
 	// minPartFlops is the least work (2·m·n·k) worth a core of its own.
 	minPartFlops = 4 << 20
+	// directPanels is the most panels of B for which A is read in place
+	// rather than packed: packing pays off only when reused.
+	directPanels = 16
 )
 
 // kernels is one micro-kernel set for one element type.
@@ -50,7 +53,9 @@ type kernels[T num.Float] struct {
 	name         string
 	mr, nr       int // register tile of full
 	nrNarrow     int // tile width of narrow, used for a last panel of at most nrNarrow columns
-	full, narrow func(k int, a, b, c *T, ldc int, alpha, beta T)
+	full, narrow func(k int, a *T, lda int, b, c *T, ldc int, alpha, beta T)
+	// fullRow and narrowRow, if set, read a row-major A in place (A[i,p] = a[i·lda+p]).
+	fullRow, narrowRow func(k int, a *T, lda int, b, c *T, ldc int, alpha, beta T)
 	// gather, if set, is a vector gather of up to lanes elements used to pack
 	// the transposing cases (see gather32 in kernels_amd64.go).
 	gather func(dst, src *T, idx *int32, count, srcStep, dstStep int, gmask, smask uint16)
@@ -256,41 +261,62 @@ func (s *state[T]) run(ws *workspace[T], i0, i1, j0, j1 int) {
 				beta = 1
 			}
 			packB(kn, &ws.idx, ws.b, s.b, s.ldb, s.tB, pc, kc, jc, nc)
+			// A is read in place (not packed) when it is used for few panels
+			// of B and tall enough for whole micro-panels.
+			direct := s.m >= mr && (nc+nr-1)/nr <= directPanels && (s.tA || kn.fullRow != nil)
 			for ic := i0; ic < i1; ic += mc {
 				mcc := min(mc, i1-ic)
-				packA(kn, &ws.idx, ws.a, s.a, s.lda, s.tA, ic, mcc, pc, kc)
-				s.block(ws, ic, mcc, jc, nc, kc, beta)
+				if !direct {
+					packA(kn, &ws.idx, ws.a, s.a, s.lda, s.tA, ic, mcc, pc, kc)
+				}
+				s.block(ws, ic, mcc, jc, nc, pc, kc, beta, direct)
 			}
 		}
 	}
 }
 
-// block runs the micro-kernel over a packed mcc×kc block of A and kc×nc block of B.
-func (s *state[T]) block(ws *workspace[T], ic, mcc, jc, nc, kc int, beta T) {
+// block runs the micro-kernel over an mcc×kc block of A (packed in ws.a,
+// or read in place from rows ic… and columns pc… of op(A) when direct) and
+// the packed kc×nc block of B.
+func (s *state[T]) block(ws *workspace[T], ic, mcc, jc, nc, pc, kc int, beta T, direct bool) {
 	kn := s.kn
 	mr := kn.mr
 	alpha, c, ldc := s.alpha, s.c, s.ldc
 	tile := ws.tile
 	boff := 0
 	for jr := 0; jr < nc; {
-		w, f := kn.nr, kn.full
+		w, f, fRow := kn.nr, kn.full, kn.fullRow
 		if nc-jr <= kn.nrNarrow {
-			w, f = kn.nrNarrow, kn.narrow
+			w, f, fRow = kn.nrNarrow, kn.narrow, kn.narrowRow
 		}
 		cols := min(w, nc-jr)
 		bp := &ws.b[boff]
 		for ir := 0; ir < mcc; ir += mr {
 			rows := min(mr, mcc-ir)
-			ap := &ws.a[ir*kc]
+			// skip: tile rows computed above the ones wanted (direct edges are
+			// computed for the last mr rows of A, which exist as m ≥ mr).
+			ap, lda, fk, skip := &ws.a[0], mr, f, 0
+			if direct {
+				skip = mr - rows
+				r := ic + ir - skip
+				switch {
+				case s.tA:
+					ap, lda = &s.a[pc*s.lda+r], s.lda
+				default:
+					ap, lda, fk = &s.a[r*s.lda+pc], s.lda, fRow
+				}
+			} else {
+				ap = &ws.a[ir*kc]
+			}
 			ci := (ic+ir)*ldc + jc + jr
 			if rows == mr && cols == w {
-				f(kc, ap, bp, &c[ci], ldc, alpha, beta)
+				fk(kc, ap, lda, bp, &c[ci], ldc, alpha, beta)
 				continue
 			}
-			f(kc, ap, bp, &tile[0], w, alpha, 0)
+			fk(kc, ap, lda, bp, &tile[0], w, alpha, 0)
 			for i := 0; i < rows; i++ {
 				crow := c[ci+i*ldc : ci+i*ldc+cols]
-				trow := tile[i*w : i*w+cols]
+				trow := tile[(skip+i)*w : (skip+i)*w+cols]
 				if beta == 0 {
 					copy(crow, trow)
 					continue
