@@ -14,6 +14,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/stheno-ml/stheno/data"
+	"github.com/stheno-ml/stheno/data/mnist"
 	"github.com/stheno-ml/stheno/internal/report"
 )
 
@@ -80,7 +81,7 @@ func run(ctx context.Context, cfg Config, set map[string]bool, newProgram newPro
 	dir := cfg.Data
 	if dir == "" {
 		var err error
-		if dir, err = data.DefaultMNISTDir(); err != nil {
+		if dir, err = mnist.Dir(); err != nil {
 			return nil, err
 		}
 	}
