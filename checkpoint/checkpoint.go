@@ -448,6 +448,28 @@ func Exists(dir string) (bool, error) {
 	return err == nil, nil
 }
 
+// Discard deletes every generation in dir and the pointer, the pointer first so that an
+// interruption part-way leaves nothing that looks current. Other files in dir are left alone.
+func Discard(dir string) error {
+	if err := os.Remove(filepath.Join(dir, PointerFile)); err != nil && !os.IsNotExist(err) {
+		return errors.Wrap(err, "checkpoint: Discard")
+	}
+	m := &Manager{dir: dir}
+	seqs, err := m.generations()
+	if err != nil {
+		return err
+	}
+	for _, s := range seqs {
+		if err := os.RemoveAll(filepath.Join(dir, genName(s))); err != nil {
+			return errors.Wrap(err, "checkpoint: Discard")
+		}
+	}
+	if _, err := fsx.RemoveTemps(dir); err != nil {
+		return err
+	}
+	return fsx.SyncDir(dir)
+}
+
 // Save writes files and meta (marshalled as JSON) as a new generation and makes it current:
 // each file is written into a new generation directory and fsynced, then the manifest with
 // every file's size and SHA-256, then the directories are fsynced and PointerFile is replaced

@@ -359,3 +359,23 @@ func TestSaveTrainingRestore(t *testing.T) {
 		t.Errorf("mismatching model: %v", err)
 	}
 }
+
+func TestDiscard(t *testing.T) {
+	dir := t.TempDir()
+	m, _ := New(dir)
+	m.Save(meta{1}, files(1)...)
+	m.Save(meta{2}, files(2)...)
+	os.WriteFile(filepath.Join(dir, "metrics.csv"), nil, 0o644)
+	if err := Discard(dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(entries(t, dir), " "); got != "metrics.csv" {
+		t.Errorf("after Discard: %s", got)
+	}
+	if ok, _ := Exists(dir); ok {
+		t.Error("Exists after Discard")
+	}
+	if g, err := m.Save(meta{1}, files(1)...); err != nil || g.Seq != 1 {
+		t.Errorf("save after Discard: %v", err)
+	}
+}
