@@ -18,11 +18,13 @@ import (
 	"github.com/stheno-ml/stheno/internal/report"
 )
 
-// testConfig is a small run: n training images, the given epochs and batch.
+// testConfig is a small run: n training images, the given epochs and batch. Evaluation runs
+// in batches of 200, which keeps the CNN's activations (and go test's memory) small; the
+// results are those of any other evaluation batch.
 func testConfig(t *testing.T, model string, n, epochs, batch int) Config {
 	t.Helper()
 	cfg, _, err := parseFlags([]string{"-model", model, "-limit", itoaT(n), "-epochs", itoaT(epochs), "-batch", itoaT(batch),
-		"-out", t.TempDir(), "-threads", "2"}, io.Discard)
+		"-out", t.TempDir(), "-threads", "2", "-eval-batch", "200"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
