@@ -29,6 +29,7 @@ type Config struct {
 	Threads     int     `json:"threads"`      // GOMAXPROCS
 	EvalBatch   int     `json:"eval_batch"`   // evaluation batch size
 	Resume      bool    `json:"-"`
+	ExportONNX  string  `json:"-"` // write the trained model as ONNX to this file (onnx.go)
 	Progress    bool    `json:"-"` // draw progress bars
 
 	testLimit int // tests only: evaluate on the first testLimit test images (0: all)
@@ -77,6 +78,7 @@ func newFlagSet(c *Config, errOut io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.Threads, "threads", runtime.NumCPU(), "threads (GOMAXPROCS); a run is bit-reproducible for the same -seed and -threads")
 	fs.IntVar(&c.EvalBatch, "eval-batch", 1000, "evaluation batch size")
 	fs.BoolVar(&c.Resume, "resume", false, "continue the run saved in -out where it stopped")
+	fs.StringVar(&c.ExportONNX, "export-onnx", "", "after training, write the model as ONNX (opset 13, dynamic batch) to `FILE`")
 	return fs
 }
 
