@@ -683,11 +683,11 @@ func convnetAfter(t *testing.T, train *data.Dataset, bs, batches int) convResult
 // evaluated, with dropout off, by graph.Evaluator on the first 1000 test images.
 func convnetLayers(t *testing.T, train, test *data.Dataset, bs, batches int) convResult {
 	model := layers.Sequential{
-		layers.Conv2D{In: 1, Out: 32, Kernel: 3, Padding: 1, NoBias: true}, layers.ReLU{}, layers.MaxPool2D{Kernel: 2}, layers.Dropout{P: 0.2},
-		layers.Conv2D{In: 32, Out: 64, Kernel: 3, Padding: 1, NoBias: true}, layers.ReLU{}, layers.MaxPool2D{Kernel: 2}, layers.Dropout{P: 0.2},
+		layers.Conv2D{In: 1, Out: 32, Kernel: 3, Padding: 1, NoBias: true}, layers.ReLU{}, layers.MaxPool2D{Kernel: 2}, layers.Dropout{P: layers.Set(0.2)},
+		layers.Conv2D{In: 32, Out: 64, Kernel: 3, Padding: 1, NoBias: true}, layers.ReLU{}, layers.MaxPool2D{Kernel: 2}, layers.Dropout{P: layers.Set(0.2)},
 		layers.Conv2D{In: 64, Out: 128, Kernel: 3, Padding: 1, NoBias: true}, layers.ReLU{}, layers.MaxPool2D{Kernel: 2},
-		layers.Flatten{}, layers.Dropout{P: 0.2},
-		layers.Linear{In: 128 * 3 * 3, Out: 625, NoBias: true}, layers.ReLU{}, layers.Dropout{P: 0.55},
+		layers.Flatten{}, layers.Dropout{P: layers.Set(0.2)},
+		layers.Linear{In: 128 * 3 * 3, Out: 625, NoBias: true}, layers.ReLU{}, layers.Dropout{P: layers.Set(0.55)},
 		layers.Linear{In: 625, Out: 10, NoBias: true},
 	}
 	store := graph.NewStore(dt, 1)

@@ -8,14 +8,19 @@
 // opset 13, IR version 7, in the store's dtype (float32 or float64). Its input "input" has shape
 // (N, sample...) with a dynamic batch dimension N, and its output is "output". The weights are
 // initializers named exactly as the PyTorch state_dict names of the store ("0.weight",
-// "3.running_mean", …); BatchNorm's num_batches_tracked, unused at inference, is left out.
+// "3.running_mean", …); BatchNorm's num_batches_tracked, unused at inference, is left out. The
+// layers' options are exported too: Conv2D's (height, width) forms, stride, padding (Same
+// included, uneven padding going after), dilation and groups; the pools' stride, padding,
+// dilation (MaxPool2D) and ceil mode; AvgPool2D's ExcludePad and DivisorOverride (except with
+// CeilMode, an error); Softmax's and LogSoftmax's implicit axis, resolved on the input's rank.
 //
 // The layers map to ONNX operators as PyTorch's exporter maps them: Linear is Gemm (transB=1),
-// Conv2D Conv, the pools MaxPool and AveragePool (count_include_pad=1), BatchNorm
-// BatchNormalization, Flatten Flatten (axis 1). Two differ: GELU is x·½(1+erf(x/√2)) in Div, Erf,
-// Add and Mul nodes (ONNX has a Gelu operator only from opset 20), and LeakyReLU is PRelu with its
-// slope as a tensor of the model's dtype, because LeakyRelu's alpha attribute is a float32 that would
-// round a float64 model's slope. BatchNormalization's epsilon is a float32 attribute too (1e-5
+// Conv2D Conv, the pools MaxPool and AveragePool, BatchNorm BatchNormalization, Flatten Flatten
+// (axis 1). Three differ: GELU is x·½(1+erf(x/√2)) in Div, Erf, Add and Mul nodes (ONNX has a
+// Gelu operator only from opset 20); LeakyReLU is Where(x > 0, x, slope·x) with the slope a
+// constant of the model's dtype, because LeakyRelu's alpha attribute is a float32 that would round
+// a float64 model's slope (and ONNX Runtime has no float64 LeakyRelu or PRelu); DivisorOverride
+// d is AveragePool times kh·kw/d. BatchNormalization's epsilon is a float32 attribute (1e-5
 // becomes 9.99999975e-6), which changes a float64 model's outputs by about 1e-13 relative.
 //
 // The tests run every exported model in ONNX Runtime 1.30 (npm onnxruntime-node) and compare its

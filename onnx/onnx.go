@@ -105,7 +105,7 @@ func model(m graph.Module, s *graph.Store, sample []int) (*pb.ModelProto, error)
 		return nil, err
 	}
 	e := &exporter{store: s, elem: elem, used: map[string]bool{}}
-	out, err := e.module(m, "", InputName)
+	out, _, err := e.module(m, "", InputName, sample)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,17 @@ func model(m graph.Module, s *graph.Store, sample []int) (*pb.ModelProto, error)
 }
 
 // check builds m in eval mode at batch 1 and returns its output shape.
-func check(m graph.Module, s *graph.Store, sample []int) (out tensor.Shape, err error) {
+func check(m graph.Module, s *graph.Store, sample []int) (tensor.Shape, error) {
+	out, err := outShape(m, s, "", sample)
+	if err != nil {
+		return nil, errors.Wrapf(err, "onnx: building the model for input shape (N, %v)", sample)
+	}
+	return append(tensor.Shape{1}, out...), nil
+}
+
+// outShape builds m in eval mode in scope, on an input of shape (1, sample...), and returns the
+// per-sample shape of its output. It creates the tensors of m in s if they do not exist.
+func outShape(m graph.Module, s *graph.Store, scope string, sample []int) (out []int, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, errors.Errorf("onnx: building the model: %v", r)
@@ -140,14 +150,18 @@ func check(m graph.Module, s *graph.Store, sample []int) (out tensor.Shape, err 
 	g := gorgonia.NewGraph()
 	shape := append(tensor.Shape{1}, sample...)
 	x := gorgonia.NewTensor(g, s.Dtype(), len(shape), gorgonia.WithShape(shape...), gorgonia.WithName(InputName))
-	y, err := m.Forward(graph.NewBuilder(g, s, false), x)
+	b := graph.NewBuilder(g, s, false)
+	if scope != "" {
+		b = b.Scope(scope)
+	}
+	y, err := m.Forward(b, x)
 	if err != nil {
-		return nil, errors.Wrapf(err, "onnx: building the model for input shape (N, %v)", sample)
+		return nil, err
 	}
 	if y.Shape().Dims() == 0 || y.Shape()[0] != 1 {
-		return nil, errors.Errorf("onnx: the model's output shape %v does not start with the batch", y.Shape())
+		return nil, errors.Errorf("onnx: the output of %q has shape %v, which does not start with the batch", scope, y.Shape())
 	}
-	return y.Shape().Clone(), nil
+	return append([]int(nil), y.Shape()[1:]...), nil
 }
 
 // valueInfo describes a tensor of shape (N, sample...).
@@ -174,9 +188,9 @@ type exporter struct {
 	used  map[string]bool
 }
 
-// module emits the nodes of m, built in scope (a dotted state_dict prefix), on the value named in;
-// it returns the name of the output value.
-func (e *exporter) module(m graph.Module, scope, in string) (string, error) {
+// module emits the nodes of m, built in scope (a dotted state_dict prefix), on the value named in
+// of per-sample shape shape; it returns the name and per-sample shape of the output value.
+func (e *exporter) module(m graph.Module, scope, in string, shape []int) (string, []int, error) {
 	if v := reflect.ValueOf(m); v.Kind() == reflect.Pointer && !v.IsNil() {
 		if d, ok := v.Elem().Interface().(graph.Module); ok {
 			m = d
@@ -195,66 +209,88 @@ func (e *exporter) module(m graph.Module, scope, in string) (string, error) {
 	case layers.Sequential:
 		var err error
 		for i, c := range l {
-			if in, err = e.module(c, join(scope, strconv.Itoa(i)), in); err != nil {
-				return "", err
+			if in, shape, err = e.module(c, join(scope, strconv.Itoa(i)), in, shape); err != nil {
+				return "", nil, err
 			}
 		}
-		return in, nil
+		return in, shape, nil
+	case layers.Dropout: // the identity in eval mode: no node
+		return in, shape, nil
+	}
+	out, err := outShape(m, e.store, scope, shape)
+	if err != nil {
+		return "", nil, err
+	}
+	done := func(name string) (string, []int, error) { return name, out, nil }
+	switch l := m.(type) {
 	case layers.Linear:
 		inputs := []string{in, e.init(join(scope, "weight"))}
 		if !l.NoBias {
 			inputs = append(inputs, e.init(join(scope, "bias")))
 		}
-		return single("Gemm", []*pb.AttributeProto{attrInt("transB", 1)}, inputs...), nil
+		return done(single("Gemm", []*pb.AttributeProto{attrInt("transB", 1)}, inputs...))
 	case layers.Conv2D:
 		inputs := []string{in, e.init(join(scope, "weight"))}
 		if !l.NoBias {
 			inputs = append(inputs, e.init(join(scope, "bias")))
 		}
-		stride := l.Stride
-		if stride == 0 {
-			stride = 1
+		k := pairOf(l.Kernel, l.KernelHW, 0)
+		d := pairOf(l.Dilation, l.DilationHW, 1)
+		p := pairOf(l.Padding, l.PaddingHW, 0)
+		pads := []int64{int64(p[0]), int64(p[1]), int64(p[0]), int64(p[1])}
+		if l.Same { // padding='same': total d·(k−1), half before, the rest after
+			th, tw := d[0]*(k[0]-1), d[1]*(k[1]-1)
+			pads = []int64{int64(th / 2), int64(tw / 2), int64(th - th/2), int64(tw - tw/2)}
 		}
-		p := int64(l.Padding)
-		return single("Conv", []*pb.AttributeProto{
-			attrInts("dilations", 1, 1),
-			attrInt("group", 1),
-			attrInts("kernel_shape", int64(l.Kernel), int64(l.Kernel)),
-			attrInts("pads", p, p, p, p),
-			attrInts("strides", int64(stride), int64(stride)),
-		}, inputs...), nil
+		return done(single("Conv", []*pb.AttributeProto{
+			attrInts("dilations", int64(d[0]), int64(d[1])),
+			attrInt("group", int64(max(l.Groups, 1))),
+			attrInts("kernel_shape", int64(k[0]), int64(k[1])),
+			attrInts("pads", pads...),
+			attrInts("strides", ints64(pairOf(l.Stride, l.StrideHW, 1))...),
+		}, inputs...))
 	case layers.MaxPool2D:
-		return single("MaxPool", poolAttrs(l.Kernel, l.Stride, l.Padding), in), nil
+		attrs := poolAttrs(l.Kernel, l.KernelHW, l.Stride, l.StrideHW, l.Padding, l.PaddingHW, l.CeilMode)
+		attrs = append(attrs, attrInts("dilations", ints64(pairOf(l.Dilation, l.DilationHW, 1))...))
+		return done(single("MaxPool", attrs, in))
 	case layers.AvgPool2D:
-		return single("AveragePool", append(poolAttrs(l.Kernel, l.Stride, l.Padding), attrInt("count_include_pad", 1)), in), nil
-	case layers.BatchNorm1D:
-		return single("BatchNormalization", bnAttrs(l.Eps), in, e.init(join(scope, "weight")), e.init(join(scope, "bias")),
-			e.init(join(scope, "running_mean")), e.init(join(scope, "running_var"))), nil
-	case layers.BatchNorm2D:
-		return single("BatchNormalization", bnAttrs(l.Eps), in, e.init(join(scope, "weight")), e.init(join(scope, "bias")),
-			e.init(join(scope, "running_mean")), e.init(join(scope, "running_var"))), nil
-	case layers.Dropout: // the identity in eval mode: no node
-		return in, nil
-	case layers.Flatten:
-		return single("Flatten", []*pb.AttributeProto{attrInt("axis", 1)}, in), nil
-	case layers.ReLU:
-		return single("Relu", nil, in), nil
-	case layers.LeakyReLU:
-		s := l.Slope
-		if s == 0 {
-			s = 0.01
+		attrs := poolAttrs(l.Kernel, l.KernelHW, l.Stride, l.StrideHW, l.Padding, l.PaddingHW, l.CeilMode)
+		if l.DivisorOverride == 0 {
+			include := int64(1)
+			if l.ExcludePad {
+				include = 0
+			}
+			return done(single("AveragePool", append(attrs, attrInt("count_include_pad", include)), in))
 		}
+		// divisor_override d: the window sums over d, which is the average over the whole window
+		// (count_include_pad=1: every window has kh·kw elements without ceil_mode) times kh·kw/d.
+		if l.CeilMode {
+			return "", nil, errors.Errorf("onnx: module %q (layers.AvgPool2D): DivisorOverride with CeilMode has no ONNX equivalent", scope)
+		}
+		k := pairOf(l.Kernel, l.KernelHW, 0)
+		avg := e.node("AveragePool", path+"/AveragePool", []string{in}, append(attrs, attrInt("count_include_pad", 1)), path+"/AveragePool_output_0")
+		f := e.constant(path+"/AveragePool/Scale", float64(k[0]*k[1])/float64(l.DivisorOverride))
+		return done(e.node("Mul", path+"/Mul", []string{avg, f}, nil, path+"/Mul_output_0"))
+	case layers.BatchNorm1D:
+		return done(e.batchNorm(path, scope, in, l.Eps))
+	case layers.BatchNorm2D:
+		return done(e.batchNorm(path, scope, in, l.Eps))
+	case layers.Flatten:
+		return done(single("Flatten", []*pb.AttributeProto{attrInt("axis", 1)}, in))
+	case layers.ReLU:
+		return done(single("Relu", nil, in))
+	case layers.LeakyReLU:
 		// Where(x > 0, x, slope·x) with constants of the model's dtype: LeakyRelu's alpha
 		// attribute is a float32, which would round a float64 model's slope, and ONNX Runtime has
 		// neither LeakyRelu nor PRelu for float64. It computes exactly what Stheno computes.
 		p := path + "/LeakyRelu"
 		pos := e.node("Greater", p+"/Greater", []string{in, e.constant(p+"/Zero", 0)}, nil, p+"/Greater_output_0")
-		neg := e.node("Mul", p+"/Mul", []string{in, e.constant(p+"/Slope", s)}, nil, p+"/Mul_output_0")
-		return e.node("Where", p+"/Where", []string{pos, in, neg}, nil, p+"/Where_output_0"), nil
+		neg := e.node("Mul", p+"/Mul", []string{in, e.constant(p+"/Slope", l.Slope.Or(0.01))}, nil, p+"/Mul_output_0")
+		return done(e.node("Where", p+"/Where", []string{pos, in, neg}, nil, p+"/Where_output_0"))
 	case layers.Tanh:
-		return single("Tanh", nil, in), nil
+		return done(single("Tanh", nil, in))
 	case layers.Sigmoid:
-		return single("Sigmoid", nil, in), nil
+		return done(single("Sigmoid", nil, in))
 	case layers.GELU:
 		// x·½(1 + erf(x/√2)), PyTorch's exact GELU (ONNX has Gelu only from opset 20).
 		p := path + "/Gelu"
@@ -263,17 +299,17 @@ func (e *exporter) module(m graph.Module, scope, in string) (string, error) {
 		erf := e.node("Erf", p+"/Erf", []string{div}, nil, p+"/Erf_output_0")
 		add := e.node("Add", p+"/Add", []string{erf, c("One", 1)}, nil, p+"/Add_output_0")
 		mul := e.node("Mul", p+"/Mul", []string{in, add}, nil, p+"/Mul_output_0")
-		return e.node("Mul", p+"/Mul_1", []string{mul, c("Half", 0.5)}, nil, p+"/Mul_1_output_0"), nil
+		return done(e.node("Mul", p+"/Mul_1", []string{mul, c("Half", 0.5)}, nil, p+"/Mul_1_output_0"))
 	case layers.Softmax:
-		return single("Softmax", []*pb.AttributeProto{attrInt("axis", int64(l.Axis))}, in), nil
+		return done(single("Softmax", []*pb.AttributeProto{attrInt("axis", softmaxAxis(l.Axis, shape))}, in))
 	case layers.LogSoftmax:
-		return single("LogSoftmax", []*pb.AttributeProto{attrInt("axis", int64(l.Axis))}, in), nil
+		return done(single("LogSoftmax", []*pb.AttributeProto{attrInt("axis", softmaxAxis(l.Axis, shape))}, in))
 	}
 	where := scope
 	if where == "" {
 		where = "the top level"
 	}
-	return "", errors.Errorf("onnx: module %q (%T) cannot be exported: ONNX export supports layers.Sequential, Linear, Conv2D, MaxPool2D, AvgPool2D, BatchNorm1D/2D, Dropout, Flatten, ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax and LogSoftmax", where, m)
+	return "", nil, errors.Errorf("onnx: module %q (%T) cannot be exported: ONNX export supports layers.Sequential, Linear, Conv2D, MaxPool2D, AvgPool2D, BatchNorm1D/2D, Dropout, Flatten, ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax and LogSoftmax (and pointers to them)", where, m)
 }
 
 // node appends a node and returns its (single) output.
@@ -343,24 +379,57 @@ func rawData[T float32 | float64](d []T) []byte {
 	return b
 }
 
-func poolAttrs(k, stride, pad int) []*pb.AttributeProto {
-	if stride == 0 {
-		stride = k
+// poolAttrs are the attributes of MaxPool and AveragePool for a pooling layer's settings.
+func poolAttrs(k int, kHW [2]int, stride int, strideHW [2]int, pad int, padHW [2]int, ceil bool) []*pb.AttributeProto {
+	kk := pairOf(k, kHW, 0)
+	st := pairOf(stride, strideHW, 0)
+	if st[0] == 0 {
+		st = kk // stride defaults to the kernel size
 	}
-	p := int64(pad)
+	p := pairOf(pad, padHW, 0)
+	c := int64(0)
+	if ceil {
+		c = 1
+	}
 	return []*pb.AttributeProto{
-		attrInt("ceil_mode", 0),
-		attrInts("kernel_shape", int64(k), int64(k)),
-		attrInts("pads", p, p, p, p),
-		attrInts("strides", int64(stride), int64(stride)),
+		attrInt("ceil_mode", c),
+		attrInts("kernel_shape", ints64(kk)...),
+		attrInts("pads", int64(p[0]), int64(p[1]), int64(p[0]), int64(p[1])),
+		attrInts("strides", ints64(st)...),
 	}
 }
 
-func bnAttrs(eps float64) []*pb.AttributeProto {
-	if eps == 0 {
-		eps = 1e-5
+// batchNorm emits BatchNormalization with the running statistics (eval mode).
+func (e *exporter) batchNorm(path, scope, in string, eps layers.Opt[float64]) string {
+	name := path + "/BatchNormalization"
+	return e.node("BatchNormalization", name, []string{in, e.init(join(scope, "weight")), e.init(join(scope, "bias")),
+		e.init(join(scope, "running_mean")), e.init(join(scope, "running_var"))},
+		[]*pb.AttributeProto{attrFloat("epsilon", eps.Or(1e-5))}, name+"_output_0")
+}
+
+// pairOf resolves a layer's (height, width) setting from its int form sq and tuple form hw as the
+// layers do: hw if set, else sq for both, else def.
+func pairOf(sq int, hw [2]int, def int) [2]int {
+	switch {
+	case hw != [2]int{}:
+		return hw
+	case sq == 0:
+		return [2]int{def, def}
 	}
-	return []*pb.AttributeProto{attrFloat("epsilon", eps)}
+	return [2]int{sq, sq}
+}
+
+func ints64(p [2]int) []int64 { return []int64{int64(p[0]), int64(p[1])} }
+
+// softmaxAxis is the axis a Softmax or LogSoftmax layer uses on an input of per-sample shape
+// sample: the set axis, else PyTorch's implicit one (0 for 1-D and 3-D inputs, else 1).
+func softmaxAxis(axis layers.Opt[int], sample []int) int64 {
+	dims := len(sample) + 1
+	def := 1
+	if dims == 1 || dims == 3 {
+		def = 0
+	}
+	return int64(axis.Or(def))
 }
 
 func attrInt(name string, v int64) *pb.AttributeProto {

@@ -162,6 +162,8 @@ func TestErrors(t *testing.T) {
 		{"invalid CNN", models.CNN(models.CNNConfig{}), s, []int{1, 28, 28}, "invalid CNNConfig"},
 		{"unknown module", layers.Sequential{layers.ReLU{}, custom{}}, s, []int{3}, `module "1" (onnx.custom) cannot be exported`},
 		{"unknown top module", custom{}, s, []int{3}, `module "the top level" (onnx.custom) cannot be exported`},
+		{"divisor and ceil", layers.Sequential{layers.AvgPool2D{Kernel: 2, CeilMode: true, DivisorOverride: 3}}, s, []int{1, 5, 5},
+			`module "0" (layers.AvgPool2D): DivisorOverride with CeilMode has no ONNX equivalent`},
 	} {
 		_, err := Marshal(c.m, c.s, c.sample...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

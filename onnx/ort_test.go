@@ -38,14 +38,14 @@ func demoCNN() graph.Module {
 func everyLayer() graph.Module {
 	return layers.Sequential{
 		layers.Conv2D{In: 3, Out: 6, Kernel: 3, Stride: 2, Padding: 1}, // 6×6×6
-		layers.BatchNorm2D{Features: 6, Eps: 1e-3},
-		layers.LeakyReLU{Slope: 0.2},
+		layers.BatchNorm2D{Features: 6, Eps: layers.Set(1e-3)},
+		layers.LeakyReLU{Slope: layers.Set(0.2)},
 		layers.MaxPool2D{Kernel: 3, Stride: 1, Padding: 1},    // 6×6×6
 		layers.Conv2D{In: 6, Out: 4, Kernel: 3, NoBias: true}, // 4×4×4
 		layers.GELU{},
 		layers.AvgPool2D{Kernel: 2, Stride: 1, Padding: 1}, // 4×5×5
 		layers.Tanh{},
-		layers.Sequential{layers.Flatten{}, layers.Dropout{P: 0.5}}, // 100
+		layers.Sequential{layers.Flatten{}, layers.Dropout{P: layers.Set(0.5)}}, // 100
 		layers.Linear{In: 100, Out: 16},
 		layers.BatchNorm1D{Features: 16},
 		layers.Sigmoid{},
@@ -53,7 +53,7 @@ func everyLayer() graph.Module {
 		layers.LeakyReLU{},
 		layers.ReLU{},
 		layers.Linear{In: 8, Out: 5},
-		layers.Softmax{Axis: 1},
+		layers.Softmax{Axis: layers.Set(1)},
 	}
 }
 
@@ -63,10 +63,10 @@ func everyFloat64Layer() graph.Module {
 	return layers.Sequential{
 		layers.MaxPool2D{Kernel: 3, Stride: 1, Padding: 1}, // 2×5×5
 		layers.BatchNorm2D{Features: 2},
-		layers.LeakyReLU{Slope: 0.3},
-		layers.Sequential{layers.Flatten{}, layers.Dropout{P: 0.2}}, // 50
+		layers.LeakyReLU{Slope: layers.Set(0.3)},
+		layers.Sequential{layers.Flatten{}, layers.Dropout{P: layers.Set(0.2)}}, // 50
 		layers.Linear{In: 50, Out: 12},
-		layers.BatchNorm1D{Features: 12, Eps: 1e-4},
+		layers.BatchNorm1D{Features: 12, Eps: layers.Set(1e-4)},
 		layers.Tanh{},
 		layers.Linear{In: 12, Out: 9, NoBias: true},
 		layers.Sigmoid{},
@@ -74,7 +74,23 @@ func everyFloat64Layer() graph.Module {
 		layers.LeakyReLU{},
 		layers.ReLU{},
 		layers.Linear{In: 7, Out: 4},
-		layers.Softmax{Axis: -1},
+		layers.Softmax{Axis: layers.Set(-1)},
+	}
+}
+
+// geometry uses the convolution and pooling options: (height, width) forms, dilation, groups,
+// padding='same', ceil mode, count_include_pad=False and divisor_override.
+func geometry() graph.Module {
+	return layers.Sequential{
+		layers.Conv2D{In: 4, Out: 6, KernelHW: [2]int{3, 2}, StrideHW: [2]int{2, 1}, PaddingHW: [2]int{1, 0},
+			DilationHW: [2]int{1, 2}, Groups: 2}, // 6×7×9
+		layers.MaxPool2D{Kernel: 3, Stride: 2, Padding: 1, CeilMode: true},               // 6×4×5
+		layers.Conv2D{In: 6, Out: 6, Kernel: 3, Dilation: 2, Same: true},                 // 6×4×5
+		layers.Conv2D{In: 6, Out: 6, KernelHW: [2]int{2, 3}, Same: true},                 // 6×4×5, uneven padding
+		layers.AvgPool2D{Kernel: 2, Stride: 1, Padding: 1, ExcludePad: true},             // 6×5×6
+		layers.AvgPool2D{KernelHW: [2]int{2, 3}, StrideHW: [2]int{2, 2}, CeilMode: true}, // 6×3×3
+		layers.AvgPool2D{Kernel: 2, Stride: 1, DivisorOverride: 3},                       // 6×2×2
+		layers.Flatten{},
 	}
 }
 
@@ -85,11 +101,21 @@ func exportCases() []exportCase {
 		{"mnistcnn", models.CNN(models.MNISTCNN), []int{1, 28, 28}, "Conv(11)"},
 		{"every-layer", everyLayer(), []int{3, 12, 12}, "Conv(11)"},
 		{"every-float64-layer", everyFloat64Layer(), []int{2, 5, 5}, ""},
-		{"logsoftmax", layers.Sequential{layers.Linear{In: 10, Out: 6}, layers.LogSoftmax{Axis: -1}}, []int{10}, ""},
-		{"batchnorm1d-3d", layers.Sequential{layers.BatchNorm1D{Features: 4}, layers.LogSoftmax{Axis: 1}}, []int{4, 7}, ""},
+		{"logsoftmax", layers.Sequential{layers.Linear{In: 10, Out: 6}, layers.LogSoftmax{Axis: layers.Set(-1)}}, []int{10}, ""},
+		{"batchnorm1d-3d", layers.Sequential{layers.BatchNorm1D{Features: 4}, layers.LogSoftmax{Axis: layers.Set(1)}}, []int{4, 7}, ""},
 		{"gelu", layers.GELU{}, []int{6}, "Erf(13)"},
 		{"avgpool", layers.AvgPool2D{Kernel: 3, Stride: 2, Padding: 1}, []int{2, 7, 7}, "AveragePool(11)"},
-		{"dropout-only", layers.Dropout{P: 0.3}, []int{5}, ""},
+		{"geometry", geometry(), []int{4, 13, 11}, "Conv(11)"},
+		{"maxpool-options", layers.Sequential{
+			layers.MaxPool2D{KernelHW: [2]int{3, 2}, StrideHW: [2]int{2, 3}, PaddingHW: [2]int{1, 1}, Dilation: 2, CeilMode: true},
+			layers.LogSoftmax{}, // the implicit axis of (N, C, H, W): 1
+		}, []int{3, 9, 10}, ""},
+		{"softmax-implicit", layers.Sequential{layers.Linear{In: 10, Out: 6}, layers.Softmax{}}, []int{10}, ""}, // axis 1
+		// The implicit axis of a 3-D input is 0, the batch, as in PyTorch. (Compared at the full
+		// batch only: the Evaluator pads a smaller batch with zeros, which enter a softmax over
+		// the batch.)
+		{"softmax-implicit-3d", layers.Sequential{layers.BatchNorm1D{Features: 4}, layers.Softmax{}}, []int{4, 7}, ""},
+		{"dropout-only", layers.Dropout{P: layers.Set(0.3)}, []int{5}, ""},
 	}
 }
 
@@ -210,7 +236,11 @@ func testONNXRuntime[T float32 | float64](t *testing.T) {
 		}
 		var jobs []ortJob
 		var wants []tensor.Tensor
-		for _, n := range []int{batch, 1} {
+		batches := []int{batch, 1}
+		if c.name == "softmax-implicit-3d" {
+			batches = batches[:1]
+		}
+		for _, n := range batches {
 			xs := append(tensor.Shape{n}, c.sample...)
 			x := make([]float64, xs.TotalSize())
 			for i := range x {
