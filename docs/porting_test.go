@@ -297,8 +297,8 @@ type irisResult struct {
 }
 
 // iris runs the example's training, as shipped (BindDualValues and Gorgonia's VanillaSolver) or
-// moved to Stheno's SGD. theta starts at theta0 (the example draws it from Gaussian(0, 1)).
-func iris(xT, yT *tensor.Dense, theta0 []float64, stheno bool) irisResult {
+// moved to Stheno's SGD, with the example's loop or (stepper) a solvers.Stepper. theta starts at theta0 (the example draws it from Gaussian(0, 1)).
+func iris(xT, yT *tensor.Dense, theta0 []float64, stheno, stepper bool) irisResult {
 	g := G.NewGraph()
 	X := G.NodeFromAny(g, xT, G.WithName("x"))
 	Y := G.NodeFromAny(g, yT, G.WithName("y"))
@@ -331,14 +331,31 @@ func iris(xT, yT *tensor.Dense, theta0 []float64, stheno bool) irisResult {
 	defer machine.Close()
 
 	iter := 10000
-	for i := 0; i < iter; i++ {
-		if err = machine.RunAll(); err != nil {
-			log.Fatalf("Error during iteration: %v: %v\n", i, err)
-		}
-		if err = solver.Step(model); err != nil {
+	if stepper {
+		// Without a list of learnables: the Stepper finds them (here: theta) and runs the loop body.
+		st, err := solvers.NewStepper(g, machine, solver)
+		if err != nil {
 			log.Fatal(err)
 		}
-		machine.Reset() // Reset is necessary in a loop like this
+		for i := 0; i < iter; i++ {
+			if _, err := st.StepLoss(cost); err != nil {
+				log.Fatal(err)
+			}
+		}
+		learnables, err := solvers.Learnables(g)
+		if err != nil || len(learnables) != 1 || learnables[0] != theta {
+			log.Fatalf("solvers.Learnables: %v, %v", learnables, err)
+		}
+	} else {
+		for i := 0; i < iter; i++ {
+			if err = machine.RunAll(); err != nil {
+				log.Fatalf("Error during iteration: %v: %v\n", i, err)
+			}
+			if err = solver.Step(model); err != nil {
+				log.Fatal(err)
+			}
+			machine.Reset() // Reset is necessary in a loop like this
+		}
 	}
 	return irisResult{append([]float64(nil), theta.Value().Data().([]float64)...), cost.Value().Data().(float64),
 		irisAccuracy(predicted.Data().([]float64), Y.Value().Data().([]float64))}
@@ -353,12 +370,15 @@ func TestPortIris(t *testing.T) {
 	for i := range theta0 {
 		theta0[i] = rng.NormFloat64()
 	}
-	before := iris(xT, yT, theta0, false)
-	after := iris(xT, yT, theta0, true)
+	before := iris(xT, yT, theta0, false, false)
+	after := iris(xT, yT, theta0, true, false)
+	stepped := iris(xT, yT, theta0, true, true)
 	t.Logf("before: cost %.6f accuracy %.4f theta %.4f", before.cost, before.accuracy, before.theta)
 	t.Logf("after:  cost %.6f accuracy %.4f theta %.4f", after.cost, after.accuracy, after.theta)
-	if d := maxAbsDiff(before.theta, after.theta); d != 0 || before.cost != after.cost {
-		t.Errorf("θ differs by %.3g, cost %v vs %v: want the same trajectory", d, before.cost, after.cost)
+	for _, r := range []irisResult{after, stepped} {
+		if d := maxAbsDiff(before.theta, r.theta); d != 0 || before.cost != r.cost {
+			t.Errorf("θ differs by %.3g, cost %v vs %v: want the same trajectory", d, before.cost, r.cost)
+		}
 	}
 	if before.accuracy < 0.9 {
 		t.Errorf("accuracy %v", before.accuracy)
