@@ -2,12 +2,14 @@
 // (ONNX 1.12, IR version 8, Apache-2.0, copied unchanged from Debian's python3-onnx:
 // /usr/lib/python3/dist-packages/onnx/onnx.proto) by protoc-gen-go for google.golang.org/protobuf.
 //
-// To regenerate (Debian: apt-get install -y protobuf-compiler protoc-gen-go python3-onnx):
+// To regenerate (Debian: apt-get install -y protobuf-compiler python3-onnx), from this directory:
 //
-//	cp /usr/lib/python3/dist-packages/onnx/onnx.proto onnx/internal/pb/
-//	go generate ./onnx/internal/pb
+//	cp /usr/lib/python3/dist-packages/onnx/onnx.proto .
+//	go generate
 //
-// onnx.proto has no go_package option, so the import path is given with -M on the command line.
+// which runs gen.sh: it installs protoc-gen-go at the version of google.golang.org/protobuf in go.mod (Debian's
+// protoc-gen-go 1.28 works too, but its output uses an API that newer runtimes deprecate) and runs
+// protoc. onnx.proto has no go_package option, so the import path is given with -M.
 package pb
 
-//go:generate protoc --proto_path=. --go_out=. --go_opt=paths=source_relative --go_opt=Monnx.proto=github.com/stheno-ml/stheno/onnx/internal/pb onnx.proto
+//go:generate sh gen.sh
