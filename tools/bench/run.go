@@ -28,7 +28,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stheno-ml/stheno/data"
+	"github.com/stheno-ml/stheno/data/mnist"
 )
 
 // row is one line of the table: a workload and what one timed call does.
@@ -150,11 +150,11 @@ func main() {
 	if err := build.Run(); err != nil {
 		log.Fatalf("building the Go side: %v", err)
 	}
-	mnist, err := data.DefaultMNISTDir()
+	mnistDir, err := mnist.Dir()
 	if err != nil {
 		log.Fatal(err)
 	}
-	env := []string{"MNIST_DIR=" + mnist}
+	env := []string{"MNIST_DIR=" + mnistDir}
 	tenv := append([]string{"MALLOC_MMAP_MAX_=0", "MALLOC_TRIM_THRESHOLD_=68719476736"}, env...)
 	ob := filepath.Join(here, "ob/usr/lib/x86_64-linux-gnu/openblas-pthread")
 	if _, err := os.Stat(ob); err == nil {
