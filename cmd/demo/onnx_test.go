@@ -47,7 +47,15 @@ func TestExportONNX(t *testing.T) {
 	if bytes.Equal(got, fresh) {
 		t.Fatal("the exported model has untrained weights")
 	}
-	if err := models.Load(filepath.Join(cfg.Out, weightsFile), s); err != nil {
+	mgr, err := openCheckpoints(cfg.Out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, _, err := readState(mgr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.Load(gen.Path(weightsFile), s); err != nil {
 		t.Fatal(err)
 	}
 	want, err := onnx.Marshal(m, s, 784)
