@@ -1,11 +1,16 @@
-// Package ops provides the classification losses and (log-)softmax as
-// custom Gorgonia ops with the semantics of torch.nn.functional in
-// PyTorch 1.13:
+// Package ops provides losses and (log-)softmax as custom Gorgonia ops
+// with the semantics of torch.nn.functional in PyTorch 1.13:
 //
 //	CrossEntropy   logits (raw scores), class indices or probabilities
 //	NLL            log-probabilities (after LogSoftmax), class indices
 //	BCE            probabilities (after a sigmoid), targets in [0, 1]
 //	BCEWithLogits  logits (raw scores), targets in [0, 1]
+//	MSE, L1        regression: (x - y)², |x - y|
+//	SmoothL1       regression: quadratic below beta, linear above
+//	Huber          regression: quadratic below delta, delta-linear above
+//	KLDiv          log-probabilities against a target distribution
+//	GaussianNLL    mean and variance against a target
+//	PoissonNLL     (log-)rates against counts
 //	Softmax, LogSoftmax along any axis
 //
 // Each is one fused op with a hand-written forward and backward: the
@@ -16,18 +21,23 @@
 // at -100 as PyTorch does. Float64 and Float32 inputs are supported; sums
 // are accumulated in float64.
 //
-// Options follow PyTorch's arguments: WithReduction (Mean, Sum, None),
-// WithWeight, WithIgnoreIndex, WithLabelSmoothing, WithPosWeight. An option
-// that does not apply to a loss is an error.
+// Options follow PyTorch's arguments: WithReduction (Mean, Sum, None;
+// BatchMean for KLDiv), WithWeight, WithIgnoreIndex, WithLabelSmoothing,
+// WithPosWeight, WithBeta, WithDelta, WithLogTarget, WithFull, WithEps,
+// WithLogInput. An option that does not apply to a loss is an error.
 //
 // Mistakes are errors, not panics: shapes and dtypes are checked when the
 // node is built; class indices out of range and BCE probabilities or
 // targets outside [0, 1] make the VM's RunAll return an error naming the
 // value and its position.
 //
-// Gradients flow to the input only. Targets get none (SymDiff returns nil
-// for them): class indices are not differentiable, and for probability or
-// BCE targets PyTorch would compute one, which training never needs.
+// The classification losses' gradients flow to the input only: class
+// indices are not differentiable, and for probability or BCE targets
+// PyTorch would compute one, which training never needs. The regression
+// and distribution losses (MSE to PoissonNLL) also differentiate the
+// target, and GaussianNLL the variance, as PyTorch does; their input and
+// target must have the same shape (PyTorch broadcasts differing shapes,
+// with a warning for MSE and L1: here it is an error).
 //
 // An op keeps its output and scratch buffers, so after its first run it
 // allocates nothing. Consequences: a loss node's value is overwritten by

@@ -21,9 +21,14 @@ const (
 	Sum
 	// None returns the per-element losses unreduced.
 	None
+	// BatchMean divides the sum of the per-element losses by the batch
+	// size (the input's first dimension), KLDiv's reduction='batchmean'.
+	// Only KLDiv accepts it.
+	BatchMean
 )
 
-// String returns the PyTorch name of the reduction ("mean", "sum", "none").
+// String returns the PyTorch name of the reduction ("mean", "sum", "none",
+// "batchmean").
 func (r Reduction) String() string {
 	switch r {
 	case Mean:
@@ -32,6 +37,8 @@ func (r Reduction) String() string {
 		return "sum"
 	case None:
 		return "none"
+	case BatchMean:
+		return "batchmean"
 	}
 	return fmt.Sprintf("Reduction(%d)", int(r))
 }
@@ -54,12 +61,18 @@ type lossConfig struct {
 	posWeight tensor.Tensor
 	ignore    int
 	smoothing float64
+	beta      float64 // SmoothL1
+	delta     float64 // Huber
+	logTarget bool    // KLDiv
+	full      bool    // GaussianNLL, PoissonNLL
+	eps       float64 // GaussianNLL, PoissonNLL; 0: the loss's default
+	logInput  bool    // PoissonNLL
 }
 
 // newLossConfig applies opts; an option whose name is not in allowed is an
 // error naming the option and the loss.
 func newLossConfig(name string, allowed []string, opts []LossOpt) (*lossConfig, error) {
-	c := &lossConfig{reduction: Mean, ignore: DefaultIgnoreIndex}
+	c := &lossConfig{reduction: Mean, ignore: DefaultIgnoreIndex, beta: 1, delta: 1, logInput: true}
 	for _, o := range opts {
 		if o == nil {
 			return nil, errors.Errorf("ops: %s: nil option", name)
@@ -73,16 +86,20 @@ func newLossConfig(name string, allowed []string, opts []LossOpt) (*lossConfig, 
 			return nil, errors.Errorf("ops: %s: option %s does not apply to %s", name, g, name)
 		}
 	}
+	if c.reduction == BatchMean && !slices.Contains(allowed, "BatchMean") {
+		return nil, errors.Errorf("ops: %s: reduction BatchMean applies only to KLDiv", name)
+	}
 	return c, nil
 }
 
 // has reports whether the option of that name was given.
 func (c *lossConfig) has(opt string) bool { return slices.Contains(c.given, opt) }
 
-// WithReduction sets the reduction (Mean, Sum or None). Default Mean.
+// WithReduction sets the reduction (Mean, Sum, None, or BatchMean for
+// KLDiv). Default Mean.
 func WithReduction(r Reduction) LossOpt {
 	return func(c *lossConfig) error {
-		if r != Mean && r != Sum && r != None {
+		if r != Mean && r != Sum && r != None && r != BatchMean {
 			return errors.Errorf("unknown reduction %d", int(r))
 		}
 		c.reduction = r
@@ -144,6 +161,77 @@ func WithLabelSmoothing(eps float64) LossOpt {
 		}
 		c.smoothing = eps
 		c.given = append(c.given, "WithLabelSmoothing")
+		return nil
+	}
+}
+
+// WithBeta sets SmoothL1's beta ≥ 0, where the loss turns from quadratic
+// to linear. Default 1; 0 makes it L1.
+func WithBeta(beta float64) LossOpt {
+	return func(c *lossConfig) error {
+		if !(beta >= 0) || math.IsInf(beta, 1) {
+			return errors.Errorf("beta must be finite and >= 0, got %v", beta)
+		}
+		c.beta = beta
+		c.given = append(c.given, "WithBeta")
+		return nil
+	}
+}
+
+// WithDelta sets Huber's delta > 0, where the loss turns from quadratic to
+// linear. Default 1.
+func WithDelta(delta float64) LossOpt {
+	return func(c *lossConfig) error {
+		if !(delta > 0) || math.IsInf(delta, 1) {
+			return errors.Errorf("delta must be finite and > 0, got %v", delta)
+		}
+		c.delta = delta
+		c.given = append(c.given, "WithDelta")
+		return nil
+	}
+}
+
+// WithLogTarget says that KLDiv's target holds log-probabilities
+// (PyTorch's log_target=True). Default false: probabilities.
+func WithLogTarget(on bool) LossOpt {
+	return func(c *lossConfig) error {
+		c.logTarget = on
+		c.given = append(c.given, "WithLogTarget")
+		return nil
+	}
+}
+
+// WithFull adds the constant terms PyTorch's full=True adds: 0.5·log(2π)
+// for GaussianNLL, Stirling's approximation of log(target!) for
+// PoissonNLL. Default false.
+func WithFull(on bool) LossOpt {
+	return func(c *lossConfig) error {
+		c.full = on
+		c.given = append(c.given, "WithFull")
+		return nil
+	}
+}
+
+// WithEps sets the eps > 0 of GaussianNLL (the variance is clamped to at
+// least eps; default 1e-6) and PoissonNLL (log(input + eps) when the input
+// is not a log; default 1e-8).
+func WithEps(eps float64) LossOpt {
+	return func(c *lossConfig) error {
+		if !(eps > 0) || math.IsInf(eps, 1) {
+			return errors.Errorf("eps must be finite and > 0, got %v", eps)
+		}
+		c.eps = eps
+		c.given = append(c.given, "WithEps")
+		return nil
+	}
+}
+
+// WithLogInput says whether PoissonNLL's input is the log of the rate
+// (true, the default, as PyTorch's log_input=True) or the rate itself.
+func WithLogInput(on bool) LossOpt {
+	return func(c *lossConfig) error {
+		c.logInput = on
+		c.given = append(c.given, "WithLogInput")
 		return nil
 	}
 }

@@ -1,0 +1,44 @@
+package ops
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// L1 returns the mean absolute error |x - y| between input and target,
+// with the semantics of torch.nn.functional.l1_loss (PyTorch 1.13).
+//
+// Shapes, dtypes and options as for MSE. The gradient is sign(x - y)
+// (0 where x = y) for the input and its negative for the target.
+func L1(input, target *G.Node, opts ...LossOpt) (*G.Node, error) {
+	const name = "L1"
+	cfg, err := newLossConfig(name, []string{"WithReduction"}, opts)
+	if err != nil {
+		return nil, err
+	}
+	s, err := pairSpecDiff(name, input, target, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.config = fmt.Sprintf("reduction=%v", cfg.reduction)
+	return applyPair(s, l1Kernel{}, input, target)
+}
+
+type l1Kernel struct{}
+
+func (l1Kernel) loss(x, y float64) float64 { return math.Abs(x - y) }
+func (l1Kernel) dx(x, y float64) float64   { return sign(x - y) }
+func (l1Kernel) dy(x, y float64) float64   { return -sign(x - y) }
+
+// sign returns -1, 0 or 1 (NaN for NaN), like torch.sign.
+func sign(d float64) float64 {
+	switch {
+	case d > 0:
+		return 1
+	case d < 0:
+		return -1
+	}
+	return d
+}

@@ -1,0 +1,35 @@
+package ops
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// MSE returns the mean squared error (x - y)² between input and target,
+// with the semantics of torch.nn.functional.mse_loss (PyTorch 1.13).
+//
+// input and target have the same shape (any, with at least one dimension)
+// and dtype (Float64 or Float32). PyTorch broadcasts different shapes
+// with a warning; here they are an error. Options: WithReduction (Mean,
+// the default, Sum or None). Gradients flow to the input, 2(x - y), and to
+// the target, -2(x - y).
+func MSE(input, target *G.Node, opts ...LossOpt) (*G.Node, error) {
+	const name = "MSE"
+	cfg, err := newLossConfig(name, []string{"WithReduction"}, opts)
+	if err != nil {
+		return nil, err
+	}
+	s, err := pairSpecDiff(name, input, target, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.config = fmt.Sprintf("reduction=%v", cfg.reduction)
+	return applyPair(s, mseKernel{}, input, target)
+}
+
+type mseKernel struct{}
+
+func (mseKernel) loss(x, y float64) float64 { d := x - y; return d * d }
+func (mseKernel) dx(x, y float64) float64   { return 2 * (x - y) }
+func (mseKernel) dy(x, y float64) float64   { return -2 * (x - y) }
