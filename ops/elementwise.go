@@ -84,41 +84,93 @@ func broadcastTo(w []float64, ws, s tensor.Shape) ([]float64, error) {
 	return out, nil
 }
 
-// pairKernel is the element function of a pairLoss: the loss of one
-// (input, target) pair and its derivatives with respect to each.
+// pairKernel is the element function of an element-wise loss: the loss of
+// one (input, target) pair and its derivatives with respect to each.
 type pairKernel interface {
 	loss(x, y float64) float64
 	dx(x, y float64) float64
 	dy(x, y float64) float64
 }
 
-// pairSpecDiff is pairSpec for losses whose target also gets a gradient,
-// as in PyTorch; options other than the reduction are the caller's.
-func pairSpecDiff(name string, x, target *G.Node, cfg *lossConfig) (*lossSpec, error) {
-	s, _, err := pairSpec(name, x, target, cfg)
+// elementLoss builds an element-wise loss of (input, target) whose target
+// is also differentiated, as PyTorch's regression losses: options lists
+// the options beyond WithReduction that apply, and kernel returns the
+// element kernel for the configuration and its part of the op's config
+// string (", beta=0.5").
+func elementLoss(name string, options []string, input, target *G.Node, opts []LossOpt, kernel func(*lossConfig) (pairKernel, string)) (*G.Node, error) {
+	cfg, err := newLossConfig(name, append([]string{"WithReduction"}, options...), opts)
+	if err != nil {
+		return nil, err
+	}
+	s, _, err := pairSpec(name, input, target, cfg)
 	if err != nil {
 		return nil, err
 	}
 	s.diff = []bool{true, true}
-	return s, nil
+	k, conf := kernel(cfg)
+	s.config = "reduction=" + cfg.reduction.String() + conf
+	return applyLoss(s.dt, &pairLoss[float32]{s: s, k: elemKernel[float32]{k}}, &pairLoss[float64]{s: s, k: elemKernel[float64]{k}}, input, target)
 }
 
-// applyPair makes the node of an element-wise loss of (input, target).
-func applyPair(s *lossSpec, k pairKernel, x, target *G.Node) (*G.Node, error) {
-	return applyLoss(s.dt, &pairLoss[float32]{s: s, k: k}, &pairLoss[float64]{s: s, k: k}, x, target)
+// rangeKernel is the slice kernel of an element-wise loss, over elements
+// [lo, hi) of input x and target y.
+type rangeKernel[T num.Float] interface {
+	// fwd returns the sum of the losses, writes them to perPos if it is
+	// not nil, and returns the first element whose input or target is
+	// invalid, or -1.
+	fwd(x, y, perPos []T, lo, hi int) (sum float64, bad int)
+	// bwd writes the gradients with respect to x and y into dx and dy
+	// (either may be nil), times s and g (per element, or nil).
+	bwd(dx, dy, x, y, g []T, s float64, lo, hi int)
+	// invalid returns the error for the element fwd found invalid.
+	invalid(s *lossSpec, x, y []T, i int) error
 }
+
+// elemKernel is the rangeKernel of a pairKernel.
+type elemKernel[T num.Float] struct{ k pairKernel }
+
+func (e elemKernel[T]) fwd(x, y, perPos []T, lo, hi int) (float64, int) {
+	var sum float64
+	for i := lo; i < hi; i++ {
+		v := e.k.loss(float64(x[i]), float64(y[i]))
+		sum += v
+		if perPos != nil {
+			perPos[i] = T(v)
+		}
+	}
+	return sum, -1
+}
+
+func (e elemKernel[T]) bwd(dx, dy, x, y, g []T, s float64, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		gi := s
+		if g != nil {
+			gi *= float64(g[i])
+		}
+		xf, yf := float64(x[i]), float64(y[i])
+		if dx != nil {
+			dx[i] = T(e.k.dx(xf, yf) * gi)
+		}
+		if dy != nil {
+			dy[i] = T(e.k.dy(xf, yf) * gi)
+		}
+	}
+}
+
+func (e elemKernel[T]) invalid(*lossSpec, []T, []T, int) error { return nil }
 
 // pairLoss is an element-wise loss of an input and a target of the same
 // shape, defined by its kernel; it runs over parts of the elements.
 type pairLoss[T num.Float] struct {
 	s         *lossSpec
-	k         pairKernel
+	k         rangeKernel[T]
 	x, y      []T
 	perPos, g []T
 	dx, dy    []T
 	sc        float64
 	bwd       bool
 	sum       [par.MaxParts]float64
+	bad       [par.MaxParts]int
 }
 
 func (l *pairLoss[T]) spec() *lossSpec { return l.s }
@@ -133,32 +185,11 @@ func (l *pairLoss[T]) inputs(in []G.Value) error {
 }
 
 func (l *pairLoss[T]) Range(p, lo, hi int) {
-	x, y, k := l.x, l.y, l.k
-	if !l.bwd {
-		var sum float64
-		for i := lo; i < hi; i++ {
-			v := k.loss(float64(x[i]), float64(y[i]))
-			sum += v
-			if l.perPos != nil {
-				l.perPos[i] = T(v)
-			}
-		}
-		l.sum[p] = sum
+	if l.bwd {
+		l.k.bwd(l.dx, l.dy, l.x, l.y, l.g, l.sc, lo, hi)
 		return
 	}
-	for i := lo; i < hi; i++ {
-		g := l.sc
-		if l.g != nil {
-			g *= float64(l.g[i])
-		}
-		xf, yf := float64(x[i]), float64(y[i])
-		if l.dx != nil {
-			l.dx[i] = T(k.dx(xf, yf) * g)
-		}
-		if l.dy != nil {
-			l.dy[i] = T(k.dy(xf, yf) * g)
-		}
-	}
+	l.sum[p], l.bad[p] = l.k.fwd(l.x, l.y, l.perPos, lo, hi)
 }
 
 func (l *pairLoss[T]) forward(in []G.Value, perPos []T) (float64, error) {
@@ -167,13 +198,16 @@ func (l *pairLoss[T]) forward(in []G.Value, perPos []T) (float64, error) {
 	}
 	l.bwd, l.perPos = false, perPos
 	parts := par.For(len(l.x), parMinWork, l)
-	n := len(l.x)
+	x, y := l.x, l.y
 	l.x, l.y, l.perPos = nil, nil, nil
 	var sum float64
 	for p := 0; p < parts; p++ {
+		if i := l.bad[p]; i >= 0 {
+			return 0, l.k.invalid(l.s, x, y, i)
+		}
 		sum += l.sum[p]
 	}
-	return l.s.reduce(sum, n), nil
+	return l.s.reduce(sum, len(x)), nil
 }
 
 func (l *pairLoss[T]) backward(d [][]T, in []G.Value, sv float64, g []T) error {

@@ -31,7 +31,7 @@ func GaussianNLL(input, target, variance *G.Node, opts ...LossOpt) (*G.Node, err
 	if err != nil {
 		return nil, err
 	}
-	s, err := pairSpecDiff(name, input, target, cfg)
+	s, _, err := pairSpec(name, input, target, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func GaussianNLL(input, target, variance *G.Node, opts ...LossOpt) (*G.Node, err
 	}
 	s.in = append(s.in, vs.Clone())
 	s.inDt = append(s.inDt, s.dt)
-	s.diff = append(s.diff, true)
+	s.diff = []bool{true, true, true}
 	eps := cfg.eps
 	if eps == 0 {
 		eps = 1e-6

@@ -16,17 +16,9 @@ import (
 // 1). Gradients flow to the input, clamp(x - y, -δ, δ), and to the target,
 // its negative.
 func Huber(input, target *G.Node, opts ...LossOpt) (*G.Node, error) {
-	const name = "Huber"
-	cfg, err := newLossConfig(name, []string{"WithReduction", "WithDelta"}, opts)
-	if err != nil {
-		return nil, err
-	}
-	s, err := pairSpecDiff(name, input, target, cfg)
-	if err != nil {
-		return nil, err
-	}
-	s.config = fmt.Sprintf("reduction=%v, delta=%v", cfg.reduction, cfg.delta)
-	return applyPair(s, huberKernel{delta: cfg.delta}, input, target)
+	return elementLoss("Huber", []string{"WithDelta"}, input, target, opts, func(c *lossConfig) (pairKernel, string) {
+		return huberKernel{delta: c.delta}, fmt.Sprintf(", delta=%v", c.delta)
+	})
 }
 
 type huberKernel struct{ delta float64 }

@@ -22,17 +22,9 @@ import (
 // log p + 1 - log q (exp(log p) (log p + 1 - log q) with a log target);
 // at p = 0 the target's gradient is NaN, as in PyTorch.
 func KLDiv(input, target *G.Node, opts ...LossOpt) (*G.Node, error) {
-	const name = "KLDiv"
-	cfg, err := newLossConfig(name, []string{"WithReduction", "BatchMean", "WithLogTarget"}, opts)
-	if err != nil {
-		return nil, err
-	}
-	s, err := pairSpecDiff(name, input, target, cfg)
-	if err != nil {
-		return nil, err
-	}
-	s.config = fmt.Sprintf("reduction=%v, log_target=%v", cfg.reduction, cfg.logTarget)
-	return applyPair(s, klDivKernel{logTarget: cfg.logTarget}, input, target)
+	return elementLoss("KLDiv", []string{"BatchMean", "WithLogTarget"}, input, target, opts, func(c *lossConfig) (pairKernel, string) {
+		return klDivKernel{logTarget: c.logTarget}, fmt.Sprintf(", log_target=%v", c.logTarget)
+	})
 }
 
 type klDivKernel struct{ logTarget bool }

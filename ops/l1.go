@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"fmt"
 	"math"
 
 	G "gorgonia.org/gorgonia"
@@ -13,17 +12,9 @@ import (
 // Shapes, dtypes and options as for MSE. The gradient is sign(x - y)
 // (0 where x = y) for the input and its negative for the target.
 func L1(input, target *G.Node, opts ...LossOpt) (*G.Node, error) {
-	const name = "L1"
-	cfg, err := newLossConfig(name, []string{"WithReduction"}, opts)
-	if err != nil {
-		return nil, err
-	}
-	s, err := pairSpecDiff(name, input, target, cfg)
-	if err != nil {
-		return nil, err
-	}
-	s.config = fmt.Sprintf("reduction=%v", cfg.reduction)
-	return applyPair(s, l1Kernel{}, input, target)
+	return elementLoss("L1", nil, input, target, opts, func(c *lossConfig) (pairKernel, string) {
+		return l1Kernel{}, ""
+	})
 }
 
 type l1Kernel struct{}

@@ -1,10 +1,6 @@
 package ops
 
-import (
-	"fmt"
-
-	G "gorgonia.org/gorgonia"
-)
+import G "gorgonia.org/gorgonia"
 
 // MSE returns the mean squared error (x - y)² between input and target,
 // with the semantics of torch.nn.functional.mse_loss (PyTorch 1.13).
@@ -15,17 +11,9 @@ import (
 // the default, Sum or None). Gradients flow to the input, 2(x - y), and to
 // the target, -2(x - y).
 func MSE(input, target *G.Node, opts ...LossOpt) (*G.Node, error) {
-	const name = "MSE"
-	cfg, err := newLossConfig(name, []string{"WithReduction"}, opts)
-	if err != nil {
-		return nil, err
-	}
-	s, err := pairSpecDiff(name, input, target, cfg)
-	if err != nil {
-		return nil, err
-	}
-	s.config = fmt.Sprintf("reduction=%v", cfg.reduction)
-	return applyPair(s, mseKernel{}, input, target)
+	return elementLoss("MSE", nil, input, target, opts, func(c *lossConfig) (pairKernel, string) {
+		return mseKernel{}, ""
+	})
 }
 
 type mseKernel struct{}

@@ -95,17 +95,39 @@ func newLossConfig(name string, allowed []string, opts []LossOpt) (*lossConfig, 
 // has reports whether the option of that name was given.
 func (c *lossConfig) has(opt string) bool { return slices.Contains(c.given, opt) }
 
+// option returns the LossOpt named name: it records the name (for the
+// "does not apply" check) and calls set, whose error names the bad value.
+func option(name string, set func(c *lossConfig) error) LossOpt {
+	return func(c *lossConfig) error {
+		if err := set(c); err != nil {
+			return err
+		}
+		c.given = append(c.given, name)
+		return nil
+	}
+}
+
+// positive checks a finite option value > 0 (or >= 0 if zeroOK).
+func positive(what string, v float64, zeroOK bool) error {
+	if math.IsInf(v, 1) || !(v > 0 || zeroOK && v == 0) {
+		if zeroOK {
+			return errors.Errorf("%s must be finite and >= 0, got %v", what, v)
+		}
+		return errors.Errorf("%s must be finite and > 0, got %v", what, v)
+	}
+	return nil
+}
+
 // WithReduction sets the reduction (Mean, Sum, None, or BatchMean for
 // KLDiv). Default Mean.
 func WithReduction(r Reduction) LossOpt {
-	return func(c *lossConfig) error {
+	return option("WithReduction", func(c *lossConfig) error {
 		if r != Mean && r != Sum && r != None && r != BatchMean {
 			return errors.Errorf("unknown reduction %d", int(r))
 		}
 		c.reduction = r
-		c.given = append(c.given, "WithReduction")
 		return nil
-	}
+	})
 }
 
 // WithWeight sets PyTorch's weight argument: for CrossEntropy and NLL a
@@ -114,14 +136,13 @@ func WithReduction(r Reduction) LossOpt {
 // differentiated) and must have the input's dtype. Its values are copied when
 // the loss node is built.
 func WithWeight(w tensor.Tensor) LossOpt {
-	return func(c *lossConfig) error {
+	return option("WithWeight", func(c *lossConfig) error {
 		if w == nil {
 			return errors.New("WithWeight: nil weight")
 		}
 		c.weight = w
-		c.given = append(c.given, "WithWeight")
 		return nil
-	}
+	})
 }
 
 // WithPosWeight sets BCEWithLogits' pos_weight: a weight of positive
@@ -129,14 +150,13 @@ func WithWeight(w tensor.Tensor) LossOpt {
 // typically shape (C), C the input's last dimension, or (1)); a shape that
 // does not broadcast is an error.
 func WithPosWeight(w tensor.Tensor) LossOpt {
-	return func(c *lossConfig) error {
+	return option("WithPosWeight", func(c *lossConfig) error {
 		if w == nil {
 			return errors.New("WithPosWeight: nil pos_weight")
 		}
 		c.posWeight = w
-		c.given = append(c.given, "WithPosWeight")
 		return nil
-	}
+	})
 }
 
 // WithIgnoreIndex sets the class index whose targets are ignored (they add
@@ -144,96 +164,58 @@ func WithPosWeight(w tensor.Tensor) LossOpt {
 // It only applies to class-index targets: with probability targets it is
 // an error (PyTorch silently ignores it).
 func WithIgnoreIndex(i int) LossOpt {
-	return func(c *lossConfig) error {
-		c.ignore = i
-		c.given = append(c.given, "WithIgnoreIndex")
-		return nil
-	}
+	return option("WithIgnoreIndex", func(c *lossConfig) error { c.ignore = i; return nil })
 }
 
 // WithLabelSmoothing sets CrossEntropy's label_smoothing ε in [0, 1]: the
 // target becomes a mix of the original target (1-ε) and the uniform
 // distribution over the C classes (ε/C).
 func WithLabelSmoothing(eps float64) LossOpt {
-	return func(c *lossConfig) error {
-		if !(eps >= 0 && eps <= 1) || math.IsNaN(eps) {
+	return option("WithLabelSmoothing", func(c *lossConfig) error {
+		if !(eps >= 0 && eps <= 1) {
 			return errors.Errorf("label smoothing must be in [0, 1], got %v", eps)
 		}
 		c.smoothing = eps
-		c.given = append(c.given, "WithLabelSmoothing")
 		return nil
-	}
+	})
 }
 
 // WithBeta sets SmoothL1's beta ≥ 0, where the loss turns from quadratic
 // to linear. Default 1; 0 makes it L1.
 func WithBeta(beta float64) LossOpt {
-	return func(c *lossConfig) error {
-		if !(beta >= 0) || math.IsInf(beta, 1) {
-			return errors.Errorf("beta must be finite and >= 0, got %v", beta)
-		}
-		c.beta = beta
-		c.given = append(c.given, "WithBeta")
-		return nil
-	}
+	return option("WithBeta", func(c *lossConfig) error { c.beta = beta; return positive("beta", beta, true) })
 }
 
 // WithDelta sets Huber's delta > 0, where the loss turns from quadratic to
 // linear. Default 1.
 func WithDelta(delta float64) LossOpt {
-	return func(c *lossConfig) error {
-		if !(delta > 0) || math.IsInf(delta, 1) {
-			return errors.Errorf("delta must be finite and > 0, got %v", delta)
-		}
-		c.delta = delta
-		c.given = append(c.given, "WithDelta")
-		return nil
-	}
-}
-
-// WithLogTarget says that KLDiv's target holds log-probabilities
-// (PyTorch's log_target=True). Default false: probabilities.
-func WithLogTarget(on bool) LossOpt {
-	return func(c *lossConfig) error {
-		c.logTarget = on
-		c.given = append(c.given, "WithLogTarget")
-		return nil
-	}
-}
-
-// WithFull adds the constant terms PyTorch's full=True adds: 0.5·log(2π)
-// for GaussianNLL, Stirling's approximation of log(target!) for
-// PoissonNLL. Default false.
-func WithFull(on bool) LossOpt {
-	return func(c *lossConfig) error {
-		c.full = on
-		c.given = append(c.given, "WithFull")
-		return nil
-	}
+	return option("WithDelta", func(c *lossConfig) error { c.delta = delta; return positive("delta", delta, false) })
 }
 
 // WithEps sets the eps > 0 of GaussianNLL (the variance is clamped to at
 // least eps; default 1e-6) and PoissonNLL (log(input + eps) when the input
 // is not a log; default 1e-8).
 func WithEps(eps float64) LossOpt {
-	return func(c *lossConfig) error {
-		if !(eps > 0) || math.IsInf(eps, 1) {
-			return errors.Errorf("eps must be finite and > 0, got %v", eps)
-		}
-		c.eps = eps
-		c.given = append(c.given, "WithEps")
-		return nil
-	}
+	return option("WithEps", func(c *lossConfig) error { c.eps = eps; return positive("eps", eps, false) })
+}
+
+// WithLogTarget says that KLDiv's target holds log-probabilities
+// (PyTorch's log_target=True). Default false: probabilities.
+func WithLogTarget(on bool) LossOpt {
+	return option("WithLogTarget", func(c *lossConfig) error { c.logTarget = on; return nil })
+}
+
+// WithFull adds the constant terms PyTorch's full=True adds: 0.5·log(2π)
+// for GaussianNLL, Stirling's approximation of log(target!) for
+// PoissonNLL. Default false.
+func WithFull(on bool) LossOpt {
+	return option("WithFull", func(c *lossConfig) error { c.full = on; return nil })
 }
 
 // WithLogInput says whether PoissonNLL's input is the log of the rate
 // (true, the default, as PyTorch's log_input=True) or the rate itself.
 func WithLogInput(on bool) LossOpt {
-	return func(c *lossConfig) error {
-		c.logInput = on
-		c.given = append(c.given, "WithLogInput")
-		return nil
-	}
+	return option("WithLogInput", func(c *lossConfig) error { c.logInput = on; return nil })
 }
 
 // floatsOfConst returns a constant tensor's values as float64, checking its

@@ -20,21 +20,13 @@ import (
 // PyTorch, the target's gradient with WithFull is NaN where the target is
 // 0 (or negative).
 func PoissonNLL(input, target *G.Node, opts ...LossOpt) (*G.Node, error) {
-	const name = "PoissonNLL"
-	cfg, err := newLossConfig(name, []string{"WithReduction", "WithLogInput", "WithFull", "WithEps"}, opts)
-	if err != nil {
-		return nil, err
-	}
-	s, err := pairSpecDiff(name, input, target, cfg)
-	if err != nil {
-		return nil, err
-	}
-	k := poissonKernel{logInput: cfg.logInput, full: cfg.full, eps: cfg.eps}
-	if k.eps == 0 {
-		k.eps = 1e-8
-	}
-	s.config = fmt.Sprintf("reduction=%v, log_input=%v, full=%v, eps=%v", cfg.reduction, k.logInput, k.full, k.eps)
-	return applyPair(s, k, input, target)
+	return elementLoss("PoissonNLL", []string{"WithLogInput", "WithFull", "WithEps"}, input, target, opts, func(c *lossConfig) (pairKernel, string) {
+		k := poissonKernel{logInput: c.logInput, full: c.full, eps: c.eps}
+		if k.eps == 0 {
+			k.eps = 1e-8
+		}
+		return k, fmt.Sprintf(", log_input=%v, full=%v, eps=%v", k.logInput, k.full, k.eps)
+	})
 }
 
 type poissonKernel struct {

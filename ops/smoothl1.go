@@ -18,17 +18,9 @@ import (
 // x - y >= β and (x - y)/β between, and the target's is that of the swapped
 // pair — so with β = 0 and x = y both are -1.
 func SmoothL1(input, target *G.Node, opts ...LossOpt) (*G.Node, error) {
-	const name = "SmoothL1"
-	cfg, err := newLossConfig(name, []string{"WithReduction", "WithBeta"}, opts)
-	if err != nil {
-		return nil, err
-	}
-	s, err := pairSpecDiff(name, input, target, cfg)
-	if err != nil {
-		return nil, err
-	}
-	s.config = fmt.Sprintf("reduction=%v, beta=%v", cfg.reduction, cfg.beta)
-	return applyPair(s, smoothL1Kernel{beta: cfg.beta}, input, target)
+	return elementLoss("SmoothL1", []string{"WithBeta"}, input, target, opts, func(c *lossConfig) (pairKernel, string) {
+		return smoothL1Kernel{beta: c.beta}, fmt.Sprintf(", beta=%v", c.beta)
+	})
 }
 
 type smoothL1Kernel struct{ beta float64 }
