@@ -219,8 +219,16 @@ func checkResult(t *testing.T, name string, c *goldenCase, dt tensor.Dtype, loss
 
 // TestGoldenTape runs every golden case on a TapeMachine with
 // gorgonia.Grad, twice (the second run reuses the ops' buffers).
-func TestGoldenTape(t *testing.T) {
-	for _, loss := range goldenLosses {
+func TestGoldenTape(t *testing.T) { goldenTape(t, goldenLosses) }
+
+// TestGoldenVectorLevels runs the golden cases of the losses with float32
+// vector kernels at every vector level this CPU has (AVX-512, AVX2, Go).
+func TestGoldenVectorLevels(t *testing.T) {
+	vecLevels(t, func(t *testing.T, _ string) { goldenTape(t, []string{"crossentropy", "softmax"}) })
+}
+
+func goldenTape(t *testing.T, losses []string) {
+	for _, loss := range losses {
 		f := loadGolden(t, loss)
 		for i := range f.Cases {
 			name := caseName(f, loss, i)
