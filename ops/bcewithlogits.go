@@ -51,10 +51,21 @@ func BCEWithLogits(logits, target *G.Node, opts ...LossOpt) (*G.Node, error) {
 type bceLogitsKernel[T num.Float] struct{ w, pw []float64 }
 
 func (k bceLogitsKernel[T]) fwd(x, y, perPos []T, lo, hi int) (float64, int) {
+	if num.Is32[T]() && k.w == nil && k.pw == nil && perPos == nil {
+		return bceLogitsFwdF32(f32(x[lo:hi]), f32(y[lo:hi])), -1 // vector kernel
+	}
 	return bceLogitsFwd(x, y, k.w, k.pw, perPos, lo, hi), -1
 }
 
 func (k bceLogitsKernel[T]) bwd(dx, _, x, y, g []T, s float64, lo, hi int) {
+	if num.Is32[T]() && k.w == nil && k.pw == nil {
+		var gr []float32
+		if g != nil {
+			gr = f32(g[lo:hi])
+		}
+		bceLogitsBwdF32(f32(dx[lo:hi]), f32(x[lo:hi]), f32(y[lo:hi]), gr, float32(s)) // vector kernel
+		return
+	}
 	bceLogitsBwd(dx, x, y, k.w, k.pw, g, s, lo, hi)
 }
 

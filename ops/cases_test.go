@@ -224,7 +224,7 @@ func TestGoldenTape(t *testing.T) { goldenTape(t, goldenLosses) }
 // TestGoldenVectorLevels runs the golden cases of the losses with float32
 // vector kernels at every vector level this CPU has (AVX-512, AVX2, Go).
 func TestGoldenVectorLevels(t *testing.T) {
-	vecLevels(t, func(t *testing.T, _ string) { goldenTape(t, []string{"crossentropy", "softmax"}) })
+	vecLevels(t, func(t *testing.T, _ string) { goldenTape(t, []string{"crossentropy", "softmax", "bcewithlogits"}) })
 }
 
 func goldenTape(t *testing.T, losses []string) {

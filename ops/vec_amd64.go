@@ -83,3 +83,52 @@ func axpbF32(dst, src []float32, a, b float32) {
 
 // setVec sets the vector level (tests).
 func setVec(a512, a2 bool) { useAVX512, useAVX2 = a512, a2 }
+
+//go:noescape
+func bceLogitsFwdAVX512(x, y []float32) float64
+
+//go:noescape
+func bceLogitsBwdAVX512(dx, x, y, g []float32, s float32)
+
+//go:noescape
+func bceLogitsFwdAVX2(x, y []float32) float64
+
+//go:noescape
+func bceLogitsBwdAVX2(dx, x, y, g []float32, s float32)
+
+// bceLogitsFwdF32 returns Σ max(x, 0) - x·y + log1p(exp(-|x|)) (BCEWithLogits
+// without weights).
+func bceLogitsFwdF32(x, y []float32) float64 {
+	y = y[:len(x)]
+	switch {
+	case useAVX512:
+		return bceLogitsFwdAVX512(x, y)
+	case useAVX2:
+		n := len(x) &^ 7
+		return bceLogitsFwdAVX2(x[:n], y[:n]) + bceLogitsFwd(x[n:], y[n:], nil, nil, nil, 0, len(x)-n)
+	}
+	return bceLogitsFwd(x, y, nil, nil, nil, 0, len(x))
+}
+
+// bceLogitsBwdF32 writes dx = (sigmoid(x) - y)·s·g (g nil: 1).
+func bceLogitsBwdF32(dx, x, y, g []float32, s float32) {
+	dx, y = dx[:len(x)], y[:len(x)]
+	if g != nil {
+		g = g[:len(x)]
+	}
+	switch {
+	case useAVX512:
+		bceLogitsBwdAVX512(dx, x, y, g, s)
+		return
+	case useAVX2:
+		n := len(x) &^ 7
+		var gn, gt []float32
+		if g != nil {
+			gn, gt = g[:n], g[n:]
+		}
+		bceLogitsBwdAVX2(dx[:n], x[:n], y[:n], gn, s)
+		bceLogitsBwd(dx[n:], x[n:], y[n:], nil, nil, gt, float64(s), 0, len(x)-n)
+		return
+	}
+	bceLogitsBwd(dx, x, y, nil, nil, g, float64(s), 0, len(x))
+}

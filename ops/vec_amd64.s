@@ -113,7 +113,79 @@ DATA expc<>+400(SB)/4, $0xff800000
 DATA expc<>+404(SB)/4, $0xff800000
 DATA expc<>+408(SB)/4, $0xff800000
 DATA expc<>+412(SB)/4, $0xff800000
-GLOBL expc<>(SB), RODATA|NOPTR, $416
+DATA expc<>+416(SB)/4, $0x80000000
+DATA expc<>+420(SB)/4, $0x80000000
+DATA expc<>+424(SB)/4, $0x80000000
+DATA expc<>+428(SB)/4, $0x80000000
+DATA expc<>+432(SB)/4, $0x80000000
+DATA expc<>+436(SB)/4, $0x80000000
+DATA expc<>+440(SB)/4, $0x80000000
+DATA expc<>+444(SB)/4, $0x80000000
+DATA expc<>+448(SB)/4, $0x3d70f0f1
+DATA expc<>+452(SB)/4, $0x3d70f0f1
+DATA expc<>+456(SB)/4, $0x3d70f0f1
+DATA expc<>+460(SB)/4, $0x3d70f0f1
+DATA expc<>+464(SB)/4, $0x3d70f0f1
+DATA expc<>+468(SB)/4, $0x3d70f0f1
+DATA expc<>+472(SB)/4, $0x3d70f0f1
+DATA expc<>+476(SB)/4, $0x3d70f0f1
+DATA expc<>+480(SB)/4, $0x3d888889
+DATA expc<>+484(SB)/4, $0x3d888889
+DATA expc<>+488(SB)/4, $0x3d888889
+DATA expc<>+492(SB)/4, $0x3d888889
+DATA expc<>+496(SB)/4, $0x3d888889
+DATA expc<>+500(SB)/4, $0x3d888889
+DATA expc<>+504(SB)/4, $0x3d888889
+DATA expc<>+508(SB)/4, $0x3d888889
+DATA expc<>+512(SB)/4, $0x3d9d89d9
+DATA expc<>+516(SB)/4, $0x3d9d89d9
+DATA expc<>+520(SB)/4, $0x3d9d89d9
+DATA expc<>+524(SB)/4, $0x3d9d89d9
+DATA expc<>+528(SB)/4, $0x3d9d89d9
+DATA expc<>+532(SB)/4, $0x3d9d89d9
+DATA expc<>+536(SB)/4, $0x3d9d89d9
+DATA expc<>+540(SB)/4, $0x3d9d89d9
+DATA expc<>+544(SB)/4, $0x3dba2e8c
+DATA expc<>+548(SB)/4, $0x3dba2e8c
+DATA expc<>+552(SB)/4, $0x3dba2e8c
+DATA expc<>+556(SB)/4, $0x3dba2e8c
+DATA expc<>+560(SB)/4, $0x3dba2e8c
+DATA expc<>+564(SB)/4, $0x3dba2e8c
+DATA expc<>+568(SB)/4, $0x3dba2e8c
+DATA expc<>+572(SB)/4, $0x3dba2e8c
+DATA expc<>+576(SB)/4, $0x3de38e39
+DATA expc<>+580(SB)/4, $0x3de38e39
+DATA expc<>+584(SB)/4, $0x3de38e39
+DATA expc<>+588(SB)/4, $0x3de38e39
+DATA expc<>+592(SB)/4, $0x3de38e39
+DATA expc<>+596(SB)/4, $0x3de38e39
+DATA expc<>+600(SB)/4, $0x3de38e39
+DATA expc<>+604(SB)/4, $0x3de38e39
+DATA expc<>+608(SB)/4, $0x3e124925
+DATA expc<>+612(SB)/4, $0x3e124925
+DATA expc<>+616(SB)/4, $0x3e124925
+DATA expc<>+620(SB)/4, $0x3e124925
+DATA expc<>+624(SB)/4, $0x3e124925
+DATA expc<>+628(SB)/4, $0x3e124925
+DATA expc<>+632(SB)/4, $0x3e124925
+DATA expc<>+636(SB)/4, $0x3e124925
+DATA expc<>+640(SB)/4, $0x3e4ccccd
+DATA expc<>+644(SB)/4, $0x3e4ccccd
+DATA expc<>+648(SB)/4, $0x3e4ccccd
+DATA expc<>+652(SB)/4, $0x3e4ccccd
+DATA expc<>+656(SB)/4, $0x3e4ccccd
+DATA expc<>+660(SB)/4, $0x3e4ccccd
+DATA expc<>+664(SB)/4, $0x3e4ccccd
+DATA expc<>+668(SB)/4, $0x3e4ccccd
+DATA expc<>+672(SB)/4, $0x3eaaaaab
+DATA expc<>+676(SB)/4, $0x3eaaaaab
+DATA expc<>+680(SB)/4, $0x3eaaaaab
+DATA expc<>+684(SB)/4, $0x3eaaaaab
+DATA expc<>+688(SB)/4, $0x3eaaaaab
+DATA expc<>+692(SB)/4, $0x3eaaaaab
+DATA expc<>+696(SB)/4, $0x3eaaaaab
+DATA expc<>+700(SB)/4, $0x3eaaaaab
+GLOBL expc<>(SB), RODATA|NOPTR, $704
 
 // EXP computes exp(X - Z15) in place in X (Z registers), with temporaries
 // T and N. Constants: Z14 log2e, Z13 c1, Z12 c2, Z11..Z6 p0..p5, Z5 1,
@@ -414,5 +486,276 @@ a2loop:
 	JMP  a2loop
 
 a2done:
+	VZEROUPPER
+	RET
+
+// BCEWithLogits without weights, float32: loss = max(x, 0) - x·y +
+// log1p(exp(-|x|)), log1p(e) = 2s(1 + s²/3 + ... + s¹⁶/17), s = e/(2+e)
+// (e in [0, 1]: no cancellation), as log1pUnit. Constants as for EXPZ plus
+// Z17 the sign bit and Z19..Z26 1/17, 1/15, ..., 1/3; Z15 = 0.
+#define LOADLOG1PZ \
+	VXORPS       Z15, Z15, Z15 \
+	VBROADCASTSS expc<>+416(SB), Z17 \
+	VBROADCASTSS expc<>+448(SB), Z19 \
+	VBROADCASTSS expc<>+480(SB), Z20 \
+	VBROADCASTSS expc<>+512(SB), Z21 \
+	VBROADCASTSS expc<>+544(SB), Z22 \
+	VBROADCASTSS expc<>+576(SB), Z23 \
+	VBROADCASTSS expc<>+608(SB), Z24 \
+	VBROADCASTSS expc<>+640(SB), Z25 \
+	VBROADCASTSS expc<>+672(SB), Z26
+
+// SOFTPLUSZ: Z0 = x, Z1 = y -> Z31 = the loss; Z2 = exp(-|x|).
+#define SOFTPLUSZ \
+	VORPS        Z17, Z0, Z2 \
+	EXPZ(Z2, Z27, Z28, Z29) \
+	VADDPS       Z5, Z2, Z28 \
+	VADDPS       Z5, Z28, Z28 \
+	VDIVPS       Z28, Z2, Z28 \
+	VMULPS       Z28, Z28, Z29 \
+	VMOVAPS      Z19, Z30 \
+	VFMADD213PS  Z20, Z29, Z30 \
+	VFMADD213PS  Z21, Z29, Z30 \
+	VFMADD213PS  Z22, Z29, Z30 \
+	VFMADD213PS  Z23, Z29, Z30 \
+	VFMADD213PS  Z24, Z29, Z30 \
+	VFMADD213PS  Z25, Z29, Z30 \
+	VFMADD213PS  Z26, Z29, Z30 \
+	VFMADD213PS  Z5, Z29, Z30 \
+	VADDPS       Z28, Z28, Z28 \
+	VMULPS       Z30, Z28, Z30 \
+	VXORPS       Z31, Z31, Z31 \
+	VMAXPS       Z0, Z31, Z31 \
+	VFNMADD231PS Z1, Z0, Z31 \
+	VADDPS       Z30, Z31, Z31
+
+// func bceLogitsFwdAVX512(x, y []float32) float64
+TEXT ·bceLogitsFwdAVX512(SB), NOSPLIT, $0-56
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DX
+	LOADCONSTZ
+	LOADLOG1PZ
+	VXORPD Z16, Z16, Z16
+	VXORPD Z18, Z18, Z18
+
+bfloop:
+	CMPQ CX, $16
+	JB   bftail
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	SOFTPLUSZ
+	VCVTPS2PD Y31, Z28
+	VADDPD Z28, Z16, Z16
+	VEXTRACTF64X4 $1, Z31, Y29
+	VCVTPS2PD Y29, Z29
+	VADDPD Z29, Z18, Z18
+	ADDQ $64, SI
+	ADDQ $64, DX
+	SUBQ $16, CX
+	JMP  bfloop
+
+bftail:
+	TESTQ CX, CX
+	JZ    bfsum
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	SOFTPLUSZ
+	VMOVAPS.Z Z31, K1, Z31
+	VCVTPS2PD Y31, Z28
+	VADDPD Z28, Z16, Z16
+	VEXTRACTF64X4 $1, Z31, Y29
+	VCVTPS2PD Y29, Z29
+	VADDPD Z29, Z18, Z18
+
+bfsum:
+	VADDPD Z18, Z16, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// SIGMOIDZ: Z0 = x -> Z29 = sigmoid(x), stably: (x >= 0 ? 1 : e)/(1 + e),
+// e = exp(-|x|).
+#define SIGMOIDZ \
+	VORPS        Z17, Z0, Z2 \
+	EXPZ(Z2, Z27, Z28, Z29) \
+	VADDPS       Z5, Z2, Z28 \
+	VCMPPS       $13, Z15, Z0, K3 \
+	VMOVAPS      Z2, Z29 \
+	VMOVAPS      Z5, K3, Z29 \
+	VDIVPS       Z28, Z29, Z29
+
+// func bceLogitsBwdAVX512(dx, x, y, g []float32, s float32)
+// dx = (sigmoid(x) - y)·s·g (g empty: 1).
+TEXT ·bceLogitsBwdAVX512(SB), NOSPLIT, $0-100
+	MOVQ dx_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	MOVQ y_base+48(FP), DX
+	MOVQ g_base+72(FP), R8
+	MOVQ g_len+80(FP), R9
+	VBROADCASTSS s+96(FP), Z16
+	LOADCONSTZ
+	LOADLOG1PZ
+	VBROADCASTSS expc<>+288(SB), Z18
+
+bbloop:
+	CMPQ CX, $16
+	JB   bbtail
+	VMOVUPS (SI), Z0
+	SIGMOIDZ
+	VSUBPS (DX), Z29, Z29
+	VMULPS Z16, Z29, Z29
+	TESTQ R9, R9
+	JZ   bbnog
+	VMULPS (R8), Z29, Z29
+	ADDQ $64, R8
+
+bbnog:
+	VMOVUPS Z29, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  bbloop
+
+bbtail:
+	TESTQ CX, CX
+	JZ    bbdone
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	SIGMOIDZ
+	VSUBPS Z1, Z29, Z29
+	VMULPS Z16, Z29, Z29
+	VMOVAPS Z18, Z30
+	TESTQ R9, R9
+	JZ   bbtnog
+	VMOVUPS (R8), K1, Z30
+
+bbtnog:
+	VMULPS Z30, Z29, Z29
+	VMOVUPS Z29, K1, (DI)
+
+bbdone:
+	VZEROUPPER
+	RET
+
+// The AVX2 versions (no tails: the Go code does them), constants from the
+// table; EXPY's registers: Y15 = 0 (m), Y14 lo, Y13 hi.
+
+// SOFTPLUSY: Y4 = x, Y5 = y -> Y9 = the loss; uses Y0-Y3, Y6-Y8.
+#define SOFTPLUSY \
+	VORPS        expc<>+416(SB), Y4, Y0 \
+	EXPY(Y0, Y1, Y2, Y3, Y6) \
+	VADDPS       expc<>+288(SB), Y0, Y7 \
+	VADDPS       expc<>+288(SB), Y7, Y7 \
+	VDIVPS       Y7, Y0, Y7 \
+	VMULPS       Y7, Y7, Y8 \
+	VMOVUPS      expc<>+448(SB), Y9 \
+	VFMADD213PS  expc<>+480(SB), Y8, Y9 \
+	VFMADD213PS  expc<>+512(SB), Y8, Y9 \
+	VFMADD213PS  expc<>+544(SB), Y8, Y9 \
+	VFMADD213PS  expc<>+576(SB), Y8, Y9 \
+	VFMADD213PS  expc<>+608(SB), Y8, Y9 \
+	VFMADD213PS  expc<>+640(SB), Y8, Y9 \
+	VFMADD213PS  expc<>+672(SB), Y8, Y9 \
+	VFMADD213PS  expc<>+288(SB), Y8, Y9 \
+	VADDPS       Y7, Y7, Y7 \
+	VMULPS       Y9, Y7, Y9 \
+	VXORPS       Y8, Y8, Y8 \
+	VMAXPS       Y4, Y8, Y8 \
+	VFNMADD231PS Y5, Y4, Y8 \
+	VADDPS       Y8, Y9, Y9
+
+// func bceLogitsFwdAVX2(x, y []float32) float64
+TEXT ·bceLogitsFwdAVX2(SB), NOSPLIT, $0-56
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DX
+	VXORPS Y15, Y15, Y15
+	VMOVUPS expc<>+320(SB), Y14
+	VMOVUPS expc<>+352(SB), Y13
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+bf2loop:
+	CMPQ CX, $8
+	JB   bf2sum
+	VMOVUPS (SI), Y4
+	VMOVUPS (DX), Y5
+	SOFTPLUSY
+	VCVTPS2PD X9, Y1
+	VADDPD Y1, Y10, Y10
+	VEXTRACTF128 $1, Y9, X2
+	VCVTPS2PD X2, Y2
+	VADDPD Y2, Y11, Y11
+	ADDQ $32, SI
+	ADDQ $32, DX
+	SUBQ $8, CX
+	JMP  bf2loop
+
+bf2sum:
+	VADDPD Y11, Y10, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func bceLogitsBwdAVX2(dx, x, y, g []float32, s float32)
+TEXT ·bceLogitsBwdAVX2(SB), NOSPLIT, $0-100
+	MOVQ dx_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	MOVQ y_base+48(FP), DX
+	MOVQ g_base+72(FP), R8
+	MOVQ g_len+80(FP), R9
+	VBROADCASTSS s+96(FP), Y12
+	VXORPS Y15, Y15, Y15
+	VMOVUPS expc<>+320(SB), Y14
+	VMOVUPS expc<>+352(SB), Y13
+
+bb2loop:
+	CMPQ CX, $8
+	JB   bb2done
+	VMOVUPS (SI), Y4
+	VORPS   expc<>+416(SB), Y4, Y0
+	EXPY(Y0, Y1, Y2, Y3, Y6)
+	VADDPS  expc<>+288(SB), Y0, Y7
+	VCMPPS  $13, Y15, Y4, Y8
+	VBLENDVPS Y8, expc<>+288(SB), Y0, Y9
+	VDIVPS  Y7, Y9, Y9
+	VSUBPS  (DX), Y9, Y9
+	VMULPS  Y12, Y9, Y9
+	TESTQ   R9, R9
+	JZ      bb2nog
+	VMULPS  (R8), Y9, Y9
+	ADDQ    $32, R8
+
+bb2nog:
+	VMOVUPS Y9, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  bb2loop
+
+bb2done:
 	VZEROUPPER
 	RET

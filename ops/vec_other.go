@@ -18,3 +18,13 @@ func axpbF32(dst, src []float32, a, b float32) { axpbGo(dst[:len(src)], src, a, 
 
 // setVec sets the vector level (tests): there is only Go.
 func setVec(a512, a2 bool) {}
+
+// bceLogitsFwdF32 returns Σ max(x, 0) - x·y + log1p(exp(-|x|)).
+func bceLogitsFwdF32(x, y []float32) float64 {
+	return bceLogitsFwd(x, y[:len(x)], nil, nil, nil, 0, len(x))
+}
+
+// bceLogitsBwdF32 writes dx = (sigmoid(x) - y)·s·g (g nil: 1).
+func bceLogitsBwdF32(dx, x, y, g []float32, s float32) {
+	bceLogitsBwd(dx, x, y, nil, nil, g, float64(s), 0, len(x))
+}

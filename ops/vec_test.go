@@ -109,3 +109,69 @@ func TestMaxAxpbF32(t *testing.T) {
 		}
 	})
 }
+
+// TestBCEWithLogitsF32 checks the vector BCEWithLogits kernels against the
+// Go kernels (float64 arithmetic): the loss to 2e-7 of the sum of |loss|
+// terms, the gradient to 2e-7 absolute (it is in [-1, 1]), for logits
+// from -1e4 to 1e4, NaN propagated, every tail length.
+func TestBCEWithLogitsF32(t *testing.T) {
+	vecLevels(t, func(t *testing.T, level string) {
+		for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 31, 100, 1001} {
+			r := rand.New(rand.NewSource(int64(n) + 9))
+			x, y, g := make([]float32, n), make([]float32, n), make([]float32, n)
+			for i := range x {
+				x[i] = float32(r.NormFloat64() * 5)
+				y[i] = float32(r.Float64())
+				g[i] = float32(r.Float64() + 0.5)
+			}
+			if n > 4 {
+				x[0], x[1], x[2], x[3] = 1e4, -1e4, 0, -90
+			}
+			x64, y64 := make([]float64, n), make([]float64, n)
+			var abs float64
+			for i := range x {
+				x64[i], y64[i] = float64(x[i]), float64(y[i])
+			}
+			per := make([]float64, n)
+			want := bceLogitsFwd(x64, y64, nil, nil, per, 0, n)
+			for _, v := range per {
+				abs += math.Abs(v)
+			}
+			if got := bceLogitsFwdF32(x, y); math.Abs(got-want) > 2e-7*math.Max(abs, 1) {
+				t.Errorf("n=%d: loss %v, want %v", n, got, want)
+			}
+			for _, gg := range [][]float32{nil, g} {
+				dx := make([]float32, n+1)
+				dx[n] = 42
+				var g64 []float64
+				if gg != nil {
+					g64 = make([]float64, n)
+					for i, v := range gg {
+						g64[i] = float64(v)
+					}
+				}
+				wdx := make([]float64, n)
+				bceLogitsBwd(wdx, x64, y64, nil, nil, g64, 0.5, 0, n)
+				bceLogitsBwdF32(dx, x, y, gg, 0.5)
+				for i := range wdx {
+					if math.Abs(float64(dx[i])-wdx[i]) > 2e-7 {
+						t.Fatalf("n=%d g=%v: dx[%d] = %v, want %v (x = %v)", n, gg != nil, i, dx[i], wdx[i], x[i])
+					}
+				}
+				if dx[n] != 42 {
+					t.Errorf("n=%d: wrote past the end", n)
+				}
+			}
+		}
+		x := []float32{1, float32(math.NaN()), 2}
+		y := []float32{0, 0, 1}
+		if got := bceLogitsFwdF32(x, y); !math.IsNaN(got) {
+			t.Errorf("loss with a NaN logit = %v", got)
+		}
+		dx := make([]float32, 3)
+		bceLogitsBwdF32(dx, x, y, nil, 1)
+		if !math.IsNaN(float64(dx[1])) || math.IsNaN(float64(dx[0])) {
+			t.Errorf("gradient with a NaN logit = %v", dx)
+		}
+	})
+}

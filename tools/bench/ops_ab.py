@@ -22,6 +22,7 @@ BENCHES = [
     ("BenchmarkCrossEntropy/4096x1000/ops$", 40),
     ("BenchmarkCrossEntropy/65536x10/ops$", 40),
     ("BenchmarkCrossEntropy/128x10/ops$", 4000),
+    ("BenchmarkKernelBCEWithLogits$", 10),
 ]
 
 
