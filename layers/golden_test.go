@@ -107,9 +107,11 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 	case "AvgPool2D":
 		return AvgPool2D{Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding")}
 	case "BatchNorm1D":
-		return BatchNorm1D{Features: c.cfg("features"), Eps: c.opt("eps"), Momentum: c.opt("momentum"), CumulativeAverage: c.cfg("cumulative") == 1}
+		return BatchNorm1D{Features: c.cfg("features"), Eps: c.opt("eps"), Momentum: c.opt("momentum"), CumulativeAverage: c.cfg("cumulative") == 1,
+			NoAffine: c.cfg("noaffine") == 1, NoRunningStats: c.cfg("norunning") == 1}
 	case "BatchNorm2D":
-		return BatchNorm2D{Features: c.cfg("features"), Eps: c.opt("eps"), Momentum: c.opt("momentum"), CumulativeAverage: c.cfg("cumulative") == 1}
+		return BatchNorm2D{Features: c.cfg("features"), Eps: c.opt("eps"), Momentum: c.opt("momentum"), CumulativeAverage: c.cfg("cumulative") == 1,
+			NoAffine: c.cfg("noaffine") == 1, NoRunningStats: c.cfg("norunning") == 1}
 	case "ReLU":
 		return ReLU{}
 	case "LeakyReLU":
@@ -136,6 +138,11 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 	case "AvgPool2DOpt":
 		return AvgPool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"),
 			CeilMode: c.cfg("ceil") == 1, ExcludePad: c.cfg("exclude_pad") == 1, DivisorOverride: c.cfg("divisor")}
+	case "GELUOpt":
+		a, _ := c.Cfg["approximate"].(string)
+		return GELU{Approximate: a}
+	case "FlattenOpt":
+		return Flatten{StartDim: Set(c.cfg("start")), EndDim: Set(c.cfg("end"))}
 	case "MLP":
 		return Sequential{Linear{In: 6, Out: 5}, ReLU{}, Linear{In: 5, Out: 3}}
 	case "CNN":

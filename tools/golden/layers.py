@@ -173,6 +173,8 @@ def main():
     write("defaults.json", defaults())
     write("conv2d_options.json", conv_options())
     write("pool_options.json", pool_options())
+    write("batchnorm_options.json", batchnorm_options())
+    write("activation_options.json", activation_options())
 
 
 def hw(v):
@@ -251,6 +253,59 @@ def pool_options():
         both(cases, name, lambda: nn.AvgPool2d(k, stride=st, padding=pad, ceil_mode=ceil, count_include_pad=incl,
                                                divisor_override=div),
              randn(*shape, seed=90 + i), True, cfg, "AvgPool2DOpt")
+    return cases
+
+
+def batchnorm_options():
+    """BatchNorm with affine=False, track_running_stats=False (batch statistics in eval mode too)
+    and momentum=None, in train and eval mode."""
+    cases = []
+
+    def make(cls, feats, seed, **kw):
+        def f():
+            m = cls(feats, **kw).double()
+            g = torch.Generator().manual_seed(seed)
+            with torch.no_grad():
+                if m.affine:
+                    m.weight.copy_(1 + 0.5 * torch.randn(feats, generator=g, dtype=torch.float64))
+                    m.bias.copy_(0.5 * torch.randn(feats, generator=g, dtype=torch.float64))
+                if m.track_running_stats:
+                    m.running_mean.copy_(0.3 * torch.randn(feats, generator=g, dtype=torch.float64))
+                    m.running_var.copy_(0.5 + torch.rand(feats, generator=g, dtype=torch.float64))
+                    m.num_batches_tracked.fill_(2)
+            return m
+        return f
+
+    for train in (True, False):
+        t = "train" if train else "eval"
+        for name, cls, feats, shape, kw in [
+            ("bn1d_noaffine", nn.BatchNorm1d, 3, (5, 3), {"affine": False}),
+            ("bn2d_noaffine", nn.BatchNorm2d, 2, (3, 2, 3, 4), {"affine": False}),
+            ("bn1d3_norunning", nn.BatchNorm1d, 3, (4, 3, 2), {"track_running_stats": False}),
+            ("bn2d_norunning", nn.BatchNorm2d, 2, (3, 2, 3, 3), {"track_running_stats": False}),
+            ("bn2d_bare", nn.BatchNorm2d, 3, (2, 3, 2, 3), {"affine": False, "track_running_stats": False}),
+            ("bn1d_noaffine_momentumNone", nn.BatchNorm1d, 4, (6, 4), {"affine": False, "momentum": None}),
+        ]:
+            cfg = {"features": feats, "noaffine": int(not kw.get("affine", True)),
+                   "norunning": int(not kw.get("track_running_stats", True)),
+                   "cumulative": int("momentum" in kw and kw["momentum"] is None)}
+            layer = "BatchNorm1D" if cls is nn.BatchNorm1d else "BatchNorm2D"
+            both(cases, "%s_%s" % (name, t), make(cls, feats, 100 + len(cases), **kw), 1 + randn(*shape, seed=100 + len(cases)),
+                 train, cfg, layer)
+    return cases
+
+
+def activation_options():
+    """GELU(approximate='tanh') and Flatten(start_dim, end_dim)."""
+    cases = []
+    both(cases, "gelu_tanh", lambda: nn.GELU(approximate="tanh"), 3 * randn(4, 6, seed=110), True,
+         {"approximate": "tanh"}, "GELUOpt")
+    both(cases, "gelu_none", lambda: nn.GELU(approximate="none"), 3 * randn(4, 6, seed=111), True,
+         {"approximate": "none"}, "GELUOpt")
+    x = randn(2, 3, 4, 5, seed=112)
+    for name, start, end in [("flatten_all", 0, -1), ("flatten_mid", 1, 2), ("flatten_tail", 2, 3),
+                             ("flatten_neg", -3, -2), ("flatten_one", 2, 2), ("flatten_lead", 0, 1)]:
+        both(cases, name, lambda: nn.Flatten(start, end), x, True, {"start": start, "end": end}, "FlattenOpt")
     return cases
 
 
