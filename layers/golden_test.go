@@ -143,6 +143,12 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 		return GELU{Approximate: a}
 	case "FlattenOpt":
 		return Flatten{StartDim: Set(c.cfg("start")), EndDim: Set(c.cfg("end"))}
+	case "MobileNetBlock":
+		return Sequential{Conv2D{In: 4, Out: 4, Kernel: 3, Padding: 1, Groups: 4, NoBias: true}, BatchNorm2D{Features: 4}, ReLU{},
+			Conv2D{In: 4, Out: 8, Kernel: 1, NoBias: true}, BatchNorm2D{Features: 8}, ReLU{}}
+	case "ResNetStem":
+		return Sequential{Conv2D{In: 3, Out: 4, Kernel: 7, Stride: 2, Padding: 3, NoBias: true}, BatchNorm2D{Features: 4}, ReLU{},
+			MaxPool2D{Kernel: 3, Stride: 2, Padding: 1, CeilMode: true}}
 	case "MLP":
 		return Sequential{Linear{In: 6, Out: 5}, ReLU{}, Linear{In: 5, Out: 3}}
 	case "CNN":

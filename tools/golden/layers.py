@@ -175,6 +175,7 @@ def main():
     write("pool_options.json", pool_options())
     write("batchnorm_options.json", batchnorm_options())
     write("activation_options.json", activation_options())
+    write("blocks.json", blocks())
 
 
 def hw(v):
@@ -306,6 +307,23 @@ def activation_options():
     for name, start, end in [("flatten_all", 0, -1), ("flatten_mid", 1, 2), ("flatten_tail", 2, 3),
                              ("flatten_neg", -3, -2), ("flatten_one", 2, 2), ("flatten_lead", 0, 1)]:
         both(cases, name, lambda: nn.Flatten(start, end), x, True, {"start": start, "end": end}, "FlattenOpt")
+    return cases
+
+
+def blocks():
+    """Models built from the new options with PyTorch's weights: a MobileNet-style block
+    (depthwise 3×3 + BatchNorm + ReLU, pointwise 1×1 + BatchNorm + ReLU) and a ResNet stem
+    (7×7/2 convolution without bias, BatchNorm, ReLU, 3×3/2 max pooling with padding 1 and
+    ceil_mode), in train and eval mode."""
+    cases = []
+    mobilenet = lambda: nn.Sequential(nn.Conv2d(4, 4, 3, padding=1, groups=4, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+                                      nn.Conv2d(4, 8, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU())
+    stem = lambda: nn.Sequential(nn.Conv2d(3, 4, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+                                 nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True))
+    for train in (True, False):
+        t = "train" if train else "eval"
+        both(cases, "mobilenet_" + t, seeded(mobilenet, 120), randn(2, 4, 6, 6, seed=120), train, {}, "MobileNetBlock")
+        both(cases, "resnet_stem_" + t, seeded(stem, 121), randn(1, 3, 13, 13, seed=121), train, {}, "ResNetStem")
     return cases
 
 
