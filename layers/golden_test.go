@@ -125,7 +125,9 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 	case "Flatten":
 		return Flatten{}
 	case "Conv2DOpt":
-		l := Conv2D{In: c.cfg("in"), Out: c.cfg("out"), Groups: c.cfg("groups"), Same: c.cfg("same") == 1, NoBias: c.cfg("nobias") == 1}
+		mode, _ := c.Cfg["padding_mode"].(string)
+		l := Conv2D{In: c.cfg("in"), Out: c.cfg("out"), Groups: c.cfg("groups"), Same: c.cfg("same") == 1, NoBias: c.cfg("nobias") == 1,
+			PaddingMode: mode}
 		if c.cfg("sq") == 1 {
 			l.Kernel, l.Stride, l.Padding, l.Dilation = c.sq("kernel"), c.sq("stride"), c.sq("padding"), c.sq("dilation")
 		} else {
@@ -149,6 +151,21 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 	case "ResNetStem":
 		return Sequential{Conv2D{In: 3, Out: 4, Kernel: 7, Stride: 2, Padding: 3, NoBias: true}, BatchNorm2D{Features: 4}, ReLU{},
 			MaxPool2D{Kernel: 3, Stride: 2, Padding: 1, CeilMode: true}}
+	case "Pad":
+		var p [4]int
+		for i, v := range c.Cfg["padding"].([]any) {
+			p[i] = int(v.(float64))
+		}
+		switch c.Cfg["mode"] {
+		case "zero":
+			return ZeroPad2D{PaddingLRTB: p}
+		case "constant":
+			return ConstantPad2D{PaddingLRTB: p, Value: c.Cfg["value"].(float64)}
+		case "reflect":
+			return ReflectionPad2D{PaddingLRTB: p}
+		case "replicate":
+			return ReplicationPad2D{PaddingLRTB: p}
+		}
 	case "MLP":
 		return Sequential{Linear{In: 6, Out: 5}, ReLU{}, Linear{In: 5, Out: 3}}
 	case "CNN":

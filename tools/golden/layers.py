@@ -176,6 +176,7 @@ def main():
     write("batchnorm_options.json", batchnorm_options())
     write("activation_options.json", activation_options())
     write("blocks.json", blocks())
+    write("pad.json", pads())
 
 
 def hw(v):
@@ -324,6 +325,40 @@ def blocks():
         t = "train" if train else "eval"
         both(cases, "mobilenet_" + t, seeded(mobilenet, 120), randn(2, 4, 6, 6, seed=120), train, {}, "MobileNetBlock")
         both(cases, "resnet_stem_" + t, seeded(stem, 121), randn(1, 3, 13, 13, seed=121), train, {}, "ResNetStem")
+    return cases
+
+
+def pads():
+    """ZeroPad2d, ConstantPad2d, ReflectionPad2d and ReplicationPad2d (int and (left, right, top,
+    bottom) forms, batched and unbatched), and Conv2d's padding_mode reflect/replicate/circular."""
+    cases = []
+    x = randn(2, 2, 4, 5, seed=130)
+    for name, make, cfg, xx in [
+        ("zero_int", lambda: nn.ZeroPad2d(2), {"mode": "zero", "padding": [2, 2, 2, 2]}, x),
+        ("zero_lrtb", lambda: nn.ZeroPad2d((1, 0, 2, 1)), {"mode": "zero", "padding": [1, 0, 2, 1]}, x),
+        ("constant", lambda: nn.ConstantPad2d((1, 2, 0, 1), 3.5), {"mode": "constant", "padding": [1, 2, 0, 1], "value": 3.5}, x),
+        ("reflect", lambda: nn.ReflectionPad2d((2, 1, 1, 3)), {"mode": "reflect", "padding": [2, 1, 1, 3]}, x),
+        ("reflect_unbatched", lambda: nn.ReflectionPad2d(1), {"mode": "reflect", "padding": [1, 1, 1, 1]}, randn(2, 3, 3, seed=131)),
+        ("replicate", lambda: nn.ReplicationPad2d((3, 0, 1, 2)), {"mode": "replicate", "padding": [3, 0, 1, 2]}, x),
+        ("replicate_int", lambda: nn.ReplicationPad2d(2), {"mode": "replicate", "padding": [2, 2, 2, 2]}, x),
+    ]:
+        both(cases, name, make, xx, True, cfg, "Pad")
+    convs = [
+        # name, x shape, out, kernel, padding, stride, mode
+        ("conv_reflect", (2, 2, 6, 5), 3, 3, (1, 2), 1, "reflect"),
+        ("conv_replicate", (1, 2, 5, 6), 2, (3, 2), 1, (2, 1), "replicate"),
+        ("conv_circular", (2, 2, 5, 5), 2, 3, (2, 1), 1, "circular"),
+        ("conv_same_reflect", (1, 2, 6, 5), 2, (4, 3), "same", 1, "reflect"),
+    ]
+    for i, (name, shape, o, k, pad, st, mode) in enumerate(convs):
+        cfg = {"in": shape[1], "out": o, "groups": 1, "nobias": 0, "sq": 0, "kernel": hw(k), "stride": hw(st),
+               "dilation": [1, 1], "padding_mode": mode}
+        if pad == "same":
+            cfg["same"] = 1
+        else:
+            cfg["padding"] = hw(pad)
+        both(cases, name, seeded(lambda: nn.Conv2d(shape[1], o, k, stride=st, padding=pad, padding_mode=mode), 140 + i),
+             randn(*shape, seed=140 + i), True, cfg, "Conv2DOpt")
     return cases
 
 
