@@ -166,6 +166,16 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 		case "replicate":
 			return ReplicationPad2D{PaddingLRTB: p}
 		}
+	case "AdaptiveAvgPool2D":
+		if c.cfg("sq") == 1 {
+			return AdaptiveAvgPool2D{OutputSize: c.sq("out")}
+		}
+		return AdaptiveAvgPool2D{OutputSizeHW: c.hw("out")}
+	case "AdaptiveMaxPool2D":
+		if c.cfg("sq") == 1 {
+			return AdaptiveMaxPool2D{OutputSize: c.sq("out")}
+		}
+		return AdaptiveMaxPool2D{OutputSizeHW: c.hw("out")}
 	case "MLP":
 		return Sequential{Linear{In: 6, Out: 5}, ReLU{}, Linear{In: 5, Out: 3}}
 	case "CNN":

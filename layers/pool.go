@@ -59,6 +59,8 @@ type poolSettings struct {
 	kernelHW, strideHW, paddingHW, dilationHW [2]int
 	ceil                                      bool
 	avg                                       avgSpec
+	outSize                                   int    // adaptive pooling
+	outSizeHW                                 [2]int // adaptive pooling
 }
 
 // geom resolves the settings for an input of (N, C, H, W) shape s.
@@ -118,13 +120,20 @@ func pool(name string, b *graph.Builder, x *gorgonia.Node, ps poolSettings) (*go
 			return fail(err)
 		}
 	}
-	g, err := ps.geom(x.Shape())
+	geom := ps.geom
+	if ps.avg.adaptive {
+		geom = ps.adaptiveGeom
+	}
+	g, err := geom(x.Shape())
 	if err != nil {
 		return fail(err)
 	}
 	opName := "avgpool2d"
 	if ps.max {
 		opName = "maxpool2d"
+	}
+	if ps.avg.adaptive {
+		opName = "adaptive" + opName
 	}
 	y, err := gorgonia.ApplyOp(&poolOp{opBase: newBase(opName), max: ps.max, avg: ps.avg, g: g}, x)
 	if err != nil {
@@ -136,4 +145,56 @@ func pool(name string, b *graph.Builder, x *gorgonia.Node, ps poolSettings) (*go
 		}
 	}
 	return y, nil
+}
+
+// AdaptiveAvgPool2D averages an (N, C, H, W) or (C, H, W) input into a fixed output size
+// (torch.nn.AdaptiveAvgPool2d(output_size)): output i of OH along the height averages input rows
+// ⌊i·H/OH⌋ to ⌈(i+1)·H/OH⌉ − 1, and likewise along the width. OutputSize is PyTorch's int form
+// (OH = OW), OutputSizeHW its (OH, OW) tuple form, where a 0 entry is PyTorch's None (the input's
+// size). One of them must be given.
+type AdaptiveAvgPool2D struct {
+	OutputSize   int
+	OutputSizeHW [2]int
+}
+
+// Forward implements graph.Module.
+func (l AdaptiveAvgPool2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	return pool("AdaptiveAvgPool2D", b, x, poolSettings{outSize: l.OutputSize, outSizeHW: l.OutputSizeHW, avg: avgSpec{adaptive: true}})
+}
+
+// AdaptiveMaxPool2D takes the maximum of adaptive windows (torch.nn.AdaptiveMaxPool2d(output_size)
+// with return_indices=False); the windows and OutputSize, OutputSizeHW are AdaptiveAvgPool2D's.
+type AdaptiveMaxPool2D struct {
+	OutputSize   int
+	OutputSizeHW [2]int
+}
+
+// Forward implements graph.Module.
+func (l AdaptiveMaxPool2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	return pool("AdaptiveMaxPool2D", b, x, poolSettings{max: true, outSize: l.OutputSize, outSizeHW: l.OutputSizeHW, avg: avgSpec{adaptive: true}})
+}
+
+// adaptiveGeom resolves an adaptive pooling's output size for an input of (N, C, H, W) shape s.
+func (ps poolSettings) adaptiveGeom(s []int) (convGeom, error) {
+	g := convGeom{n: s[0], c: s[1], h: s[2], w: s[3], groups: 1, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1}
+	out := ps.outSizeHW
+	switch {
+	case out != [2]int{} && ps.outSize != 0:
+		return g, errors.Errorf("OutputSize=%d and OutputSizeHW=%v are both set", ps.outSize, out)
+	case out == [2]int{} && ps.outSize == 0:
+		return g, errors.New("OutputSize (or OutputSizeHW) must be given")
+	case out == [2]int{}:
+		out = [2]int{ps.outSize, ps.outSize}
+	}
+	if out[0] < 0 || out[1] < 0 {
+		return g, errors.Errorf("output size %v must not be negative", out)
+	}
+	g.oh, g.ow = out[0], out[1]
+	if g.oh == 0 {
+		g.oh = g.h
+	}
+	if g.ow == 0 {
+		g.ow = g.w
+	}
+	return g, nil
 }

@@ -177,6 +177,7 @@ def main():
     write("activation_options.json", activation_options())
     write("blocks.json", blocks())
     write("pad.json", pads())
+    write("adaptive.json", adaptive())
 
 
 def hw(v):
@@ -359,6 +360,20 @@ def pads():
             cfg["padding"] = hw(pad)
         both(cases, name, seeded(lambda: nn.Conv2d(shape[1], o, k, stride=st, padding=pad, padding_mode=mode), 140 + i),
              randn(*shape, seed=140 + i), True, cfg, "Conv2DOpt")
+    return cases
+
+
+def adaptive():
+    """AdaptiveAvgPool2d and AdaptiveMaxPool2d: global (1), uneven windows, None entries, outputs
+    larger than the input (overlapping windows) and unbatched inputs."""
+    cases = []
+    for name, shape, out in [("global", (2, 3, 5, 4), 1), ("uneven", (1, 2, 13, 10), (7, 3)),
+                             ("none_h", (2, 2, 5, 6), (None, 4)), ("upsample", (1, 2, 3, 4), (5, 6)),
+                             ("square", (2, 2, 8, 8), 3), ("unbatched", (2, 7, 5), (3, 2))]:
+        hwv = [out, out] if isinstance(out, int) else [0 if v is None else v for v in out]
+        cfg = {"out": hwv, "sq": 1 if isinstance(out, int) else 0}
+        both(cases, "avg_" + name, lambda: nn.AdaptiveAvgPool2d(out), randn(*shape, seed=150), True, cfg, "AdaptiveAvgPool2D")
+        both(cases, "max_" + name, lambda: nn.AdaptiveMaxPool2d(out), randn(*shape, seed=151), True, cfg, "AdaptiveMaxPool2D")
     return cases
 
 
