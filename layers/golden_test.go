@@ -36,6 +36,7 @@ type goldenCase struct {
 	Grads        map[string]goldenArr `json:"grads"`
 	BuffersAfter map[string]goldenArr `json:"buffers_after"`
 	Attrs        map[string]any       `json:"attrs"`
+	Indices      goldenArr            `json:"indices"`
 }
 
 func loadGolden(t *testing.T, file string) []goldenCase {
@@ -176,6 +177,10 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 			return AdaptiveMaxPool2D{OutputSize: c.sq("out")}
 		}
 		return AdaptiveMaxPool2D{OutputSizeHW: c.hw("out")}
+	case "PoolUnpool":
+		return poolUnpool{
+			MaxPool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"), CeilMode: c.cfg("ceil") == 1},
+			MaxUnpool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"), OutputSizeHW: c.hw("size")}}
 	case "MLP":
 		return Sequential{Linear{In: 6, Out: 5}, ReLU{}, Linear{In: 5, Out: 3}}
 	case "CNN":

@@ -23,9 +23,20 @@ type MaxPool2D struct {
 
 // Forward implements graph.Module.
 func (l MaxPool2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	return pool("MaxPool2D", b, x, poolSettings{max: true, kernel: l.Kernel, stride: l.Stride, padding: l.Padding,
+	return pool("MaxPool2D", b, x, l.settings())
+}
+
+// ForwardIndices is Forward with PyTorch's return_indices=True: it also returns the indices of
+// the maxima, an Int64 node of the output's shape holding each maximum's flat position in its
+// (H, W) plane of the input, which MaxUnpool2D takes. The indices have no gradient.
+func (l MaxPool2D) ForwardIndices(b *graph.Builder, x *gorgonia.Node) (y, indices *gorgonia.Node, err error) {
+	return poolIndices("MaxPool2D", b, x, l.settings(), true)
+}
+
+func (l MaxPool2D) settings() poolSettings {
+	return poolSettings{max: true, kernel: l.Kernel, stride: l.Stride, padding: l.Padding,
 		dilation: l.Dilation, kernelHW: l.KernelHW, strideHW: l.StrideHW, paddingHW: l.PaddingHW,
-		dilationHW: l.DilationHW, ceil: l.CeilMode})
+		dilationHW: l.DilationHW, ceil: l.CeilMode}
 }
 
 // AvgPool2D averages each window of an (N, C, H, W) or unbatched (C, H, W) input:
@@ -105,17 +116,24 @@ func (ps poolSettings) geom(s []int) (convGeom, error) {
 }
 
 func pool(name string, b *graph.Builder, x *gorgonia.Node, ps poolSettings) (*gorgonia.Node, error) {
+	y, _, err := poolIndices(name, b, x, ps, false)
+	return y, err
+}
+
+// poolIndices builds a pooling layer and, with withIndices, the node of its maxima's indices.
+func poolIndices(name string, b *graph.Builder, x *gorgonia.Node, ps poolSettings, withIndices bool) (y, idx *gorgonia.Node, err error) {
 	if err := checkInput(name, b, x, b.Dtype()); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	fail := func(err error) (*gorgonia.Node, error) { return nil, errors.Wrapf(err, "layers: %s", where(name, b)) }
+	fail := func(err error) (*gorgonia.Node, *gorgonia.Node, error) {
+		return nil, nil, errors.Wrapf(err, "layers: %s", where(name, b))
+	}
 	s := x.Shape()
 	if len(s) != 4 && len(s) != 3 {
-		return nil, errors.Errorf("layers: %s: input has shape %v, want (N, C, H, W) or (C, H, W)", where(name, b), s)
+		return nil, nil, errors.Errorf("layers: %s: input has shape %v, want (N, C, H, W) or (C, H, W)", where(name, b), s)
 	}
 	batched := len(s) == 4
 	if !batched {
-		var err error
 		if x, err = asBatch(x); err != nil {
 			return fail(err)
 		}
@@ -135,16 +153,26 @@ func pool(name string, b *graph.Builder, x *gorgonia.Node, ps poolSettings) (*go
 	if ps.avg.adaptive {
 		opName = "adaptive" + opName
 	}
-	y, err := gorgonia.ApplyOp(&poolOp{opBase: newBase(opName), max: ps.max, avg: ps.avg, g: g}, x)
-	if err != nil {
+	op := &poolOp{opBase: newBase(opName), max: ps.max, avg: ps.avg, g: g}
+	if y, err = gorgonia.ApplyOp(op, x); err != nil {
 		return fail(err)
+	}
+	if withIndices {
+		if idx, err = gorgonia.ApplyOp(&indicesOp{opBase: newBase(opName + "Indices"), fwd: op}, y); err != nil {
+			return fail(err)
+		}
 	}
 	if !batched {
 		if y, err = fromBatch(y); err != nil {
 			return fail(err)
 		}
+		if idx != nil {
+			if idx, err = fromBatch(idx); err != nil {
+				return fail(err)
+			}
+		}
 	}
-	return y, nil
+	return y, idx, nil
 }
 
 // AdaptiveAvgPool2D averages an (N, C, H, W) or (C, H, W) input into a fixed output size

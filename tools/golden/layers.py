@@ -178,6 +178,7 @@ def main():
     write("blocks.json", blocks())
     write("pad.json", pads())
     write("adaptive.json", adaptive())
+    write("unpool.json", unpool())
 
 
 def hw(v):
@@ -374,6 +375,45 @@ def adaptive():
         cfg = {"out": hwv, "sq": 1 if isinstance(out, int) else 0}
         both(cases, "avg_" + name, lambda: nn.AdaptiveAvgPool2d(out), randn(*shape, seed=150), True, cfg, "AdaptiveAvgPool2D")
         both(cases, "max_" + name, lambda: nn.AdaptiveMaxPool2d(out), randn(*shape, seed=151), True, cfg, "AdaptiveMaxPool2D")
+    return cases
+
+
+class PoolUnpool(nn.Module):
+    """MaxPool2d(return_indices=True) followed by MaxUnpool2d of its output and indices."""
+
+    def __init__(self, pool, unpool, size=None):
+        super().__init__()
+        self.pool, self.unpool, self.size = pool, unpool, size
+
+    def forward(self, x):
+        y, idx = self.pool(x)
+        return self.unpool(y, idx, output_size=self.size)
+
+
+def unpool():
+    """MaxPool2d's return_indices (the indices are stored) and MaxUnpool2d, with padding, ceil mode,
+    non-square windows, output_size and unbatched inputs; gradients flow through both."""
+    cases = []
+    for name, shape, k, st, pad, ceil, size in [
+        ("k2", (2, 2, 4, 6), 2, 2, 0, False, None),
+        ("k3s2p1", (1, 2, 7, 7), 3, 2, 1, False, None),
+        ("nonsquare", (1, 2, 6, 7), (2, 3), (2, 2), (1, 1), False, None),
+        ("overlap_s1", (1, 1, 5, 5), 3, 1, 0, False, None),
+        ("output_size", (1, 2, 5, 5), 2, 2, 0, False, (5, 5)),
+        ("ceil", (1, 2, 5, 7), 2, 2, 0, True, None),
+        ("unbatched", (2, 4, 4), 2, 2, 0, False, None),
+    ]:
+        cfg = {"kernel": hw(k), "stride": hw(st), "padding": hw(pad), "ceil": int(ceil), "size": list(size or (0, 0))}
+        x = randn(*shape, seed=160)
+        for dtype in ("float64", "float32"):
+            dt = torch.float64 if dtype == "float64" else torch.float32
+            pool = nn.MaxPool2d(k, stride=st, padding=pad, ceil_mode=ceil, return_indices=True)
+            m = PoolUnpool(pool, nn.MaxUnpool2d(k, stride=st, padding=pad),
+                           None if size is None else list(shape[:-2]) + list(size))
+            c = run(name, m, x, True, cfg, "PoolUnpool", dtype)
+            _, idx = pool(x.clone().to(dt))
+            c["indices"] = {"shape": list(idx.shape), "data": [float(v) for v in idx.reshape(-1).tolist()]}
+            cases.append(c)
     return cases
 
 
