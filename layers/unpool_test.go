@@ -26,7 +26,6 @@ func (m poolUnpool) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node,
 // finite differences of the backward.
 func TestUnpoolGolden(t *testing.T) { runGoldenFile(t, "unpool.json") }
 
-//
 // Where pooling windows overlap, one input can be the maximum of two windows; unpooling writes it
 // once but its backward (a gather, as in PyTorch, whose gradients the golden test matches) gives
 // it the gradient twice, so finite differences are checked on the cases without overlap.
