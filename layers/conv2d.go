@@ -109,6 +109,23 @@ func (l Conv2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, err
 		}
 		s = x.Shape()
 	}
+	y, err := l.apply(name, b, x, false)
+	if err != nil {
+		return nil, err
+	}
+	if !batched {
+		if y, err = fromBatch(y); err != nil {
+			return fail(err)
+		}
+	}
+	return y, nil
+}
+
+// apply builds the convolution of the (N, C, H, W) node x; with oneD its weight is stored as
+// Conv1D's (Out, In/Groups, kw), reshaped to (Out, In/Groups, 1, kw) for the op.
+func (l Conv2D) apply(name string, b *graph.Builder, x *gorgonia.Node, oneD bool) (*gorgonia.Node, error) {
+	fail := func(err error) (*gorgonia.Node, error) { return nil, errors.Wrapf(err, "layers: %s", where(name, b)) }
+	s := x.Shape()
 	if s[1] != l.In {
 		return nil, errors.Errorf("layers: %s: input has %d channels, want %d", where(name, b), s[1], l.In)
 	}
@@ -127,9 +144,18 @@ func (l Conv2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, err
 		g.h, g.w, g.ph, g.pw = g.h+total[0], g.w+total[1], 0, 0
 	}
 	cg := l.In / g.groups
-	w, err := b.Param("weight", tensor.Shape{l.Out, cg, g.kh, g.kw}, graph.KaimingUniform(math.Sqrt(5)))
+	wshape := tensor.Shape{l.Out, cg, g.kh, g.kw}
+	if oneD {
+		wshape = tensor.Shape{l.Out, cg, g.kw}
+	}
+	w, err := b.Param("weight", wshape, graph.KaimingUniform(math.Sqrt(5)))
 	if err != nil {
 		return fail(err)
+	}
+	if oneD {
+		if w, err = gorgonia.Reshape(w, tensor.Shape{l.Out, cg, 1, g.kw}); err != nil {
+			return fail(err)
+		}
 	}
 	inputs := gorgonia.Nodes{x, w}
 	if !l.NoBias {
@@ -143,11 +169,6 @@ func (l Conv2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, err
 	y, err := gorgonia.ApplyOp(&convOp{affineOp: newAffineOp("conv2d", !l.NoBias), g: g}, inputs...)
 	if err != nil {
 		return fail(err)
-	}
-	if !batched {
-		if y, err = fromBatch(y); err != nil {
-			return fail(err)
-		}
 	}
 	return y, nil
 }

@@ -181,6 +181,14 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 		return poolUnpool{
 			MaxPool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"), CeilMode: c.cfg("ceil") == 1},
 			MaxUnpool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"), OutputSizeHW: c.hw("size")}}
+	case "Conv1D":
+		mode, _ := c.Cfg["padding_mode"].(string)
+		return Conv1D{In: c.cfg("in"), Out: c.cfg("out"), Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding"),
+			Dilation: c.cfg("dilation"), Groups: c.cfg("groups"), Same: c.cfg("same") == 1, PaddingMode: mode, NoBias: c.cfg("nobias") == 1}
+	case "MaxPool1D":
+		return MaxPool1D{Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding"), Dilation: c.cfg("dilation"), CeilMode: c.cfg("ceil") == 1}
+	case "AvgPool1D":
+		return AvgPool1D{Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding"), CeilMode: c.cfg("ceil") == 1, ExcludePad: c.cfg("exclude_pad") == 1}
 	case "MLP":
 		return Sequential{Linear{In: 6, Out: 5}, ReLU{}, Linear{In: 5, Out: 3}}
 	case "CNN":

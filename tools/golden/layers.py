@@ -179,6 +179,7 @@ def main():
     write("pad.json", pads())
     write("adaptive.json", adaptive())
     write("unpool.json", unpool())
+    write("conv1d.json", one_d())
 
 
 def hw(v):
@@ -414,6 +415,44 @@ def unpool():
             _, idx = pool(x.clone().to(dt))
             c["indices"] = {"shape": list(idx.shape), "data": [float(v) for v in idx.reshape(-1).tolist()]}
             cases.append(c)
+    return cases
+
+
+def one_d():
+    """Conv1d (stride, padding, dilation, groups, 'same', padding_mode, unbatched), MaxPool1d and
+    AvgPool1d."""
+    cases = []
+    convs = [
+        # name, x shape, out, kernel, stride, padding, dilation, groups, bias, mode
+        ("conv1d", (2, 3, 9), 4, 3, 1, 0, 1, 1, True, "zeros"),
+        ("conv1d_s2p2d2", (2, 2, 11), 3, 3, 2, 2, 2, 1, True, "zeros"),
+        ("conv1d_depthwise", (2, 4, 8), 4, 5, 1, 2, 1, 4, False, "zeros"),
+        ("conv1d_same_even", (1, 2, 7), 3, 4, 1, "same", 1, 1, True, "zeros"),
+        ("conv1d_reflect", (1, 2, 6), 2, 3, 1, 2, 1, 1, True, "reflect"),
+        ("conv1d_unbatched", (3, 7), 2, 3, 1, 1, 1, 1, True, "zeros"),
+    ]
+    for i, (name, shape, o, k, st, pad, d, groups, bias, mode) in enumerate(convs):
+        c = shape[-2]
+        cfg = {"in": c, "out": o, "kernel": k, "stride": st, "dilation": d, "groups": groups,
+               "nobias": 0 if bias else 1, "padding_mode": mode}
+        if pad == "same":
+            cfg["same"] = 1
+        else:
+            cfg["padding"] = pad
+        both(cases, name, seeded(lambda: nn.Conv1d(c, o, k, stride=st, padding=pad, dilation=d, groups=groups,
+                                                   bias=bias, padding_mode=mode), 170 + i),
+             randn(*shape, seed=170 + i), True, cfg, "Conv1D")
+    for i, (name, shape, k, st, pad, d, ceil) in enumerate([
+            ("maxpool1d", (2, 2, 9), 3, 2, 1, 1, False), ("maxpool1d_dil_ceil", (1, 2, 10), 2, 2, 0, 2, True),
+            ("maxpool1d_unbatched", (2, 8), 2, None, 0, 1, False)]):
+        cfg = {"kernel": k, "stride": st or 0, "padding": pad, "dilation": d, "ceil": int(ceil)}
+        both(cases, name, lambda: nn.MaxPool1d(k, stride=st, padding=pad, dilation=d, ceil_mode=ceil),
+             randn(*shape, seed=180 + i), True, cfg, "MaxPool1D")
+    for i, (name, shape, k, st, pad, ceil, incl) in enumerate([
+            ("avgpool1d", (2, 2, 9), 3, 2, 1, False, True), ("avgpool1d_ceil_exclude", (1, 2, 8), 3, 2, 1, True, False)]):
+        cfg = {"kernel": k, "stride": st, "padding": pad, "ceil": int(ceil), "exclude_pad": 0 if incl else 1}
+        both(cases, name, lambda: nn.AvgPool1d(k, stride=st, padding=pad, ceil_mode=ceil, count_include_pad=incl),
+             randn(*shape, seed=190 + i), True, cfg, "AvgPool1D")
     return cases
 
 
