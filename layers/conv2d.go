@@ -107,7 +107,6 @@ func (l Conv2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, err
 		if x, err = asBatch(x); err != nil {
 			return fail(err)
 		}
-		s = x.Shape()
 	}
 	y, err := l.apply(name, b, x, false)
 	if err != nil {

@@ -1,9 +1,8 @@
 // Package layers holds Stheno's neural-network layers: Linear, Conv1D, Conv2D, MaxPool1D,
-// AvgPool1D, MaxPool2D, AvgPool2D,
-// AdaptiveAvgPool2D, AdaptiveMaxPool2D, MaxUnpool2D, the padding layers (ZeroPad2D, ConstantPad2D,
-// ReflectionPad2D, ReplicationPad2D), BatchNorm1D/2D, Dropout, Flatten, the activations (ReLU,
-// LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax) and Sequential, with PyTorch's options
-// (docs/graphs.md lists each with its PyTorch name).
+// AvgPool1D, MaxPool2D, AvgPool2D, AdaptiveAvgPool2D, AdaptiveMaxPool2D, MaxUnpool2D, the padding
+// layers (ZeroPad2D, ConstantPad2D, ReflectionPad2D, ReplicationPad2D), BatchNorm1D/2D, Dropout,
+// Flatten, the activations (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax) and
+// Sequential, with PyTorch's options (docs/graphs.md lists each with its PyTorch name).
 //
 // A layer is a small configuration struct implementing graph.Module: its Forward builds the layer's
 // nodes on a graph.Builder, taking its parameters with Builder.Param and its buffers with
