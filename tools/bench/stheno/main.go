@@ -182,7 +182,7 @@ func stepSetup(batch int) func() (func(), func()) {
 			ys[i] = int64(i % 10)
 		}
 		x := tensor.New(tensor.WithShape(batch, 784), tensor.WithBacking(xs))
-		y := tensor.New(tensor.WithBacking(ys))
+		y := tensor.New(tensor.WithShape(batch), tensor.WithBacking(ys))
 		return func() {
 			_, err := tr.Step(x, y)
 			must(err)
