@@ -308,6 +308,9 @@ func (o *convGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, errors.Errorf("layers: conv2d gradient: output gradient has shape %v", gy.Shape())
 	}
 	res := o.out.get(gy.Dtype(), o.shape())
+	if o.unused {
+		return res, nil
+	}
 	switch res.Dtype() {
 	case tensor.Float64:
 		r := res.Float64s()

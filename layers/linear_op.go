@@ -188,6 +188,9 @@ func (o *linearGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	case 0:
 		k := in[0].Shape()[1]
 		res = o.out.get(gy.Dtype(), tensor.Shape{n, k})
+		if o.unused {
+			break
+		}
 		switch res.Dtype() {
 		case tensor.Float64:
 			r := res.Float64s()
