@@ -28,7 +28,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stheno-ml/stheno/data"
+	"github.com/stheno-ml/stheno/data/mnist"
 )
 
 // row is one line of the table: a workload and what one timed call does.
@@ -150,11 +150,11 @@ func main() {
 	if err := build.Run(); err != nil {
 		log.Fatalf("building the Go side: %v", err)
 	}
-	mnist, err := data.DefaultMNISTDir()
+	mnistDir, err := mnist.Dir()
 	if err != nil {
 		log.Fatal(err)
 	}
-	env := []string{"MNIST_DIR=" + mnist}
+	env := []string{"MNIST_DIR=" + mnistDir}
 	// glibc's malloc settings keep PyTorch from returning and re-faulting its
 	// buffers (Adam is 2.4× slower without); OMP_WAIT_POLICY and
 	// OPENBLAS_THREAD_TIMEOUT stop PyTorch's two thread pools (OpenMP and

@@ -27,6 +27,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/stheno-ml/stheno/data"
+	"github.com/stheno-ml/stheno/data/mnist"
 	"github.com/stheno-ml/stheno/graph"
 	"github.com/stheno-ml/stheno/internal/gemm"
 	"github.com/stheno-ml/stheno/layers"
@@ -198,7 +199,7 @@ func epochSetup(name string, warm int) func() (func(), func()) {
 		dir := os.Getenv("MNIST_DIR")
 		if dir == "" {
 			var err error
-			dir, err = data.DefaultMNISTDir()
+			dir, err = mnist.Dir()
 			must(err)
 		}
 		train, _, err := data.LoadMNIST(dir)
