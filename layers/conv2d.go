@@ -28,9 +28,9 @@ import (
 // initialised like PyTorch (U(±1/√fanIn), fanIn = In/Groups·kh·kw). The output is
 // (N, Out, OH, OW) with OH = ⌊(H + 2·ph − dh·(kh−1) − 1)/sh⌋ + 1, and OW alike.
 //
-// It is a custom op: im2col, then matrix products by mulAdd (an AVX2/FMA assembly kernel for
-// float32, gonum's axpy otherwise), the batch split over the cores by internal/par, buffers reused
-// across runs; the weight gradient reuses the forward pass's im2col columns of the same run.
+// It is a custom op: im2col, then matrix products by internal/gemm (packed, AVX-512 / AVX2 / Go
+// micro-kernels), the batch split over the cores by internal/par, buffers reused across runs; the
+// weight gradient reuses the forward pass's im2col columns of the same run.
 type Conv2D struct {
 	In, Out                                   int
 	Kernel, Stride, Padding, Dilation         int

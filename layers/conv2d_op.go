@@ -14,7 +14,6 @@ type convState[T num.Float] struct {
 	cols []T               // im2col of every image of the last forward pass: n × (ckk, p)
 	dcol [par.MaxParts][]T // per part scratch for the input gradient
 	dw   [par.MaxParts][]T // per part accumulators of the weight gradient
-	gyT  [par.MaxParts][]T // per part scratch: one image's output gradient transposed to (p, o)
 	fwd  convJob[T]
 	bwd  convJob[T]
 }
@@ -159,24 +158,11 @@ func (j *convJob[T]) Range(part, lo, hi int) {
 	case 1:
 		st.dw[part] = num.Zeros(st.dw[part], g.o*kg)
 		dw := st.dw[part]
-		if !kernelFor[T]() {
-			// Dot products along the long p axis: dw_q (og, kg) += gy_q (og, p) · col_qᵀ.
-			for i := lo; i < hi; i++ {
-				gyi, col := j.gy[i*op:(i+1)*op], j.col(i)
-				for q := 0; q < g.groups; q++ {
-					mulNTAdd(og, kg, p, gyi[q*og*p:], col[q*kg*p:], dw[q*og*kg:])
-				}
-			}
-			return
-		}
-		// With the float32 kernel: dw_qᵀ (kg, og) += col_q (kg, p) · gy_qᵀ (p, og).
-		st.gyT[part] = num.Grow(st.gyT[part], p*og)
-		gyT := st.gyT[part]
+		// Dot products along the long p axis: dw_q (og, kg) += gy_q (og, p) · col_qᵀ.
 		for i := lo; i < hi; i++ {
 			gyi, col := j.gy[i*op:(i+1)*op], j.col(i)
 			for q := 0; q < g.groups; q++ {
-				transpose(gyT, gyi[q*og*p:(q+1)*og*p], og, p)
-				mulAdd(kg, og, p, col[q*kg*p:], p, 1, gyT, dw[q*kg*og:])
+				mulNTAdd(og, kg, p, gyi[q*og*p:], col[q*kg*p:], dw[q*og*kg:])
 			}
 		}
 	}
@@ -425,26 +411,11 @@ func convGradDo[T num.Float](o *convGradOp, in inputs) (gorgonia.Value, error) {
 		st = jobOf[convState[T]](&o.fwd.st)
 	}
 	res := o.out.get(gy.Dtype(), o.shape())
+	if o.unused { // the gradient of the input data: nothing reads it
+		return res, nil
+	}
 	convBackward(st, g, o.wrt, vals[T](res), vals[T](in[0]), vals[T](gy))
 	return res, nil
-}
-
-// transpose sets dst (cols×rows) to the transpose of src (rows×cols), in 16×16 tiles so that both
-// sides stay in cache.
-func transpose[T num.Float](dst, src []T, rows, cols int) {
-	const tile = 16
-	for i0 := 0; i0 < rows; i0 += tile {
-		i1 := min(i0+tile, rows)
-		for j0 := 0; j0 < cols; j0 += tile {
-			j1 := min(j0+tile, cols)
-			for i := i0; i < i1; i++ {
-				row := src[i*cols : (i+1)*cols]
-				for j := j0; j < j1; j++ {
-					dst[j*rows+i] = row[j]
-				}
-			}
-		}
-	}
 }
 
 // convBackward computes gradient wrt (0 x, 1 w, 2 b) into r; in0 is w for wrt 0 and x for wrt 1
@@ -459,25 +430,11 @@ func convBackward[T num.Float](st *convState[T], g convGeom, wrt int, r, in0, gy
 	case 1:
 		st.bwd = convJob[T]{st: st, g: g, wrt: 1, in0: in0, gy: gy}
 		parts := par.For(g.n, 1, &st.bwd)
-		og, kg := g.o/g.groups, ckk/g.groups
-		if !kernelFor[T]() || g.path() == convDepthwise { // per-part sums are gw (o, kg)
-			copy(r, st.dw[0][:g.o*kg])
-			for pt := 1; pt < parts; pt++ {
-				for j, v := range st.dw[pt][:g.o*kg] {
-					r[j] += v
-				}
-			}
-			return
-		}
-		for q := 0; q < g.groups; q++ { // per-part sums are gw_qᵀ (kg, og), group after group
-			for oc := 0; oc < og; oc++ {
-				for c := 0; c < kg; c++ {
-					var s T
-					for pt := 0; pt < parts; pt++ {
-						s += st.dw[pt][q*kg*og+c*og+oc]
-					}
-					r[(q*og+oc)*kg+c] = s
-				}
+		kg := ckk / g.groups
+		copy(r, st.dw[0][:g.o*kg]) // per-part sums are gw (o, kg)
+		for pt := 1; pt < parts; pt++ {
+			for j, v := range st.dw[pt][:g.o*kg] {
+				r[j] += v
 			}
 		}
 	default:
