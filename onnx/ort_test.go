@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/stheno-ml/stheno/data"
+	"github.com/stheno-ml/stheno/data/mnist"
 	"github.com/stheno-ml/stheno/graph"
 	"github.com/stheno-ml/stheno/layers"
 	"github.com/stheno-ml/stheno/models"
@@ -309,7 +310,7 @@ func TestChecker(t *testing.T) {
 // images with Stheno's, and their predicted classes.
 func TestONNXRuntimeTrained(t *testing.T) {
 	dir := ortDir(t)
-	mnistDir, err := data.DefaultMNISTDir()
+	mnistDir, err := mnist.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
