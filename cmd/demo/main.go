@@ -55,7 +55,7 @@ func main() {
 	res, err := run(ctx, cfg, set, exp.wrap(newGraphProgram), os.Stdout, os.Stderr)
 	stop()
 	if err == nil && !res.Interrupted {
-		err = exp.write(os.Stdout)
+		err = exp.write(res, os.Stdout)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
