@@ -10,7 +10,9 @@ import (
 // returns the first failure.
 func collectives(c Communicator) error {
 	r, n := c.Rank(), c.Size()
-	fail := func(format string, args ...any) error { return errorf("rank %d of %d: "+format, append([]any{r, n}, args...)...) }
+	fail := func(format string, args ...any) error {
+		return errorf("rank %d of %d: "+format, append([]any{r, n}, args...)...)
+	}
 
 	// AllReduceSum, both types: rank r contributes (r+1)·(i+1), the sum is n(n+1)/2·(i+1).
 	x32 := []float32{1, 2, 3}
