@@ -34,6 +34,11 @@ func main() {
 		os.Exit(2)
 	}
 	cfg.Progress = report.IsTerminal(os.Stderr)
+	stdout, err := joinWorld(&cfg, os.Stdout) // data-parallel under mpirun (distributed.go)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(2)
+	}
 
 	// The first Ctrl-C stops training after the current batch and saves a checkpoint; once the
 	// context is cancelled, stop() restores the default handling, so a second Ctrl-C kills.
@@ -42,8 +47,11 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	res, err := run(ctx, cfg, set, newGraphProgram, os.Stdout, os.Stderr)
+	res, err := run(ctx, cfg, set, newGraphProgram, stdout, os.Stderr)
 	stop()
+	if err == nil {
+		err = leaveWorld(stdout)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
