@@ -26,6 +26,10 @@ timeout 300 mpirun -np 2 --oversubscribe --mca btl self,vader "$bin" -test.run '
 echo "== fault tests (a killed, failed or hung rank ends the job)"
 timeout 300 "$bin" -test.run '^TestFault' -test.v -test.timeout 240s
 
+echo "== demo on 2 ranks: same weights as 1 process; interrupted on one rank and resumed = uninterrupted"
+go test -tags mpi -c -o "$(dirname "$bin")/demo.test" ./cmd/demo/
+timeout 300 mpirun -np 2 --oversubscribe --mca btl self,vader "$(dirname "$bin")/demo.test" -test.run '^TestMPI' -test.v -test.timeout 240s
+
 echo "== demo: 2 ranks train MNIST data-parallel (a short run)"
 demo=$(dirname "$bin")/demo
 go build -tags mpi -o "$demo" ./cmd/demo
