@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -202,4 +203,13 @@ func TestFaultHungRank(t *testing.T) {
 	if !strings.Contains(out, "distributed: rank 0 of 2: MPI_Allreduce has waited") {
 		t.Fatalf("no watchdog message from rank 0")
 	}
+}
+
+func sortedKeys(m map[string][]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -1,17 +1,5 @@
 package distributed
 
-import (
-	"fmt"
-	"slices"
-)
+import "fmt"
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
-
-func sortedKeys(m map[string][]float64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
