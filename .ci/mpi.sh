@@ -16,6 +16,9 @@ export STHENO_MPI_TIMEOUT=60s
 
 bin=$(mktemp -d)/distributed.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT
+echo "== race detector on the goroutine-rank tests (default build)"
+go test -race -short ./distributed/
+
 echo "== go vet -tags mpi"
 go vet -tags mpi ./distributed/ ./cmd/demo/
 go test -tags mpi -c -o "$bin" ./distributed/

@@ -158,20 +158,34 @@ type syncer interface {
 type dp[T num.Float] struct {
 	bucket []T
 	flat   []T
+	gs     [][]T // this step's gradients
 	bufs   [][]T // the store's buffers, cached at the first per-step broadcast
 	cached bool
 }
 
+// gradData returns the data of gradient i without boxing it in an interface (Dense.Data would
+// allocate on every call).
 func gradData[T num.Float](vg gorgonia.ValueGrad, i int) ([]T, error) {
 	g, err := vg.Grad()
 	if err != nil {
 		return nil, errors.Wrapf(err, "distributed: gradient %d", i)
 	}
-	d, err := num.Data[T](g)
+	var z T
+	if d, ok := g.(*tensor.Dense); ok && !d.RequiresIterator() {
+		switch {
+		case unsafe.Sizeof(z) == 4 && d.Dtype() == tensor.Float32:
+			s := d.Float32s()
+			return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), nil
+		case unsafe.Sizeof(z) == 8 && d.Dtype() == tensor.Float64:
+			s := d.Float64s()
+			return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), nil
+		}
+	}
+	data, err := num.Data[T](g)
 	if err != nil {
 		return nil, errors.Wrapf(err, "distributed: gradient %d", i)
 	}
-	return d, nil
+	return data, nil
 }
 
 // check verifies that every rank has the same number and total size of gradients, so that a
@@ -209,12 +223,16 @@ func agree(c Communicator, what string, n, total int) error {
 func (p *dp[T]) allReduce(c Communicator, grads []gorgonia.ValueGrad, bucketBytes int) error {
 	var z T
 	capElems := max(1, bucketBytes/int(unsafe.Sizeof(z)))
+	// The gradient tensors may be new ones every step (Gorgonia's Reset drops output buffers):
+	// look them up afresh.
+	p.gs = p.gs[:0]
 	total := 0
 	for i, vg := range grads {
 		g, err := gradData[T](vg, i)
 		if err != nil {
 			return err
 		}
+		p.gs = append(p.gs, g)
 		total += len(g)
 	}
 	p.bucket = num.Grow(p.bucket, min(capElems, total))
@@ -225,10 +243,9 @@ func (p *dp[T]) allReduce(c Communicator, grads []gorgonia.ValueGrad, bucketByte
 		n := min(len(p.bucket), total-done)
 		b := p.bucket[:n]
 		for k := 0; k < n; {
-			g, _ := gradData[T](grads[i], i)
-			m := copy(b[k:], g[off:])
+			m := copy(b[k:], p.gs[i][off:])
 			k, off = k+m, off+m
-			if off == len(g) {
+			if off == len(p.gs[i]) {
 				i, off = i+1, 0
 			}
 		}
@@ -239,10 +256,9 @@ func (p *dp[T]) allReduce(c Communicator, grads []gorgonia.ValueGrad, bucketByte
 			b[k] *= scale
 		}
 		for k := 0; k < n; {
-			g, _ := gradData[T](grads[wi], wi)
-			m := copy(g[woff:], b[k:])
+			m := copy(p.gs[wi][woff:], b[k:])
 			k, woff = k+m, woff+m
-			if woff == len(g) {
+			if woff == len(p.gs[wi]) {
 				wi, woff = wi+1, 0
 			}
 		}

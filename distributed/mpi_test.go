@@ -13,7 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/stheno-ml/stheno/graph"
+	"github.com/stheno-ml/stheno/solvers"
 )
 
 // The tests of this file run in two ways. Under mpirun (the CI runs this test binary with
@@ -212,4 +216,37 @@ func sortedKeys(m map[string][]float64) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// TestMPIStepAllocatesNothing: after the first step, DataParallel's own work (bucketing,
+// all-reduce, scaling, buffer broadcast) allocates nothing.
+func TestMPIStepAllocatesNothing(t *testing.T) {
+	needWorld(t)
+	for _, j := range []job{{dt: tensor.Float32, batchNorm: true}, {dt: tensor.Float64}} {
+		store := graph.NewStore(j.dt, 1)
+		sgd, _ := solvers.NewSGD(solvers.WithLearnRate(0.01))
+		tr, d, err := NewTrainer(world, j.model(), store, tensor.Shape{4, 16}, tensor.Int, tensor.Shape{4}, crossEntropy, sgd,
+			WithBucketBytes(1000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := tensor.New(tensor.WithShape(4, 16), tensor.Of(j.dt))
+		y := tensor.New(tensor.WithShape(4), tensor.WithBacking([]int{0, 1, 2, 3}))
+		if _, err := tr.Step(x, y); err != nil {
+			t.Fatal(err)
+		}
+		grads := gorgonia.NodesToValueGrads(tr.Learnables())
+		a := testing.AllocsPerRun(20, func() {
+			if err := d.s.allReduce(world, grads, d.bucketBytes); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.s.broadcast(world, store, false); err != nil {
+				t.Fatal(err)
+			}
+		})
+		tr.Close()
+		if a != 0 {
+			t.Fatalf("%v: %v allocations per step", j.dt, a)
+		}
+	}
 }
