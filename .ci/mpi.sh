@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 if ! command -v mpirun >/dev/null || ! pkg-config --exists ompi-c; then
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y openmpi-bin libopenmpi-dev
+  DEBIAN_FRONTEND=noninteractive apt-get install -y openmpi-bin libopenmpi-dev pkg-config
 fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # A short watchdog: in these tests no collective legitimately waits more than a second.
