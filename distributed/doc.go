@@ -11,7 +11,8 @@
 //     libopenmpi-dev), so the same program runs under mpirun -np N.
 //
 // NewGroup connects n goroutines of one process as n ranks, for tests and for trying
-// data-parallel code without MPI.
+// data-parallel code without MPI. Package commtest holds the conformance suite the three
+// implementations pass.
 //
 // DataParallel wraps any gorgonia.Solver (so it plugs into graph.Trainer unchanged): at
 // construction it broadcasts rank 0's parameters and buffers; every Step flattens the gradients
