@@ -7,7 +7,7 @@ import (
 	"github.com/stheno-ml/stheno/internal/num"
 )
 
-// mulAdd (assembly kernel for float32 blocks, axpy for the rest) against a naive triple loop, for
+// mulAdd (through internal/gemm, or plain loops for overlapping strides) against a naive triple loop, for
 // plain and transposed A and sizes around the 4×16 block edges.
 func TestMulAdd(t *testing.T) {
 	t.Run("float32", testMulAdd[float32])

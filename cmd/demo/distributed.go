@@ -150,11 +150,11 @@ func reduceEval(lossSum float64, conf *report.Confusion) (float64, error) {
 // isRank0 reports whether this process writes the run's files.
 func isRank0() bool { return world.Rank() == 0 }
 
-// saveCheckpointRank0 saves the checkpoint on rank 0 (every rank holds the same weights and
-// solver state) and does nothing on the others.
-func saveCheckpointRank0(dir string, p program, st *RunState) error {
+// saveRank0 saves the checkpoint on rank 0 (every rank holds the same weights and solver
+// state) and does nothing on the others.
+func (r *runner) saveRank0() error {
 	if !isRank0() {
 		return nil
 	}
-	return saveCheckpoint(dir, p, st)
+	return r.save()
 }

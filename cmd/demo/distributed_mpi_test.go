@@ -54,8 +54,8 @@ func mpiConfig(t *testing.T, out string) Config {
 	return cfg
 }
 
-// storeOf loads the weights file at path into a fresh single-process program and returns them.
-func storeOf(t *testing.T, cfg Config, path string) map[string][]float64 {
+// storeOf loads the weights of the run in dir into a fresh single-process program and returns them.
+func storeOf(t *testing.T, cfg Config, dir string) map[string][]float64 {
 	t.Helper()
 	saved := world
 	world = distributed.Local{}
@@ -65,7 +65,12 @@ func storeOf(t *testing.T, cfg Config, path string) map[string][]float64 {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	if err := p.LoadWeights(path); err != nil {
+	f, err := os.Open(weightsOf(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := p.LoadWeights(f); err != nil {
 		t.Fatal(err)
 	}
 	gp := p.(*graphProgram)
@@ -117,12 +122,12 @@ func TestMPIDemoMatchesOneProcessAndResumes(t *testing.T) {
 	if world.Rank() != 0 {
 		return
 	}
-	st := readRunState(t, part.Out)
+	_, st := readRunState(t, part.Out)
 	if st.Steps != 40 || !st.Done {
 		t.Fatalf("resumed run: %d steps, done %v", st.Steps, st.Done)
 	}
-	a, _ := os.ReadFile(filepath.Join(full.Out, weightsFile))
-	c, _ := os.ReadFile(filepath.Join(part.Out, weightsFile))
+	a, _ := os.ReadFile(weightsOf(t, full.Out))
+	c, _ := os.ReadFile(weightsOf(t, part.Out))
 	if len(a) == 0 || !bytes.Equal(a, c) {
 		t.Fatalf("interrupted and resumed 2-rank run: weights differ from the uninterrupted run (%d vs %d bytes)", len(a), len(c))
 	}
@@ -140,7 +145,7 @@ func TestMPIDemoMatchesOneProcessAndResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wa, wo := storeOf(t, full, filepath.Join(full.Out, weightsFile)), storeOf(t, one, filepath.Join(one.Out, weightsFile))
+	wa, wo := storeOf(t, full, full.Out), storeOf(t, one, one.Out)
 	for name, ref := range wo {
 		var d, m float64
 		for i, v := range ref {
@@ -156,4 +161,11 @@ func TestMPIDemoMatchesOneProcessAndResumes(t *testing.T) {
 		t.Errorf("2 ranks: %+v\n1 process: %+v", ea, eo)
 	}
 	t.Logf("2 ranks: test loss %.8f acc %.4f; 1 process: test loss %.8f acc %.4f", ea.TestLoss, ea.TestAcc, eo.TestLoss, eo.TestAcc)
+}
+
+// weightsOf is the path of the weights file of the current checkpoint generation in dir.
+func weightsOf(t *testing.T, dir string) string {
+	t.Helper()
+	g, _ := readRunState(t, dir)
+	return g.Path(weightsFile)
 }
