@@ -27,6 +27,7 @@ var zeroValues = map[string]graph.Module{
 	"Sigmoid":                  Sigmoid{},
 	"GELU":                     GELU{},
 	"Flatten":                  Flatten{},
+	"Sequential":               Sequential{},
 	"Softmax_1d":               Softmax{},
 	"Softmax_2d":               Softmax{},
 	"Softmax_3d":               Softmax{},

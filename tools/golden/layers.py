@@ -491,6 +491,7 @@ def defaults():
     add("Sigmoid", lambda: nn.Sigmoid(), x4)
     add("GELU", lambda: nn.GELU(), x4)
     add("Flatten", lambda: nn.Flatten(), x4)
+    add("Sequential", lambda: nn.Sequential(), x4)
     for cls in (nn.Softmax, nn.LogSoftmax):
         n = cls.__name__
         add(n + "_1d", lambda: cls(), randn(5, seed=54))
