@@ -199,7 +199,17 @@ type AdaptiveMaxPool2D struct {
 
 // Forward implements graph.Module.
 func (l AdaptiveMaxPool2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	return pool("AdaptiveMaxPool2D", b, x, poolSettings{max: true, outSize: l.OutputSize, outSizeHW: l.OutputSizeHW, avg: avgSpec{adaptive: true}})
+	return pool("AdaptiveMaxPool2D", b, x, l.settings())
+}
+
+// ForwardIndices is Forward with PyTorch's return_indices=True; the indices are those of
+// MaxPool2D.ForwardIndices.
+func (l AdaptiveMaxPool2D) ForwardIndices(b *graph.Builder, x *gorgonia.Node) (y, indices *gorgonia.Node, err error) {
+	return poolIndices("AdaptiveMaxPool2D", b, x, l.settings(), true)
+}
+
+func (l AdaptiveMaxPool2D) settings() poolSettings {
+	return poolSettings{max: true, outSize: l.OutputSize, outSizeHW: l.OutputSizeHW, avg: avgSpec{adaptive: true}}
 }
 
 // adaptiveGeom resolves an adaptive pooling's output size for an input of (N, C, H, W) shape s.

@@ -415,6 +415,14 @@ def unpool():
             _, idx = pool(x.clone().to(dt))
             c["indices"] = {"shape": list(idx.shape), "data": [float(v) for v in idx.reshape(-1).tolist()]}
             cases.append(c)
+    for name, shape, out in [("adaptive_uneven", (1, 2, 7, 5), (3, 2)), ("adaptive_unbatched", (2, 6, 6), (4, 4))]:
+        x = randn(*shape, seed=161)
+        for dtype in ("float64", "float32"):
+            dt = torch.float64 if dtype == "float64" else torch.float32
+            c = run("indices_" + name, nn.AdaptiveMaxPool2d(out), x, True, {"out": list(out), "sq": 0}, "AdaptiveMaxPool2D", dtype)
+            _, idx = nn.AdaptiveMaxPool2d(out, return_indices=True)(x.clone().to(dt))
+            c["indices"] = {"shape": list(idx.shape), "data": [float(v) for v in idx.reshape(-1).tolist()]}
+            cases.append(c)
     return cases
 
 
