@@ -132,11 +132,8 @@ func poolIndices(name string, b *graph.Builder, x *gorgonia.Node, ps poolSetting
 	if len(s) != 4 && len(s) != 3 {
 		return nil, nil, errors.Errorf("layers: %s: input has shape %v, want (N, C, H, W) or (C, H, W)", where(name, b), s)
 	}
-	batched := len(s) == 4
-	if !batched {
-		if x, err = asBatch(x); err != nil {
-			return fail(err)
-		}
+	if x, err = toBatch(x); err != nil {
+		return fail(err)
 	}
 	geom := ps.geom
 	if ps.avg.adaptive {
@@ -162,14 +159,12 @@ func poolIndices(name string, b *graph.Builder, x *gorgonia.Node, ps poolSetting
 			return fail(err)
 		}
 	}
-	if !batched {
-		if y, err = fromBatch(y); err != nil {
+	if y, err = fromBatch(y, len(s) == 3); err != nil {
+		return fail(err)
+	}
+	if idx != nil {
+		if idx, err = fromBatch(idx, len(s) == 3); err != nil {
 			return fail(err)
-		}
-		if idx != nil {
-			if idx, err = fromBatch(idx); err != nil {
-				return fail(err)
-			}
 		}
 	}
 	return y, idx, nil
