@@ -520,6 +520,17 @@ def defaults():
     add("BatchNorm1D_momentum0", lambda: bn_preset(nn.BatchNorm1d(4, momentum=0.0)), randn(6, 4, seed=57))
     add("BatchNorm1D_momentumNone", lambda: bn_preset(nn.BatchNorm1d(4, momentum=None)), randn(6, 4, seed=57))
     add("BatchNorm2D_eps0", lambda: nn.BatchNorm2d(3, eps=0.0), x4)
+    # Layers added later, with only their required arguments.
+    x3 = randn(2, 3, 7, seed=58)
+    add("Conv1D", lambda: nn.Conv1d(3, 2, 3), x3, attrs={"stride": 1, "padding": 0, "dilation": 1, "groups": 1})
+    add("MaxPool1D", lambda: nn.MaxPool1d(2), x3)
+    add("AvgPool1D", lambda: nn.AvgPool1d(2), x3)
+    add("AdaptiveAvgPool2D", lambda: nn.AdaptiveAvgPool2d(2), x4)
+    add("AdaptiveMaxPool2D", lambda: nn.AdaptiveMaxPool2d(2), x4)
+    add("ZeroPad2D", lambda: nn.ZeroPad2d(1), x4)
+    add("ConstantPad2D", lambda: nn.ConstantPad2d(1, 0.0), x4)
+    add("ReflectionPad2D", lambda: nn.ReflectionPad2d(1), x4)
+    add("ReplicationPad2D", lambda: nn.ReplicationPad2d(1), x4)
     return cases
 
 
