@@ -180,6 +180,7 @@ def main():
     write("adaptive.json", adaptive())
     write("unpool.json", unpool())
     write("conv1d.json", one_d())
+    write_block_checkpoints()
 
 
 def hw(v):
@@ -462,6 +463,36 @@ def one_d():
         both(cases, name, lambda: nn.AvgPool1d(k, stride=st, padding=pad, ceil_mode=ceil, count_include_pad=incl),
              randn(*shape, seed=190 + i), True, cfg, "AvgPool1D")
     return cases
+
+
+def write_block_checkpoints():
+    """The MobileNet-style block and the ResNet stem of blocks(), their BatchNorm statistics moved by
+    three training batches, saved as PyTorch state_dicts in safetensors (float32, int64
+    num_batches_tracked; the writer of tools/golden/checkpoint.py) with an input and the eval-mode
+    output in blocks_torch.json, for the Go test that loads them with models.Load."""
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from checkpoint import write_safetensors
+    mobilenet = nn.Sequential(nn.Conv2d(4, 4, 3, padding=1, groups=4, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+                              nn.Conv2d(4, 8, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU())
+    stem = nn.Sequential(nn.Conv2d(3, 4, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+                         nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True))
+    out = {}
+    for key, m, shape in [("mobilenet", mobilenet, (2, 4, 6, 6)), ("resnet_stem", stem, (1, 3, 13, 13))]:
+        torch.manual_seed(5)
+        m.train()
+        for _ in range(3):
+            m(torch.randn(shape) * 2 + 1)
+        m.eval()
+        x = torch.linspace(-2, 2, int(torch.tensor(shape).prod())).reshape(shape)
+        with torch.no_grad():
+            y = m(x)
+        fname = "blocks_torch_%s.safetensors" % key
+        write_safetensors(os.path.join(OUT, fname), m.state_dict())
+        out[key] = {"file": fname, "x": arr(x), "out": arr(y)}
+    with open(os.path.join(OUT, "blocks_torch.json"), "w") as f:
+        json.dump(out, f)
+    print("wrote blocks_torch_*.safetensors, blocks_torch.json")
 
 
 def defaults():
