@@ -393,8 +393,9 @@ class PoolUnpool(nn.Module):
 
 
 def unpool():
-    """MaxPool2d's return_indices (the indices are stored) and MaxUnpool2d, with padding, ceil mode,
-    non-square windows, output_size and unbatched inputs; gradients flow through both."""
+    """MaxPool2d's and MaxPool1d's return_indices (the indices are stored) and MaxUnpool2d and
+    MaxUnpool1d, with padding, ceil mode, non-square windows, dilation (1-D), output_size and
+    unbatched inputs; gradients flow through both."""
     cases = []
     for name, shape, k, st, pad, ceil, size in [
         ("k2", (2, 2, 4, 6), 2, 2, 0, False, None),
@@ -413,6 +414,27 @@ def unpool():
             m = PoolUnpool(pool, nn.MaxUnpool2d(k, stride=st, padding=pad),
                            None if size is None else list(shape[:-2]) + list(size))
             c = run(name, m, x, True, cfg, "PoolUnpool", dtype)
+            _, idx = pool(x.clone().to(dt))
+            c["indices"] = {"shape": list(idx.shape), "data": [float(v) for v in idx.reshape(-1).tolist()]}
+            cases.append(c)
+    # MaxPool1d(return_indices=True) and MaxUnpool1d; "stride" 0 is the Go zero value (PyTorch's None).
+    for name, shape, k, st, pad, d, ceil, size in [
+        ("1d_k2", (2, 2, 8), 2, None, 0, 1, False, None),
+        ("1d_k3s2p1", (1, 2, 9), 3, 2, 1, 1, False, None),
+        ("1d_k3s3p1", (2, 1, 10), 3, 3, 1, 1, False, None),
+        ("1d_dilation_ceil", (1, 2, 10), 2, 3, 0, 2, True, None),
+        ("1d_ceil", (1, 2, 7), 2, 2, 0, 1, True, None),
+        ("1d_output_size", (1, 2, 7), 2, 2, 0, 1, False, 7),
+        ("1d_unbatched", (3, 6), 2, 2, 0, 1, False, None),
+    ]:
+        cfg = {"kernel": k, "stride": st or 0, "padding": pad, "dilation": d, "ceil": int(ceil), "size": size or 0}
+        x = randn(*shape, seed=162)
+        for dtype in ("float64", "float32"):
+            dt = torch.float64 if dtype == "float64" else torch.float32
+            pool = nn.MaxPool1d(k, stride=st, padding=pad, dilation=d, ceil_mode=ceil, return_indices=True)
+            m = PoolUnpool(pool, nn.MaxUnpool1d(k, stride=st, padding=pad),
+                           None if size is None else list(shape[:-1]) + [size])
+            c = run(name, m, x, True, cfg, "PoolUnpool1D", dtype)
             _, idx = pool(x.clone().to(dt))
             c["indices"] = {"shape": list(idx.shape), "data": [float(v) for v in idx.reshape(-1).tolist()]}
             cases.append(c)
