@@ -181,6 +181,7 @@ def main():
     write("unpool.json", unpool())
     write("conv1d.json", one_d())
     write_block_checkpoints()
+    check_go_blocks()
 
 
 def hw(v):
@@ -515,6 +516,48 @@ def write_block_checkpoints():
     with open(os.path.join(OUT, "blocks_torch.json"), "w") as f:
         json.dump(out, f)
     print("wrote blocks_torch_*.safetensors, blocks_torch.json")
+
+
+def check_go_blocks():
+    """The Go -> PyTorch direction: loads the blocks' states Stheno wrote
+    (layers/testdata/blocks_go_<block>_<dtype>.safetensors, from go test ./layers -run
+    TestBlocksGoCheckpointInPyTorch -update) into the PyTorch modules of write_block_checkpoints
+    with load_state_dict(strict=True), runs them in eval mode on a fixed input in that dtype and
+    records the input and PyTorch's output in blocks_go.json, which the Go test compares Stheno's
+    outputs on the same files with."""
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from checkpoint import read_safetensors
+    make = {
+        "mobilenet": (lambda: nn.Sequential(nn.Conv2d(4, 4, 3, padding=1, groups=4, bias=False), nn.BatchNorm2d(4),
+                                            nn.ReLU(), nn.Conv2d(4, 8, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU()),
+                      (2, 4, 6, 6)),
+        "resnet_stem": (lambda: nn.Sequential(nn.Conv2d(3, 4, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(4),
+                                              nn.ReLU(), nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)),
+                        (1, 3, 13, 13)),
+    }
+    out = {}
+    for key, (f, shape) in make.items():
+        for dtype, dt in (("float64", torch.float64), ("float32", torch.float32)):
+            fname = "blocks_go_%s_%s.safetensors" % (key, dtype)
+            path = os.path.join(OUT, fname)
+            if not os.path.exists(path):
+                raise SystemExit("%s missing: run go test ./layers -run TestBlocksGoCheckpointInPyTorch -update" % path)
+            state = read_safetensors(path)
+            nbt = [v for k, v in state.items() if k.endswith("num_batches_tracked")]
+            assert nbt and all(int(v) == 3 for v in nbt), "Go's BatchNorm counters should be 3"
+            m = f().to(dt)
+            m.load_state_dict(state, strict=True)
+            m.eval()
+            x = (1 + randn(*shape, seed=200)).to(dt)
+            with torch.no_grad():
+                y = m(x)
+            out["%s_%s" % (key, dtype)] = {"file": fname, "dtype": dtype, "x": arr(x), "out": arr(y)}
+    path = os.path.join(OUT, "blocks_go.json")
+    with open(path + ".tmp", "w") as fh:
+        json.dump({k: out[k] for k in sorted(out)}, fh)
+    os.replace(path + ".tmp", path)
+    print("wrote blocks_go.json (PyTorch's outputs on Stheno's blocks_go_*.safetensors)")
 
 
 def defaults():
