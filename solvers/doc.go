@@ -19,10 +19,11 @@
 // groups by name (WithGroup), and saving/restoring the full state
 // (SaveState, LoadState) so that a resumed run is bit-identical.
 //
-// State is kept per parameter, keyed by the gorgonia.ValueGrad itself (the
-// *gorgonia.Node), never by its position in the slice passed to Step, so the
-// set of learnables may change between steps. Saved state is keyed by the
-// node's name.
+// State is kept per parameter, keyed by its name (gorgonia.WithName), as
+// torch.optim keys state by parameter, never by its position in the slice
+// passed to Step: the set of learnables may change between steps, and two
+// programs over the same parameters (two graph.Trainers over one Store)
+// share one state. Unnamed parameters are keyed by the ValueGrad itself.
 //
 // Gradients: for a node differentiated with gorgonia.Grad (TapeMachine) the
 // solver reads the value of its derivative node, which the machine
