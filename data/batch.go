@@ -122,6 +122,9 @@ func NewBatcher(d *Dataset, size int, opts ...BatchOption) (*Batcher, error) {
 	if d == nil || d.N == 0 {
 		return nil, errors.New("data: NewBatcher: empty dataset")
 	}
+	if err := d.check(); err != nil {
+		return nil, errors.Wrap(err, "data: NewBatcher")
+	}
 	if size < 1 {
 		return nil, errors.Errorf("data: NewBatcher: batch size %d, want ≥ 1", size)
 	}

@@ -15,12 +15,14 @@ type LossFunc func(out, target *gorgonia.Node) (*gorgonia.Node, error)
 //
 // A Trainer is not safe for concurrent use.
 type Trainer struct {
-	g          *gorgonia.ExprGraph
-	x, y       *gorgonia.Node
-	xv, yv     *tensor.Dense
-	out, loss  *gorgonia.Node
-	outV       gorgonia.Value
-	lossV      gorgonia.Value
+	g         *gorgonia.ExprGraph
+	x, y      *gorgonia.Node
+	xv, yv    *tensor.Dense
+	out, loss *gorgonia.Node
+	// outV and lossV are allocated apart from the struct: Reads into its fields would make a
+	// cycle through the VM, whose finalizer then keeps the whole graph alive forever.
+	outV       *gorgonia.Value
+	lossV      *gorgonia.Value
 	learnables gorgonia.Nodes
 	grads      []gorgonia.ValueGrad
 	vm         gorgonia.VM
@@ -71,8 +73,9 @@ func NewTrainer(m Module, s *Store, xShape tensor.Shape, yDtype tensor.Dtype, yS
 	}
 	// Read nodes copy the values out when computed: the loss and output registers may be reused
 	// by later instructions of the tape.
-	gorgonia.Read(t.loss, &t.lossV)
-	gorgonia.Read(t.out, &t.outV)
+	t.lossV, t.outV = new(gorgonia.Value), new(gorgonia.Value)
+	gorgonia.Read(t.loss, t.lossV)
+	gorgonia.Read(t.out, t.outV)
 	t.grads = gorgonia.NodesToValueGrads(t.learnables)
 	t.vm = gorgonia.NewTapeMachine(t.g)
 	return t, nil
@@ -100,7 +103,7 @@ func (t *Trainer) Step(x, y tensor.Tensor) (loss float64, err error) {
 	if err := t.vm.RunAll(); err != nil {
 		return 0, errors.Wrap(err, "graph: training step")
 	}
-	if loss, err = scalarOf(t.lossV); err != nil {
+	if loss, err = scalarOf(*t.lossV); err != nil {
 		return 0, err
 	}
 	if err := t.solver.Step(t.grads); err != nil {
@@ -113,10 +116,10 @@ func (t *Trainer) Step(x, y tensor.Tensor) (loss float64, err error) {
 // before that step's update. The tensor is owned by the Trainer and overwritten in place by the next
 // Step: Clone it to keep it. It is nil before the first Step.
 func (t *Trainer) Output() tensor.Tensor {
-	if t.outV == nil {
+	if *t.outV == nil {
 		return nil
 	}
-	return t.outV.(tensor.Tensor)
+	return (*t.outV).(tensor.Tensor)
 }
 
 // Learnables returns the parameter nodes of the training graph in creation order (a copy).

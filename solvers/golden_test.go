@@ -113,6 +113,10 @@ func optionsFromSpec(t testing.TB, c *solvertest.Case) []Option {
 			opts = append(opts, WithLRDecay(v.(float64)))
 		case "initial_accumulator_value":
 			opts = append(opts, WithInitialAccumulatorValue(v.(float64)))
+		case "rho":
+			opts = append(opts, WithRho(v.(float64)))
+		case "momentum_decay":
+			opts = append(opts, WithMomentumDecay(v.(float64)))
 		default:
 			t.Fatalf("unknown option %q", k)
 		}
@@ -141,6 +145,14 @@ func newSolver(t testing.TB, name string, opts []Option) Solver {
 		s, err = NewRMSProp(opts...)
 	case "adagrad":
 		s, err = NewAdagrad(opts...)
+	case "adadelta":
+		s, err = NewAdadelta(opts...)
+	case "adamax":
+		s, err = NewAdamax(opts...)
+	case "nadam":
+		s, err = NewNAdam(opts...)
+	case "radam":
+		s, err = NewRAdam(opts...)
 	default:
 		t.Fatalf("unknown solver %q", name)
 	}

@@ -27,6 +27,8 @@ const (
 	optSchedule
 	optClip
 	optGroup
+	optRho
+	optMomentumDecay
 	optErrorIfNonfinite
 )
 
@@ -34,23 +36,24 @@ const (
 const optCommon = optSchedule | optClip | optErrorIfNonfinite | optGroup
 
 var optNames = map[optKey]string{
-	optLearnRate:   "WithLearnRate",
-	optMomentum:    "WithMomentum",
-	optDampening:   "WithDampening",
-	optNesterov:    "WithNesterov",
-	optWeightDecay: "WithWeightDecay",
-	optBetas:       "WithBetas",
-	optEps:         "WithEps",
-	optAMSGrad:     "WithAMSGrad",
-	optMaximize:    "WithMaximize",
-	optAlpha:       "WithAlpha",
-	optCentered:    "WithCentered",
-	optLRDecay:     "WithLRDecay",
-	optInitAcc:     "WithInitialAccumulatorValue",
-	optSchedule:    "WithSchedule",
-	optClip:        "WithClipGradNorm",
-	optGroup:       "WithGroup",
-
+	optLearnRate:        "WithLearnRate",
+	optMomentum:         "WithMomentum",
+	optDampening:        "WithDampening",
+	optNesterov:         "WithNesterov",
+	optWeightDecay:      "WithWeightDecay",
+	optBetas:            "WithBetas",
+	optEps:              "WithEps",
+	optAMSGrad:          "WithAMSGrad",
+	optMaximize:         "WithMaximize",
+	optAlpha:            "WithAlpha",
+	optCentered:         "WithCentered",
+	optLRDecay:          "WithLRDecay",
+	optInitAcc:          "WithInitialAccumulatorValue",
+	optSchedule:         "WithSchedule",
+	optClip:             "WithClipGradNorm",
+	optGroup:            "WithGroup",
+	optRho:              "WithRho",
+	optMomentumDecay:    "WithMomentumDecay",
 	optErrorIfNonfinite: "WithErrorIfNonfinite",
 }
 
@@ -70,6 +73,8 @@ type hyper struct {
 	centered    bool
 	lrDecay     float64
 	initAcc     float64
+	rho         float64
+	momDecay    float64
 
 	set optKey // which options were given explicitly
 }
@@ -190,6 +195,35 @@ func WithBetas(beta1, beta2 float64) Option {
 			}
 		}
 		c.beta1, c.beta2 = beta1, beta2
+		return nil
+	}}
+}
+
+// WithRho sets Adadelta's decay rate ρ in [0, 1] of its running averages
+// of squared gradients and squared updates (torch: rho). The default is
+// 0.9.
+func WithRho(rho float64) Option {
+	return Option{optRho, func(c *config) error {
+		if err := finite("WithRho", rho); err != nil {
+			return err
+		}
+		if rho < 0 || rho > 1 {
+			return errors.Errorf("solvers: WithRho(%v): value must be in [0, 1]", rho)
+		}
+		c.rho = rho
+		return nil
+	}}
+}
+
+// WithMomentumDecay sets NAdam's momentum decay ψ ≥ 0 (torch:
+// momentum_decay): the momentum of step t is β1(1 − 0.96^(tψ)/2). The
+// default is 4e-3.
+func WithMomentumDecay(psi float64) Option {
+	return Option{optMomentumDecay, func(c *config) error {
+		if err := nonNegative("WithMomentumDecay", psi); err != nil {
+			return err
+		}
+		c.momDecay = psi
 		return nil
 	}}
 }

@@ -7,26 +7,28 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"unsafe"
 
 	"github.com/pkg/errors"
 	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/tensor"
+
+	"github.com/stheno-ml/stheno/internal/fsx"
 )
 
 // stateMagic starts every state written by SaveState; stateVersion is the
 // format version after it.
 const (
 	stateMagic   = "STHNSOLV"
-	stateVersion = 1
+	stateVersion = 2 // 2: the schedule's own position follows the parameters
 )
 
 // SaveState writes the full state of the solver: its kind, the number of
 // completed steps (the schedule position), the base learning rate, and
 // for every parameter seen so far (by name) its step count and state
-// buffers (momentum, moments, accumulators). The format is binary: the
+// buffers (momentum, moments, accumulators), then the position of the
+// schedules that have one (ReduceLROnPlateau). The format is binary: the
 // magic "STHNSOLV", a uint32 version, the fields little-endian, and a
 // CRC-32 of everything before it. Every parameter must have a distinct,
 // non-empty name (gorgonia nodes have one when made WithName).
@@ -69,6 +71,9 @@ func (b *base) SaveState(w io.Writer) error {
 			writeBufs(bw, bufsOf[float64](ps))
 		}
 	}
+	sch := appendScheduleState(nil, b.cfg.schedule)
+	u32(uint32(len(sch)))
+	bw.Write(sch)
 	if err := bw.Flush(); err != nil {
 		return errors.Wrapf(err, "%s.SaveState", b.kind)
 	}
@@ -173,8 +178,9 @@ func (b *base) LoadState(r io.Reader) error {
 		return errors.Errorf("%s.LoadState: checksum mismatch: state is corrupt or truncated", b.kind)
 	}
 	rd := &reader{b: body[len(stateMagic):]}
-	if v := rd.u32(); v != stateVersion {
-		return errors.Errorf("%s.LoadState: unsupported state version %d (want %d)", b.kind, v, stateVersion)
+	version := rd.u32()
+	if version != stateVersion && version != 1 {
+		return errors.Errorf("%s.LoadState: unsupported state version %d (want %d)", b.kind, version, stateVersion)
 	}
 	if kind := rd.str(); rd.err == nil && kind != b.kind {
 		return errors.Errorf("%s.LoadState: state was saved by a %s solver", b.kind, kind)
@@ -217,45 +223,31 @@ func (b *base) LoadState(r io.Reader) error {
 		}
 		params[key{name: ps.name}] = ps
 	}
+	var sched []byte
+	if version >= 2 {
+		sched = rd.take(uint64(rd.u32()))
+	}
 	if rd.err != nil {
 		return errors.Wrapf(rd.err, "%s.LoadState", b.kind)
 	}
 	if len(rd.b) != 0 {
 		return errors.Errorf("%s.LoadState: %d unexpected trailing bytes", b.kind, len(rd.b))
 	}
+	installSchedule, err := loadScheduleState(b.cfg.schedule, sched, version < 2)
+	if err != nil {
+		return errors.Wrapf(err, "%s.LoadState", b.kind)
+	}
+	installSchedule()
 	b.step = step
 	b.cfg.lr = lr
 	b.params = params
 	return nil
 }
 
-// SaveStateFile writes s's state to path atomically: to a temporary file in
-// the same directory, synced, then renamed over path, so that a crash never
-// leaves a partial state file.
-func SaveStateFile(s Solver, path string) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return errors.Wrap(err, "SaveStateFile")
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = s.SaveState(f); err != nil {
-		return errors.Wrapf(err, "SaveStateFile %s", path)
-	}
-	if err = f.Sync(); err != nil {
-		return errors.Wrapf(err, "SaveStateFile %s", path)
-	}
-	if err = f.Close(); err != nil {
-		return errors.Wrapf(err, "SaveStateFile %s", path)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return errors.Wrapf(err, "SaveStateFile %s", path)
-	}
-	return nil
+// SaveStateFile writes s's state to path atomically and durably (internal/fsx): a crash
+// never leaves a partial state file.
+func SaveStateFile(s Solver, path string) error {
+	return errors.Wrap(fsx.WriteFile(path, 0o644, s.SaveState), "SaveStateFile")
 }
 
 // LoadStateFile loads s's state from a file written by SaveStateFile (or
