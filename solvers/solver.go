@@ -24,7 +24,8 @@ type Solver interface {
 	// LoadState replaces the solver's state with one written by SaveState.
 	LoadState(r io.Reader) error
 	// SetLearnRate sets the base learning rate ρ of the solver (and of every
-	// group that does not set its own).
+	// group that does not set its own). A rate that is NaN, infinite or
+	// negative makes the next Step return an error before changing anything.
 	SetLearnRate(lr float64)
 	// LearnRate returns the base learning rate ρ (before any schedule).
 	LearnRate() float64
