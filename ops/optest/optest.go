@@ -195,7 +195,7 @@ func gradients(op G.Op, inputs []G.Value, wrt []int, w []float64, outShape tenso
 		} else {
 			v = grads[k].Value()
 		}
-		res[i] = floats(v)
+		res[i] = Floats(v)
 	}
 	return res, nil
 }
@@ -222,7 +222,7 @@ func numGrad(op G.Op, vals []G.Value, x []float64, i int, w []float64, c Config)
 			if err != nil {
 				return nil, errors.Wrapf(err, "optest: %v: forward with input %d[%d] = %v", op, i, k, xk+st.d)
 			}
-			of := floats(o)
+			of := Floats(o)
 			if acc == nil {
 				acc = make([]float64, len(of))
 			}
@@ -258,8 +258,10 @@ func weights(out G.Value) []float64 {
 	return w
 }
 
-// floats returns a value's elements as float64.
-func floats(v G.Value) []float64 {
+// Floats returns the elements of a float value — a scalar (*gorgonia.F64,
+// *gorgonia.F32) or a float64 or float32 tensor — as a new []float64; nil
+// for anything else.
+func Floats(v G.Value) []float64 {
 	switch x := v.(type) {
 	case *G.F64:
 		return []float64{float64(*x)}
