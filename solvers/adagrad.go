@@ -1,6 +1,7 @@
 package solvers
 
 import (
+	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/gorgonia"
 )
 
@@ -9,8 +10,6 @@ import (
 // torch.optim.Adagrad (PyTorch 1.13). Create it with NewAdagrad.
 type Adagrad struct {
 	base
-	j32 adagradJob32
-	j64 adagradJob64
 }
 
 var _ Solver = (*Adagrad)(nil)
@@ -28,51 +27,64 @@ func NewAdagrad(opts ...Option) (*Adagrad, error) {
 		return nil, err
 	}
 	s := &Adagrad{}
-	s.base = newBase("Adagrad", s, cfg)
+	s.base = newBase("Adagrad", cfg, adagradAlgorithm{}, newAdagradKernel[float32](), newAdagradKernel[float64]())
 	return s, nil
 }
 
 // Step updates every parameter in model in place from its gradient.
 func (s *Adagrad) Step(model []gorgonia.ValueGrad) error { return s.doStep(model) }
 
-func (s *Adagrad) nbuf(*hyper) int { return 1 }
+// adagradAlgorithm: one sum of squared gradients, starting at the initial
+// accumulator value.
+type adagradAlgorithm struct{}
 
-func (s *Adagrad) initBuf(hp *hyper, _ int) float64 { return hp.initAcc }
+func (adagradAlgorithm) nbuf(*hyper) int { return 1 }
 
-type adagradCoef[T float] struct {
+func (adagradAlgorithm) initBuf(hp *hyper, _ int) float64 { return hp.initAcc }
+
+// adagradCoef are the per-step scalars of the Adagrad kernel.
+type adagradCoef[T num.Float] struct {
 	gs, wd, eps, nclr T
 }
 
-type adagradJob[T float] struct {
+// array is the coefficient block the assembly kernels read.
+func (c *adagradCoef[T]) array() [4]T { return [4]T{c.gs, c.wd, c.eps, c.nclr} }
+
+// adagradKernel is Adagrad's update of one parameter (par.Job over its
+// elements).
+type adagradKernel[T num.Float] struct {
 	p, g, sum []T
 	c         adagradCoef[T]
+	vec       *vecKernels[T]
 }
 
-func (j *adagradJob[T]) run(lo, hi int) {
-	adagradStep(j.p[lo:hi], j.g[lo:hi], j.sum[lo:hi], j.c)
+func newAdagradKernel[T num.Float]() *adagradKernel[T] { return &adagradKernel[T]{vec: vecFor[T]()} }
+
+//lint:ignore U1000 called through kernel[T] in update (staticcheck 2025.1 misses it)
+func (k *adagradKernel[T]) set(ps *param, p, g []T, bufs [][]T, lr, gs float64) {
+	h := ps.hp
+	k.p, k.g, k.sum = p, g, bufs[0]
+	clr := lr / (1 + float64(ps.step-1)*h.lrDecay)
+	k.c = adagradCoef[T]{gs: T(gs), wd: T(h.weightDecay), eps: T(h.eps), nclr: T(-clr)}
 }
 
-// adagradJob32 and adagradJob64 run the vector kernel (AVX2 on amd64) over
-// the bulk of a chunk and the Go loop over its tail.
-type adagradJob32 struct{ adagradJob[float32] }
+//lint:ignore U1000 called through kernel[T] in update
+func (k *adagradKernel[T]) reset() { k.p, k.g, k.sum = nil, nil, nil }
 
-func (j *adagradJob32) run(lo, hi int) {
-	p, g, s := j.p[lo:hi], j.g[lo:hi], j.sum[lo:hi]
-	k := adagradVec32(p, g, s, &j.c)
-	adagradStep(p[k:], g[k:], s[k:], j.c)
-}
-
-type adagradJob64 struct{ adagradJob[float64] }
-
-func (j *adagradJob64) run(lo, hi int) {
-	p, g, s := j.p[lo:hi], j.g[lo:hi], j.sum[lo:hi]
-	k := adagradVec64(p, g, s, &j.c)
-	adagradStep(p[k:], g[k:], s[k:], j.c)
+// Range updates elements [lo, hi): the vector kernel over the bulk, the Go
+// loop over the rest.
+func (k *adagradKernel[T]) Range(_, lo, hi int) {
+	p, g, s := k.p[lo:hi], k.g[lo:hi], k.sum[lo:hi]
+	i := 0
+	if k.vec.adagrad != nil {
+		i = k.vec.adagrad(p, g, s, &k.c)
+	}
+	adagradStep(p[i:], g[i:], s[i:], k.c)
 }
 
 // adagradStep is one fused Adagrad update: d = g·gs + λθ; s = s + d²;
 // θ = θ − ρ_t d/(sqrt(s) + ε) with ρ_t = ρ/(1 + (t−1)·decay).
-func adagradStep[T float](p, g, sum []T, c adagradCoef[T]) {
+func adagradStep[T num.Float](p, g, sum []T, c adagradCoef[T]) {
 	g, sum = g[:len(p)], sum[:len(p)]
 	for i := range p {
 		th := p[i]
@@ -81,24 +93,4 @@ func adagradStep[T float](p, g, sum []T, c adagradCoef[T]) {
 		sum[i] = s
 		p[i] = th + c.nclr*(d/(sqrt(s)+c.eps))
 	}
-}
-
-func makeAdagradCoef[T float](ps *param, lr, gs float64) adagradCoef[T] {
-	h := ps.hp
-	clr := lr / (1 + float64(ps.step-1)*h.lrDecay)
-	return adagradCoef[T]{gs: T(gs), wd: T(h.weightDecay), eps: T(h.eps), nclr: T(-clr)}
-}
-
-func (s *Adagrad) update32(ps *param, p, g []float32, lr, gs float64) {
-	j := &s.j32
-	j.p, j.g, j.sum, j.c = p, g, ps.b32[0], makeAdagradCoef[float32](ps, lr, gs)
-	s.pool.run(j, len(p))
-	*j = adagradJob32{}
-}
-
-func (s *Adagrad) update64(ps *param, p, g []float64, lr, gs float64) {
-	j := &s.j64
-	j.p, j.g, j.sum, j.c = p, g, ps.b64[0], makeAdagradCoef[float64](ps, lr, gs)
-	s.pool.run(j, len(p))
-	*j = adagradJob64{}
 }

@@ -3,6 +3,7 @@ package solvers
 import (
 	"math"
 
+	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/gorgonia"
 )
 
@@ -12,9 +13,6 @@ import (
 // NewAdamW.
 type Adam struct {
 	base
-	decoupled bool
-	j32       adamJob32
-	j64       adamJob64
 }
 
 // AdamW is Adam with decoupled weight decay (Loshchilov & Hutter), exactly
@@ -48,7 +46,7 @@ func NewAdam(opts ...Option) (*Adam, error) {
 		return nil, err
 	}
 	s := &Adam{}
-	s.base = newBase("Adam", s, cfg)
+	s.base = newBase("Adam", cfg, adamAlgorithm{}, newAdamKernel[float32](false), newAdamKernel[float64](false))
 	return s, nil
 }
 
@@ -63,88 +61,89 @@ func NewAdamW(opts ...Option) (*AdamW, error) {
 		return nil, err
 	}
 	s := &AdamW{}
-	s.decoupled = true
-	s.base = newBase("AdamW", s, cfg)
+	s.base = newBase("AdamW", cfg, adamAlgorithm{}, newAdamKernel[float32](true), newAdamKernel[float64](true))
 	return s, nil
 }
 
 // Step updates every parameter in model in place from its gradient.
 func (s *Adam) Step(model []gorgonia.ValueGrad) error { return s.doStep(model) }
 
-func (s *Adam) nbuf(hp *hyper) int {
+// adamAlgorithm: first and second moments, plus the running maximum of the
+// second moment with AMSGrad.
+type adamAlgorithm struct{}
+
+func (adamAlgorithm) nbuf(hp *hyper) int {
 	if hp.amsgrad {
 		return 3
 	}
 	return 2
 }
 
-func (s *Adam) initBuf(*hyper, int) float64 { return 0 }
+func (adamAlgorithm) initBuf(*hyper, int) float64 { return 0 }
 
 // adamCoef are the per-step scalars of the fused Adam kernel.
-type adamCoef[T float] struct {
+type adamCoef[T num.Float] struct {
 	gs, wd, decay, b1, omb1, b2, omb2, invBC2Sqrt, eps, nstep T
-	decoupled                                                 bool
 }
 
-func makeAdamCoef[T float](ps *param, lr, gs float64, decoupled bool) adamCoef[T] {
+// array is the coefficient block the assembly kernels read.
+func (c *adamCoef[T]) array() [10]T {
+	return [10]T{c.gs, c.wd, c.decay, c.b1, c.omb1, c.b2, c.omb2, c.invBC2Sqrt, c.eps, c.nstep}
+}
+
+// adamKernel is Adam's and AdamW's update of one parameter (par.Job over
+// its elements).
+type adamKernel[T num.Float] struct {
+	p, g, m, v, vmax []T
+	c                adamCoef[T]
+	decoupled        bool
+	vec              *vecKernels[T]
+}
+
+func newAdamKernel[T num.Float](decoupled bool) *adamKernel[T] {
+	return &adamKernel[T]{decoupled: decoupled, vec: vecFor[T]()}
+}
+
+//lint:ignore U1000 called through kernel[T] in update (staticcheck 2025.1 misses it)
+func (k *adamKernel[T]) set(ps *param, p, g []T, bufs [][]T, lr, gs float64) {
 	h := ps.hp
+	k.p, k.g, k.m, k.v, k.vmax = p, g, bufs[0], bufs[1], nil
+	if len(bufs) > 2 {
+		k.vmax = bufs[2]
+	}
 	t := float64(ps.step)
 	bc1 := 1 - math.Pow(h.beta1, t)
 	bc2 := 1 - math.Pow(h.beta2, t)
-	c := adamCoef[T]{gs: T(gs), b1: T(h.beta1), omb1: T(1 - h.beta1), b2: T(h.beta2), omb2: T(1 - h.beta2),
-		invBC2Sqrt: T(1 / math.Sqrt(bc2)), eps: T(h.eps), nstep: T(-lr / bc1), decoupled: decoupled, decay: 1}
-	if decoupled {
-		c.decay = T(1 - lr*h.weightDecay)
+	k.c = adamCoef[T]{gs: T(gs), b1: T(h.beta1), omb1: T(1 - h.beta1), b2: T(h.beta2), omb2: T(1 - h.beta2),
+		invBC2Sqrt: T(1 / math.Sqrt(bc2)), eps: T(h.eps), nstep: T(-lr / bc1), decay: 1}
+	if k.decoupled {
+		k.c.decay = T(1 - lr*h.weightDecay)
 	} else {
-		c.wd = T(h.weightDecay)
+		k.c.wd = T(h.weightDecay)
 	}
-	return c
 }
 
-type adamJob[T float] struct {
-	p, g, m, v, vmax []T
-	c                adamCoef[T]
-}
+//lint:ignore U1000 called through kernel[T] in update
+func (k *adamKernel[T]) reset() { k.p, k.g, k.m, k.v, k.vmax = nil, nil, nil, nil, nil }
 
-func (j *adamJob[T]) run(lo, hi int) {
-	if j.vmax != nil {
-		amsgradStep(j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.vmax[lo:hi], j.c)
+// Range updates elements [lo, hi): the vector kernel over the bulk, the Go
+// loop over the rest.
+func (k *adamKernel[T]) Range(_, lo, hi int) {
+	p, g, m, v := k.p[lo:hi], k.g[lo:hi], k.m[lo:hi], k.v[lo:hi]
+	i := 0
+	if k.vmax != nil {
+		x := k.vmax[lo:hi]
+		if k.vec.amsgrad != nil {
+			i = k.vec.amsgrad(p, g, m, v, x, &k.c)
+		}
+		amsgradStep(p[i:], g[i:], m[i:], v[i:], x[i:], k.c)
 		return
 	}
-	adamStep(j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.c)
-}
-
-// adamJob32 and adamJob64 run the vector kernel (AVX2 on amd64) over the
-// bulk of a chunk and the Go loop over its tail.
-type adamJob32 struct{ adamJob[float32] }
-
-func (j *adamJob32) run(lo, hi int) {
-	if j.vmax != nil {
-		p, g, m, v, x := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.vmax[lo:hi]
-		k := amsgradVec32(p, g, m, v, x, &j.c)
-		amsgradStep(p[k:], g[k:], m[k:], v[k:], x[k:], j.c)
-		return
+	if k.vec.adam != nil {
+		i = k.vec.adam(p, g, m, v, &k.c)
 	}
-	p, g, m, v := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]
-	k := adamVec32(p, g, m, v, &j.c)
-	adamStep(p[k:], g[k:], m[k:], v[k:], j.c)
+	adamStep(p[i:], g[i:], m[i:], v[i:], k.c)
 }
-
-type adamJob64 struct{ adamJob[float64] }
-
-func (j *adamJob64) run(lo, hi int) {
-	if j.vmax != nil {
-		p, g, m, v, x := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.vmax[lo:hi]
-		k := amsgradVec64(p, g, m, v, x, &j.c)
-		amsgradStep(p[k:], g[k:], m[k:], v[k:], x[k:], j.c)
-		return
-	}
-	p, g, m, v := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]
-	k := adamVec64(p, g, m, v, &j.c)
-	adamStep(p[k:], g[k:], m[k:], v[k:], j.c)
-}
-
-func sqrt[T float](x T) T { return T(math.Sqrt(float64(x))) }
 
 // adamStep is one fused Adam/AdamW update, reading g, m, v, θ once and
 // writing m, v, θ once:
@@ -152,7 +151,7 @@ func sqrt[T float](x T) T { return T(math.Sqrt(float64(x))) }
 //	d = g·gs + λθ (Adam) ; θ = θ(1 − ρλ) (AdamW)
 //	m = β1 m + (1−β1) d ; v = β2 v + (1−β2) d²
 //	θ = θ − ρ/(1−β1^t) · m / (sqrt(v)/sqrt(1−β2^t) + ε)
-func adamStep[T float](p, g, m, v []T, c adamCoef[T]) {
+func adamStep[T num.Float](p, g, m, v []T, c adamCoef[T]) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i := range p {
 		th := p[i]
@@ -167,7 +166,7 @@ func adamStep[T float](p, g, m, v []T, c adamCoef[T]) {
 
 // amsgradStep is adamStep with AMSGrad: the denominator uses
 // vmax = max(vmax, v), as torch 1.13 (sqrt(vmax)/sqrt(1−β2^t) + ε).
-func amsgradStep[T float](p, g, m, v, vmax []T, c adamCoef[T]) {
+func amsgradStep[T num.Float](p, g, m, v, vmax []T, c adamCoef[T]) {
 	g, m, v, vmax = g[:len(p)], m[:len(p)], v[:len(p)], vmax[:len(p)]
 	for i := range p {
 		th := p[i]
@@ -183,26 +182,4 @@ func amsgradStep[T float](p, g, m, v, vmax []T, c adamCoef[T]) {
 		vmax[i] = mx
 		p[i] = th + c.nstep*(mi/(sqrt(mx)*c.invBC2Sqrt+c.eps))
 	}
-}
-
-func (s *Adam) update32(ps *param, p, g []float32, lr, gs float64) {
-	j := &s.j32
-	j.p, j.g, j.m, j.v, j.vmax = p, g, ps.b32[0], ps.b32[1], nil
-	if len(ps.b32) > 2 {
-		j.vmax = ps.b32[2]
-	}
-	j.c = makeAdamCoef[float32](ps, lr, gs, s.decoupled)
-	s.pool.run(j, len(p))
-	j.p, j.g, j.m, j.v, j.vmax = nil, nil, nil, nil, nil
-}
-
-func (s *Adam) update64(ps *param, p, g []float64, lr, gs float64) {
-	j := &s.j64
-	j.p, j.g, j.m, j.v, j.vmax = p, g, ps.b64[0], ps.b64[1], nil
-	if len(ps.b64) > 2 {
-		j.vmax = ps.b64[2]
-	}
-	j.c = makeAdamCoef[float64](ps, lr, gs, s.decoupled)
-	s.pool.run(j, len(p))
-	j.p, j.g, j.m, j.v, j.vmax = nil, nil, nil, nil, nil
 }

@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 #include "textflag.h"
 
 // func adamAVX2F32(pp, gp, mp, vp *float32, n int, c *[10]float32)

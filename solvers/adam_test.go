@@ -1,10 +1,14 @@
 package solvers
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stheno-ml/stheno/solvers/solvertest"
+)
 
 // TestGoldenAdam replays torch.optim.Adam trajectories for every
 // combination of AMSGrad, weight decay, maximize, betas and eps.
-func TestGoldenAdam(t *testing.T) { replayGolden(t, "adam.json") }
+func TestGoldenAdam(t *testing.T) { solvertest.Run(t, factory(t), solvertest.Cases("adam")) }
 
 // TestGoldenAdamW is TestGoldenAdam for torch.optim.AdamW.
-func TestGoldenAdamW(t *testing.T) { replayGolden(t, "adamw.json") }
+func TestGoldenAdamW(t *testing.T) { solvertest.Run(t, factory(t), solvertest.Cases("adamw")) }

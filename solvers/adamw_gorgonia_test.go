@@ -1,54 +1,48 @@
 package solvers_test
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/stheno-ml/stheno/solvers"
+	"github.com/stheno-ml/stheno/solvers/solvertest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // TestGorgoniaAdamWLeavesWeightsUnchanged documents why this package
 // exists: Gorgonia 0.9.18's AdamW never writes the weights, while
-// solvers.NewAdamW follows torch.optim.AdamW step for step.
+// solvers.NewAdamW follows torch.optim.AdamW step for step. The Stheno half
+// is asserted; the Gorgonia half is logged, so that the test keeps passing
+// (and says so) on the day Gorgonia's AdamW is fixed.
 func TestGorgoniaAdamWLeavesWeightsUnchanged(t *testing.T) {
-	raw, err := os.ReadFile("testdata/extras.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gold struct {
-		Init  map[string][]float64   `json:"init"`
-		Grads []map[string][]float64 `json:"grads"`
-		Cases []struct {
-			Solver  string                 `json:"solver"`
-			Dtype   string                 `json:"dtype"`
-			Options map[string]interface{} `json:"options"`
-			Clip    *float64               `json:"clip"`
-			Params  []map[string][]float64 `json:"params"`
-		} `json:"cases"`
-	}
-	if err := json.Unmarshal(raw, &gold); err != nil {
-		t.Fatal(err)
-	}
-	var want []map[string][]float64
-	for _, c := range gold.Cases {
-		if c.Solver == "adamw" && c.Dtype == "float64" && len(c.Options) == 0 && c.Clip == nil {
-			want = c.Params // torch.optim.AdamW defaults: lr 1e-3, wd 0.01
+	var c *solvertest.Case
+	for _, x := range solvertest.Cases("adamw") {
+		if x.Dtype == tensor.Float64 && len(x.Options) == 0 && x.Clip == 0 && x.Schedule == nil {
+			c = x // torch.optim.AdamW defaults: lr 1e-3, wd 0.01
 		}
 	}
-	if want == nil {
-		t.Fatal("no default AdamW case in testdata/extras.json")
+	if c == nil {
+		t.Fatal("no default AdamW case in the solvertest goldens")
 	}
+	vi := -1
+	for i, p := range c.Params {
+		if p.Name == "vec" {
+			vi = i
+		}
+	}
+	if vi < 0 {
+		t.Fatal("the default AdamW case has no parameter vec")
+	}
+	init := c.Params[vi].Init
+	n := len(init)
 
 	// loss = Σ w ⊙ c, so that ∂loss/∂w = c, the golden gradient of the step.
 	build := func() (*G.Node, *G.Node, G.VM) {
 		g := G.NewGraph()
-		init := append([]float64(nil), gold.Init["vec"]...)
-		w := G.NewVector(g, tensor.Float64, G.WithShape(4), G.WithName("w"), G.WithValue(tensor.New(tensor.WithShape(4), tensor.WithBacking(init))))
-		c := G.NewVector(g, tensor.Float64, G.WithShape(4), G.WithName("c"), G.WithInit(G.Zeroes()))
+		w := G.NewVector(g, tensor.Float64, G.WithShape(n), G.WithName("w"),
+			G.WithValue(tensor.New(tensor.WithShape(n), tensor.WithBacking(append([]float64(nil), init...)))))
+		c := G.NewVector(g, tensor.Float64, G.WithShape(n), G.WithName("c"), G.WithInit(G.Zeroes()))
 		loss := G.Must(G.Sum(G.Must(G.HadamardProd(w, c))))
 		if _, err := G.Grad(loss, w); err != nil {
 			t.Fatal(err)
@@ -62,9 +56,9 @@ func TestGorgoniaAdamWLeavesWeightsUnchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k := range want {
-		for _, c := range []*G.Node{gc, sc} {
-			if err := G.Let(c, tensor.New(tensor.WithShape(4), tensor.WithBacking(append([]float64(nil), gold.Grads[k]["vec"]...)))); err != nil {
+	for k := 0; k < c.Steps; k++ {
+		for _, cn := range []*G.Node{gc, sc} {
+			if err := G.Let(cn, tensor.New(tensor.WithShape(n), tensor.WithBacking(append([]float64(nil), c.Grad(k, vi)...)))); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -83,19 +77,27 @@ func TestGorgoniaAdamWLeavesWeightsUnchanged(t *testing.T) {
 		gvm.Reset()
 		svm.Reset()
 		got := sw.Value().Data().([]float64)
+		_, want := c.Want(k, vi)
 		for i := range got {
-			if math.Abs(got[i]-want[k]["vec"][i]) > 1e-10*math.Max(1, math.Abs(want[k]["vec"][i])) {
-				t.Fatalf("step %d: solvers.AdamW w[%d] = %.17g, torch %.17g", k, i, got[i], want[k]["vec"][i])
+			if math.Abs(got[i]-want[i]) > 1e-10*math.Max(1, math.Abs(want[i])) {
+				t.Fatalf("step %d: solvers.AdamW w[%d] = %.17g, torch %.17g", k, i, got[i], want[i])
 			}
 		}
 	}
-	unchanged := gw.Value().Data().([]float64)
-	for i, x := range unchanged {
-		if x != gold.Init["vec"][i] {
-			t.Fatalf("Gorgonia's AdamW changed w[%d] from %v to %v; this test documents that it does not", i, gold.Init["vec"][i], x)
+	_, final := c.Want(c.Steps-1, vi)
+	for i := range init {
+		if final[i] == init[i] {
+			t.Fatalf("torch's final w[%d] equals the initial value; the comparison would not tell the difference", i)
 		}
-		if x == want[len(want)-1]["vec"][i] {
-			t.Fatalf("torch's final w[%d] equals the initial value; the test would not tell the difference", i)
-		}
+	}
+	gorgoniaW := gw.Value().Data().([]float64)
+	moved := false
+	for i := range init {
+		moved = moved || gorgoniaW[i] != init[i]
+	}
+	if moved {
+		t.Logf("Gorgonia's AdamW now moves the weights (%v, torch %v): the bug this test documents may be fixed", gorgoniaW, final)
+	} else {
+		t.Logf("Gorgonia's AdamW left the weights at their initial values %v after %d steps; torch.optim.AdamW (and solvers.AdamW) reach %v", init, c.Steps, final)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/stheno-ml/stheno/internal/par"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -104,7 +105,7 @@ func BenchmarkKernel(b *testing.B) {
 
 type copyJob struct{ dst, src []float32 }
 
-func (j *copyJob) run(lo, hi int) { copy(j.dst[lo:hi], j.src[lo:hi]) }
+func (j *copyJob) Range(_, lo, hi int) { copy(j.dst[lo:hi], j.src[lo:hi]) }
 
 // BenchmarkMemmove copies 80 MB of float32 with Go's vectorised copy,
 // split across GOMAXPROCS like the solvers (2 arrays × 4 bytes per
@@ -113,12 +114,11 @@ func (j *copyJob) run(lo, hi int) { copy(j.dst[lo:hi], j.src[lo:hi]) }
 func BenchmarkMemmove(b *testing.B) {
 	const n = 20_000_000
 	j := &copyJob{dst: make([]float32, n), src: make([]float32, n)}
-	var p pool
-	p.run(j, n)
+	par.For(n, minWork, j)
 	b.SetBytes(2 * 4 * n)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p.run(j, n)
+		par.For(n, minWork, j)
 	}
 }

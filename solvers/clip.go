@@ -4,19 +4,39 @@ import (
 	"math"
 
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
-// sumSquares returns Σ g² over one gradient, accumulated in float64.
-func sumSquares(g32 []float32, g64 []float64) float64 {
+// gradSumSquares returns Σ g² over the gradient of vg, accumulated in
+// float64.
+func gradSumSquares(vg gorgonia.ValueGrad) (float64, error) {
+	dt, _, err := check(vg)
+	if err != nil {
+		return 0, err
+	}
+	if dt == tensor.Float32 {
+		return sumSquares[float32](vg), nil
+	}
+	return sumSquares[float64](vg), nil
+}
+
+func sumSquares[T num.Float](vg gorgonia.ValueGrad) float64 {
+	_, g, _ := views[T](vg)
 	var s float64
-	for _, x := range g32 {
+	for _, x := range g {
 		s += float64(x) * float64(x)
 	}
-	for _, x := range g64 {
-		s += x * x
-	}
 	return s
+}
+
+// scaleGrad multiplies the gradient of vg (already checked) by c.
+func scaleGrad[T num.Float](vg gorgonia.ValueGrad, c float64) {
+	_, g, _ := views[T](vg)
+	for i := range g {
+		g[i] *= T(c)
+	}
 }
 
 // GlobalGradNorm returns the L2 norm of all the gradients of model taken
@@ -24,11 +44,11 @@ func sumSquares(g32 []float32, g64 []float64) float64 {
 func GlobalGradNorm(model []gorgonia.ValueGrad) (float64, error) {
 	var sum float64
 	for _, vg := range model {
-		_, _, g32, _, g64, err := slices(vg)
+		s, err := gradSumSquares(vg)
 		if err != nil {
 			return 0, errors.Wrap(err, "GlobalGradNorm")
 		}
-		sum += sumSquares(g32, g64)
+		sum += s
 	}
 	return math.Sqrt(sum), nil
 }
@@ -51,12 +71,10 @@ func ClipGradNorm(model []gorgonia.ValueGrad, maxNorm float64) (float64, error) 
 		return total, nil
 	}
 	for _, vg := range model {
-		_, _, g32, _, g64, _ := slices(vg)
-		for i := range g32 {
-			g32[i] *= float32(c)
-		}
-		for i := range g64 {
-			g64[i] *= c
+		if vg.Value().Dtype() == tensor.Float32 {
+			scaleGrad[float32](vg, c)
+		} else {
+			scaleGrad[float64](vg, c)
 		}
 	}
 	return total, nil

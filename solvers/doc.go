@@ -35,8 +35,47 @@
 //
 // The updates are fused kernels over the parameter's slice (one pass: read
 // θ, g and the state once, write them once), allocate nothing after the
-// first step, and split parameters of more than 64Ki elements across
-// GOMAXPROCS pre-started goroutines with results bit-identical to the
-// serial path. float32 and float64 parameters are supported, as
-// *tensor.Dense or scalar *gorgonia.F32/*gorgonia.F64 values.
+// first step, and split parameters of 128Ki (2·64Ki) elements or more into
+// parts of at least 64Ki elements run by Stheno's worker pool
+// (internal/par), with results bit-identical to the serial path at any
+// GOMAXPROCS. float32 and float64 parameters are supported, as
+// *tensor.Dense or scalar *gorgonia.F32/*gorgonia.F64 values. On amd64
+// the bulk of each update runs in AVX2 assembly chosen once at start-up
+// (the purego build tag turns the assembly off); the assembly and the Go
+// loops do the same operations in the same order, bit for bit.
+//
+// Conformance: package solvertest replays the torch.optim trajectories
+// Stheno ships against any gorgonia.Solver; this package's own tests run
+// it on every solver here.
+//
+// # Adding a solver
+//
+// A solver is one file, say nadam.go, with its test beside it:
+//
+//   - the exported type embeds base (type NAdam struct{ base }) and its
+//     Step calls s.doStep(model);
+//   - its constructor lists the options it accepts (an optKey mask, adding
+//     new optKeys and With... functions in options.go when torch has
+//     arguments no solver here has yet), calls build with torch's defaults,
+//     and sets s.base = newBase("NAdam", cfg, nadamAlgorithm{},
+//     newNAdamKernel[float32](), newNAdamKernel[float64]());
+//   - an algorithm (nbuf, initBuf): how many parameter-sized state buffers
+//     a parameter needs and their initial values;
+//   - one generic kernel type nadamKernel[T num.Float] implementing
+//     kernel[T]: set computes the per-step scalars from the hyperparameters,
+//     the step count and the learning rate (in float64, as torch's Python
+//     does, then converted to T), Range(part, lo, hi) runs the element-wise
+//     update over [lo, hi) with one generic loop, and reset drops the slice
+//     references;
+//   - optionally a vector kernel: an entry in vecKernels, assembly in
+//     nadam_amd64.s (build tag amd64 && !purego) bit-identical to the Go
+//     loop, and its selection in kernels_amd64.go;
+//   - golden trajectories from tools/golden/solvers.py (torch.optim with
+//     foreach=False) into solvertest/testdata, replayed by
+//     solvertest.Run(t, factory(t), solvertest.Cases("nadam")), and a case
+//     in every table test that lists all solvers (state round trip, kernel
+//     bit identity, parallel bit identity, zero allocations).
+//
+// State saving, learning-rate schedules, clipping, groups and the parallel
+// split then work unchanged.
 package solvers

@@ -74,6 +74,10 @@ func dropinSolvers(t *testing.T) map[string]G.Solver {
 		"AdamW":    must(solvers.NewAdamW(solvers.WithLearnRate(0.05), solvers.WithWeightDecay(1e-4))),
 		"RMSProp":  must(solvers.NewRMSProp(solvers.WithLearnRate(0.01))),
 		"Adagrad":  must(solvers.NewAdagrad(solvers.WithLearnRate(0.5))),
+		"Adadelta": must(solvers.NewAdadelta(solvers.WithLearnRate(10))),
+		"Adamax":   must(solvers.NewAdamax(solvers.WithLearnRate(0.05))),
+		"NAdam":    must(solvers.NewNAdam(solvers.WithLearnRate(0.05))),
+		"RAdam":    must(solvers.NewRAdam(solvers.WithLearnRate(0.1))),
 		"Nesterov": must(solvers.NewSGD(solvers.WithLearnRate(0.05), solvers.WithMomentum(0.9), solvers.WithNesterov(true))),
 	}
 }

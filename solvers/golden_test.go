@@ -1,14 +1,10 @@
 package solvers
 
 import (
-	"encoding/json"
-	"fmt"
-	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"testing"
 
+	"github.com/stheno-ml/stheno/solvers/solvertest"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -60,37 +56,7 @@ func values(t *tensor.Dense) []float64 {
 	return nil
 }
 
-type goldenCase struct {
-	Solver   string                 `json:"solver"`
-	Dtype    string                 `json:"dtype"`
-	Options  map[string]interface{} `json:"options"`
-	Schedule map[string]interface{} `json:"schedule"`
-	Clip     *float64               `json:"clip"`
-	LRs      []float64              `json:"lrs"`
-	Params   []map[string][]float64 `json:"params"`
-}
-
-type goldenFile struct {
-	Shapes map[string][]int       `json:"shapes"`
-	Init   map[string][]float64   `json:"init"`
-	Grads  []map[string][]float64 `json:"grads"`
-	Cases  []goldenCase           `json:"cases"`
-}
-
-func loadGolden(t testing.TB, name string) goldenFile {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var g goldenFile
-	if err := json.Unmarshal(b, &g); err != nil {
-		t.Fatal(err)
-	}
-	return g
-}
-
-func scheduleFromSpec(t testing.TB, s map[string]interface{}) Schedule {
+func scheduleFromSpec(t testing.TB, s map[string]any) Schedule {
 	if s == nil {
 		return nil
 	}
@@ -110,7 +76,7 @@ func scheduleFromSpec(t testing.TB, s map[string]interface{}) Schedule {
 	return nil
 }
 
-func optionsFromSpec(t testing.TB, c goldenCase) []Option {
+func optionsFromSpec(t testing.TB, c *solvertest.Case) []Option {
 	var opts []Option
 	keys := make([]string, 0, len(c.Options))
 	for k := range c.Options {
@@ -147,6 +113,10 @@ func optionsFromSpec(t testing.TB, c goldenCase) []Option {
 			opts = append(opts, WithLRDecay(v.(float64)))
 		case "initial_accumulator_value":
 			opts = append(opts, WithInitialAccumulatorValue(v.(float64)))
+		case "rho":
+			opts = append(opts, WithRho(v.(float64)))
+		case "momentum_decay":
+			opts = append(opts, WithMomentumDecay(v.(float64)))
 		default:
 			t.Fatalf("unknown option %q", k)
 		}
@@ -154,8 +124,8 @@ func optionsFromSpec(t testing.TB, c goldenCase) []Option {
 	if s := scheduleFromSpec(t, c.Schedule); s != nil {
 		opts = append(opts, WithSchedule(s))
 	}
-	if c.Clip != nil {
-		opts = append(opts, WithClipGradNorm(*c.Clip))
+	if c.Clip != 0 {
+		opts = append(opts, WithClipGradNorm(c.Clip))
 	}
 	return opts
 }
@@ -175,6 +145,14 @@ func newSolver(t testing.TB, name string, opts []Option) Solver {
 		s, err = NewRMSProp(opts...)
 	case "adagrad":
 		s, err = NewAdagrad(opts...)
+	case "adadelta":
+		s, err = NewAdadelta(opts...)
+	case "adamax":
+		s, err = NewAdamax(opts...)
+	case "nadam":
+		s, err = NewNAdam(opts...)
+	case "radam":
+		s, err = NewRAdam(opts...)
 	default:
 		t.Fatalf("unknown solver %q", name)
 	}
@@ -184,51 +162,9 @@ func newSolver(t testing.TB, name string, opts []Option) Solver {
 	return s
 }
 
-// closeEnough compares to a relative tolerance tol, with an absolute floor
-// of tol for values near zero.
-func closeEnough(got, want, tol float64) bool {
-	return math.Abs(got-want) <= tol*math.Max(1, math.Abs(want))
-}
-
-func replayGolden(t *testing.T, file string) {
-	g := loadGolden(t, file)
-	names := []string{"mat", "vec"}
-	for ci, c := range g.Cases {
-		t.Run(fmt.Sprintf("%d/%s/%s/%v/sched=%v/clip=%v", ci, c.Solver, c.Dtype, c.Options, c.Schedule != nil, c.Clip != nil), func(t *testing.T) {
-			dt, tol := tensor.Float64, 1e-10
-			if c.Dtype == "float32" {
-				dt, tol = tensor.Float32, 1e-5
-			}
-			s := newSolver(t, c.Solver, optionsFromSpec(t, c))
-			ps := map[string]*testParam{}
-			var model []gorgonia.ValueGrad
-			for _, n := range names {
-				ps[n] = newTestParam(n, dt, g.Shapes[n], g.Init[n])
-				model = append(model, ps[n])
-			}
-			for k, want := range c.Params {
-				if sl, ok := s.(interface{ ScheduledLR() float64 }); ok && !closeEnough(sl.ScheduledLR(), c.LRs[k], 1e-12) {
-					t.Fatalf("step %d: scheduled lr %v, torch %v", k, sl.ScheduledLR(), c.LRs[k])
-				}
-				for _, n := range names {
-					ps[n].setGrad(g.Grads[k][n])
-				}
-				if err := s.Step(model); err != nil {
-					t.Fatal(err)
-				}
-				for _, n := range names {
-					got := values(ps[n].val)
-					for i := range got {
-						if !closeEnough(got[i], want[n][i], tol) {
-							t.Fatalf("step %d: %s[%d] = %.17g, torch %.17g", k, n, i, got[i], want[n][i])
-						}
-					}
-				}
-			}
-		})
+// factory builds this package's solver for a solvertest case.
+func factory(t *testing.T) solvertest.Factory {
+	return func(c *solvertest.Case) (gorgonia.Solver, error) {
+		return newSolver(t, c.Solver, optionsFromSpec(t, c)), nil
 	}
 }
-
-// TestGoldenExtras replays schedules, gradient clipping and default
-// options (tools/golden/solvers.py).
-func TestGoldenExtras(t *testing.T) { replayGolden(t, "extras.json") }

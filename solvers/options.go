@@ -27,25 +27,29 @@ const (
 	optSchedule
 	optClip
 	optGroup
+	optRho
+	optMomentumDecay
 )
 
 var optNames = map[optKey]string{
-	optLearnRate:   "WithLearnRate",
-	optMomentum:    "WithMomentum",
-	optDampening:   "WithDampening",
-	optNesterov:    "WithNesterov",
-	optWeightDecay: "WithWeightDecay",
-	optBetas:       "WithBetas",
-	optEps:         "WithEps",
-	optAMSGrad:     "WithAMSGrad",
-	optMaximize:    "WithMaximize",
-	optAlpha:       "WithAlpha",
-	optCentered:    "WithCentered",
-	optLRDecay:     "WithLRDecay",
-	optInitAcc:     "WithInitialAccumulatorValue",
-	optSchedule:    "WithSchedule",
-	optClip:        "WithClipGradNorm",
-	optGroup:       "WithGroup",
+	optLearnRate:     "WithLearnRate",
+	optMomentum:      "WithMomentum",
+	optDampening:     "WithDampening",
+	optNesterov:      "WithNesterov",
+	optWeightDecay:   "WithWeightDecay",
+	optBetas:         "WithBetas",
+	optEps:           "WithEps",
+	optAMSGrad:       "WithAMSGrad",
+	optMaximize:      "WithMaximize",
+	optAlpha:         "WithAlpha",
+	optCentered:      "WithCentered",
+	optLRDecay:       "WithLRDecay",
+	optInitAcc:       "WithInitialAccumulatorValue",
+	optSchedule:      "WithSchedule",
+	optClip:          "WithClipGradNorm",
+	optGroup:         "WithGroup",
+	optRho:           "WithRho",
+	optMomentumDecay: "WithMomentumDecay",
 }
 
 // hyper holds the hyperparameters of one parameter group.
@@ -64,6 +68,8 @@ type hyper struct {
 	centered    bool
 	lrDecay     float64
 	initAcc     float64
+	rho         float64
+	momDecay    float64
 
 	set optKey // which options were given explicitly
 }
@@ -81,12 +87,14 @@ type config struct {
 	schedule Schedule
 	clipNorm float64
 	groups   []group
-	inGroup  bool
 }
 
-// Option configures a solver. Options are named after the arguments of
-// torch.optim; an option that does not apply to the solver it is given to
-// is an error returned by the constructor.
+// Option configures a solver: every constructor (NewSGD, NewAdam, ...)
+// takes a list of them, and WithGroup takes them per parameter group. This
+// is the one way to configure a solver. Options are named after the
+// arguments of torch.optim; an option that does not apply to the solver it
+// is given to, or a value out of range, is an error returned by the
+// constructor. The zero Option is invalid (the constructor reports it).
 type Option struct {
 	key   optKey
 	apply func(c *config) error
@@ -180,6 +188,35 @@ func WithBetas(beta1, beta2 float64) Option {
 			}
 		}
 		c.beta1, c.beta2 = beta1, beta2
+		return nil
+	}}
+}
+
+// WithRho sets Adadelta's decay rate ρ in [0, 1] of its running averages
+// of squared gradients and squared updates (torch: rho). The default is
+// 0.9.
+func WithRho(rho float64) Option {
+	return Option{optRho, func(c *config) error {
+		if err := finite("WithRho", rho); err != nil {
+			return err
+		}
+		if rho < 0 || rho > 1 {
+			return errors.Errorf("solvers: WithRho(%v): value must be in [0, 1]", rho)
+		}
+		c.rho = rho
+		return nil
+	}}
+}
+
+// WithMomentumDecay sets NAdam's momentum decay ψ ≥ 0 (torch:
+// momentum_decay): the momentum of step t is β1(1 − 0.96^(tψ)/2). The
+// default is 4e-3.
+func WithMomentumDecay(psi float64) Option {
+	return Option{optMomentumDecay, func(c *config) error {
+		if err := nonNegative("WithMomentumDecay", psi); err != nil {
+			return err
+		}
+		c.momDecay = psi
 		return nil
 	}}
 }
@@ -343,7 +380,7 @@ func build(name string, defaults hyper, allowed optKey, check func(h *hyper) err
 	}
 	for i := range c.groups {
 		g := &c.groups[i]
-		gc := &config{hyper: c.hyper, inGroup: true}
+		gc := &config{hyper: c.hyper}
 		gc.set = 0
 		for _, o := range g.opts {
 			if o.apply == nil {

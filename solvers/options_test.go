@@ -202,7 +202,7 @@ func TestStepErrors(t *testing.T) {
 }
 
 // valueParam is a ValueGrad that cannot be a map key.
-type valueParam struct{ data []float64 }
+type valueParam struct{ _ []float64 }
 
 func (valueParam) Value() gorgonia.Value         { return nil }
 func (valueParam) Grad() (gorgonia.Value, error) { return nil, nil }

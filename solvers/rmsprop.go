@@ -1,6 +1,7 @@
 package solvers
 
 import (
+	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/gorgonia"
 )
 
@@ -9,8 +10,6 @@ import (
 // 1.13). Create it with NewRMSProp.
 type RMSProp struct {
 	base
-	j32 rmspropJob32
-	j64 rmspropJob64
 }
 
 var _ Solver = (*RMSProp)(nil)
@@ -28,16 +27,18 @@ func NewRMSProp(opts ...Option) (*RMSProp, error) {
 		return nil, err
 	}
 	s := &RMSProp{}
-	s.base = newBase("RMSProp", s, cfg)
+	s.base = newBase("RMSProp", cfg, rmspropAlgorithm{}, newRMSPropKernel[float32](), newRMSPropKernel[float64]())
 	return s, nil
 }
 
 // Step updates every parameter in model in place from its gradient.
 func (s *RMSProp) Step(model []gorgonia.ValueGrad) error { return s.doStep(model) }
 
-// Buffers: 0 square average, 1 gradient average (centered), then the
-// momentum buffer (momentum > 0).
-func (s *RMSProp) nbuf(hp *hyper) int {
+// rmspropAlgorithm: buffer 0 is the square average, then the gradient
+// average (centered), then the momentum buffer (momentum > 0).
+type rmspropAlgorithm struct{}
+
+func (rmspropAlgorithm) nbuf(hp *hyper) int {
 	n := 1
 	if hp.centered {
 		n++
@@ -48,52 +49,54 @@ func (s *RMSProp) nbuf(hp *hyper) int {
 	return n
 }
 
-func (s *RMSProp) initBuf(*hyper, int) float64 { return 0 }
+func (rmspropAlgorithm) initBuf(*hyper, int) float64 { return 0 }
 
-type rmspropCoef[T float] struct {
+// rmspropCoef are the per-step scalars of the RMSProp kernel.
+type rmspropCoef[T num.Float] struct {
 	gs, wd, alpha, oma, eps, mom, nlr T
 }
 
-type rmspropJob[T float] struct {
+// array is the coefficient block the assembly kernels read.
+func (c *rmspropCoef[T]) array() [7]T { return [7]T{c.gs, c.wd, c.alpha, c.oma, c.eps, c.mom, c.nlr} }
+
+// rmspropKernel is RMSProp's update of one parameter (par.Job over its
+// elements).
+type rmspropKernel[T num.Float] struct {
 	p, g, sq, ga, buf []T
 	c                 rmspropCoef[T]
+	vec               *vecKernels[T]
 }
 
-func sub[T float](s []T, lo, hi int) []T {
-	if s == nil {
-		return nil
+func newRMSPropKernel[T num.Float]() *rmspropKernel[T] { return &rmspropKernel[T]{vec: vecFor[T]()} }
+
+//lint:ignore U1000 called through kernel[T] in update (staticcheck 2025.1 misses it)
+func (k *rmspropKernel[T]) set(ps *param, p, g []T, bufs [][]T, lr, gs float64) {
+	h := ps.hp
+	k.p, k.g, k.sq, k.ga, k.buf = p, g, bufs[0], nil, nil
+	i := 1
+	if h.centered {
+		k.ga = bufs[i]
+		i++
 	}
-	return s[lo:hi]
-}
-
-func (j *rmspropJob[T]) run(lo, hi int) {
-	rmspropStep(j.p[lo:hi], j.g[lo:hi], j.sq[lo:hi], sub(j.ga, lo, hi), sub(j.buf, lo, hi), j.c)
-}
-
-// rmspropJob32 and rmspropJob64 run the vector kernel (AVX2 on amd64, not
-// centered) over the bulk of a chunk and the Go loop over its tail.
-type rmspropJob32 struct{ rmspropJob[float32] }
-
-func (j *rmspropJob32) run(lo, hi int) {
-	if j.ga != nil {
-		j.rmspropJob.run(lo, hi)
-		return
+	if h.momentum > 0 {
+		k.buf = bufs[i]
 	}
-	p, g, sq, buf := j.p[lo:hi], j.g[lo:hi], j.sq[lo:hi], sub(j.buf, lo, hi)
-	k := rmspropVec32(p, g, sq, buf, &j.c)
-	rmspropStep(p[k:], g[k:], sq[k:], nil, sub(buf, k, len(p)), j.c)
+	k.c = rmspropCoef[T]{gs: T(gs), wd: T(h.weightDecay), alpha: T(h.alpha), oma: T(1 - h.alpha),
+		eps: T(h.eps), mom: T(h.momentum), nlr: T(-lr)}
 }
 
-type rmspropJob64 struct{ rmspropJob[float64] }
+//lint:ignore U1000 called through kernel[T] in update
+func (k *rmspropKernel[T]) reset() { k.p, k.g, k.sq, k.ga, k.buf = nil, nil, nil, nil, nil }
 
-func (j *rmspropJob64) run(lo, hi int) {
-	if j.ga != nil {
-		j.rmspropJob.run(lo, hi)
-		return
+// Range updates elements [lo, hi): the vector kernel (not centered) over
+// the bulk, the Go loop over the rest.
+func (k *rmspropKernel[T]) Range(_, lo, hi int) {
+	p, g, sq, ga, buf := k.p[lo:hi], k.g[lo:hi], k.sq[lo:hi], sub(k.ga, lo, hi), sub(k.buf, lo, hi)
+	i := 0
+	if ga == nil && k.vec.rmsprop != nil {
+		i = k.vec.rmsprop(p, g, sq, buf, &k.c)
 	}
-	p, g, sq, buf := j.p[lo:hi], j.g[lo:hi], j.sq[lo:hi], sub(j.buf, lo, hi)
-	k := rmspropVec64(p, g, sq, buf, &j.c)
-	rmspropStep(p[k:], g[k:], sq[k:], nil, sub(buf, k, len(p)), j.c)
+	rmspropStep(p[i:], g[i:], sq[i:], sub(ga, i, len(p)), sub(buf, i, len(p)), k.c)
 }
 
 // rmspropStep is one fused RMSProp update:
@@ -101,7 +104,7 @@ func (j *rmspropJob64) run(lo, hi int) {
 //	d = g·gs + λθ ; s = αs + (1−α)d² ; a = αa + (1−α)d (centered)
 //	r = sqrt(s − a²) (centered) or sqrt(s), plus ε
 //	b = μb + d/r ; θ = θ − ρb (momentum) or θ = θ − ρ d/r
-func rmspropStep[T float](p, g, sq, ga, buf []T, c rmspropCoef[T]) {
+func rmspropStep[T num.Float](p, g, sq, ga, buf []T, c rmspropCoef[T]) {
 	g, sq = g[:len(p)], sq[:len(p)]
 	if ga != nil {
 		ga = ga[:len(p)]
@@ -130,40 +133,4 @@ func rmspropStep[T float](p, g, sq, ga, buf []T, c rmspropCoef[T]) {
 			p[i] = th + c.nlr*(d/r)
 		}
 	}
-}
-
-func rmspropBufs[T float](hp *hyper, bufs [][]T) (sq, ga, buf []T) {
-	sq = bufs[0]
-	k := 1
-	if hp.centered {
-		ga = bufs[k]
-		k++
-	}
-	if hp.momentum > 0 {
-		buf = bufs[k]
-	}
-	return sq, ga, buf
-}
-
-func makeRMSPropCoef[T float](hp *hyper, lr, gs float64) rmspropCoef[T] {
-	return rmspropCoef[T]{gs: T(gs), wd: T(hp.weightDecay), alpha: T(hp.alpha), oma: T(1 - hp.alpha),
-		eps: T(hp.eps), mom: T(hp.momentum), nlr: T(-lr)}
-}
-
-func (s *RMSProp) update32(ps *param, p, g []float32, lr, gs float64) {
-	j := &s.j32
-	j.p, j.g = p, g
-	j.sq, j.ga, j.buf = rmspropBufs(ps.hp, ps.b32)
-	j.c = makeRMSPropCoef[float32](ps.hp, lr, gs)
-	s.pool.run(j, len(p))
-	*j = rmspropJob32{}
-}
-
-func (s *RMSProp) update64(ps *param, p, g []float64, lr, gs float64) {
-	j := &s.j64
-	j.p, j.g = p, g
-	j.sq, j.ga, j.buf = rmspropBufs(ps.hp, ps.b64)
-	j.c = makeRMSPropCoef[float64](ps.hp, lr, gs)
-	s.pool.run(j, len(p))
-	*j = rmspropJob64{}
 }

@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 #include "textflag.h"
 
 // func rmspropAVX2F32(pp, gp, sp *float32, n int, c *[7]float32)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/stheno-ml/stheno/solvers/solvertest"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -23,7 +24,7 @@ func TestRosenbrock(t *testing.T) {
 	}
 	for _, r := range runs {
 		t.Run(r.Solver, func(t *testing.T) {
-			s := newSolver(t, r.Solver, optionsFromSpec(t, goldenCase{Options: r.Options}))
+			s := newSolver(t, r.Solver, optionsFromSpec(t, &solvertest.Case{Options: r.Options}))
 			p := newTestParam("xy", tensor.Float64, []int{2}, []float64{-1.5, 2})
 			model := []gorgonia.ValueGrad{p}
 			xy := p.val.Data().([]float64)

@@ -2,19 +2,15 @@ package solvers
 
 import (
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/gorgonia"
 )
-
-// float is the element type of parameters the kernels handle.
-type float interface{ ~float32 | ~float64 }
 
 // SGD is stochastic gradient descent with optional momentum, dampening,
 // Nesterov momentum, coupled weight decay and maximize, exactly as
 // torch.optim.SGD (PyTorch 1.13). Create it with NewSGD.
 type SGD struct {
 	base
-	j32 sgdJob32
-	j64 sgdJob64
 }
 
 var _ Solver = (*SGD)(nil)
@@ -34,7 +30,7 @@ func NewSGD(opts ...Option) (*SGD, error) {
 		return nil, errors.New("solvers: SGD: WithLearnRate is required (torch.optim.SGD has no default lr)")
 	}
 	s := &SGD{}
-	s.base = newBase("SGD", s, cfg)
+	s.base = newBase("SGD", cfg, sgdAlgorithm{}, newSGDKernel[float32](), newSGDKernel[float64]())
 	return s, nil
 }
 
@@ -48,68 +44,64 @@ func checkSGD(h *hyper) error {
 // Step updates every parameter in model in place from its gradient.
 func (s *SGD) Step(model []gorgonia.ValueGrad) error { return s.doStep(model) }
 
-func (s *SGD) nbuf(hp *hyper) int {
+// sgdAlgorithm: one momentum buffer when momentum is on.
+type sgdAlgorithm struct{}
+
+func (sgdAlgorithm) nbuf(hp *hyper) int {
 	if hp.momentum != 0 {
 		return 1
 	}
 	return 0
 }
 
-func (s *SGD) initBuf(*hyper, int) float64 { return 0 }
+func (sgdAlgorithm) initBuf(*hyper, int) float64 { return 0 }
 
-type sgdCoef[T float] struct {
+// sgdCoef are the per-step scalars of the SGD kernel.
+type sgdCoef[T num.Float] struct {
 	gs, wd, mom, damp1, nlr T
 	first, nesterov         bool
 }
 
-func makeSGDCoef[T float](ps *param, lr, gs float64) sgdCoef[T] {
+// array is the coefficient block the assembly kernels read.
+func (c *sgdCoef[T]) array() [5]T { return [5]T{c.gs, c.wd, c.mom, c.damp1, c.nlr} }
+
+// sgdKernel is SGD's update of one parameter (par.Job over its elements).
+type sgdKernel[T num.Float] struct {
+	p, g, buf []T
+	c         sgdCoef[T]
+	vec       *vecKernels[T]
+}
+
+func newSGDKernel[T num.Float]() *sgdKernel[T] { return &sgdKernel[T]{vec: vecFor[T]()} }
+
+//lint:ignore U1000 called through kernel[T] in update (staticcheck 2025.1 misses it)
+func (k *sgdKernel[T]) set(ps *param, p, g []T, bufs [][]T, lr, gs float64) {
 	h := ps.hp
-	return sgdCoef[T]{gs: T(gs), wd: T(h.weightDecay), mom: T(h.momentum), damp1: T(1 - h.dampening),
+	k.p, k.g, k.buf = p, g, nil
+	if len(bufs) > 0 {
+		k.buf = bufs[0]
+	}
+	k.c = sgdCoef[T]{gs: T(gs), wd: T(h.weightDecay), mom: T(h.momentum), damp1: T(1 - h.dampening),
 		nlr: T(-lr), first: ps.step == 1, nesterov: h.nesterov}
 }
 
-type sgdJob[T float] struct {
-	p, g, buf []T
-	c         sgdCoef[T]
-}
+//lint:ignore U1000 called through kernel[T] in update
+func (k *sgdKernel[T]) reset() { k.p, k.g, k.buf = nil, nil, nil }
 
-func (j *sgdJob[T]) run(lo, hi int) {
-	var buf []T
-	if j.buf != nil {
-		buf = j.buf[lo:hi]
+// Range updates elements [lo, hi): the vector kernel over the bulk of the
+// momentum branch, the Go loop over the rest.
+func (k *sgdKernel[T]) Range(_, lo, hi int) {
+	p, g, buf := k.p[lo:hi], k.g[lo:hi], sub(k.buf, lo, hi)
+	i := 0
+	if buf != nil && !k.c.first && !k.c.nesterov && k.vec.sgdMom != nil {
+		i = k.vec.sgdMom(p, g, buf, &k.c)
 	}
-	sgdStep(j.p[lo:hi], j.g[lo:hi], buf, j.c)
-}
-
-// sgdJob32 and sgdJob64 run the vector kernel (AVX2 on amd64) over the
-// bulk of a chunk and the Go loop over its tail.
-type sgdJob32 struct{ sgdJob[float32] }
-
-func (j *sgdJob32) run(lo, hi int) {
-	if j.buf == nil {
-		j.sgdJob.run(lo, hi)
-		return
-	}
-	p, g, b := j.p[lo:hi], j.g[lo:hi], j.buf[lo:hi]
-	k := sgdVec32(p, g, b, &j.c)
-	sgdStep(p[k:], g[k:], b[k:], j.c)
-}
-
-type sgdJob64 struct{ sgdJob[float64] }
-
-func (j *sgdJob64) run(lo, hi int) {
-	if j.buf == nil {
-		j.sgdJob.run(lo, hi)
-		return
-	}
-	p, g, b := j.p[lo:hi], j.g[lo:hi], j.buf[lo:hi]
-	k := sgdVec64(p, g, b, &j.c)
-	sgdStep(p[k:], g[k:], b[k:], j.c)
+	sgdStep(p[i:], g[i:], sub(buf, i, len(p)), k.c)
 }
 
 // sgdStep is one fused SGD update: d = g·gs + λθ; b = μb + (1−τ)d (b = d on
 // the first step); d = d + μb (Nesterov) or b; θ = θ − ρd.
-func sgdStep[T float](p, g, buf []T, c sgdCoef[T]) {
+func sgdStep[T num.Float](p, g, buf []T, c sgdCoef[T]) {
 	g = g[:len(p)]
 	switch {
 	case buf == nil:
@@ -145,24 +137,4 @@ func sgdStep[T float](p, g, buf []T, c sgdCoef[T]) {
 			p[i] += c.nlr * b
 		}
 	}
-}
-
-func (s *SGD) update32(ps *param, p, g []float32, lr, gs float64) {
-	j := &s.j32
-	j.p, j.g, j.buf, j.c = p, g, nil, makeSGDCoef[float32](ps, lr, gs)
-	if len(ps.b32) > 0 {
-		j.buf = ps.b32[0]
-	}
-	s.pool.run(j, len(p))
-	j.p, j.g, j.buf = nil, nil, nil
-}
-
-func (s *SGD) update64(ps *param, p, g []float64, lr, gs float64) {
-	j := &s.j64
-	j.p, j.g, j.buf, j.c = p, g, nil, makeSGDCoef[float64](ps, lr, gs)
-	if len(ps.b64) > 0 {
-		j.buf = ps.b64[0]
-	}
-	s.pool.run(j, len(p))
-	j.p, j.g, j.buf = nil, nil, nil
 }

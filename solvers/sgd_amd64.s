@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 #include "textflag.h"
 
 // func sgdMomAVX2F32(pp, gp, bp *float32, n int, c *[5]float32)

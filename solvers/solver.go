@@ -7,13 +7,15 @@ import (
 	"unsafe"
 
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
+	"github.com/stheno-ml/stheno/internal/par"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // Solver is what every solver in this package implements: a gorgonia.Solver
-// whose full state can be saved and restored, and whose learning rate can be
-// read and changed between steps.
+// whose full state can be saved and restored, and whose learning rate and
+// position can be read and changed between steps.
 type Solver interface {
 	gorgonia.Solver
 	// SaveState writes the solver's state (moments, step counts, schedule
@@ -26,19 +28,39 @@ type Solver interface {
 	SetLearnRate(lr float64)
 	// LearnRate returns the base learning rate ρ (before any schedule).
 	LearnRate() float64
+	// ScheduledLR returns the learning rate the next Step uses for a
+	// parameter of the default group: the schedule applied to LearnRate
+	// (LearnRate itself without a schedule).
+	ScheduledLR() float64
+	// Steps returns the number of completed calls to Step (the schedule
+	// position).
+	Steps() int
 }
 
-// kernel is the per-solver part: how many state buffers a parameter needs,
-// how they start, and one update of a parameter.
-type kernel interface {
+// minWork is the fewest elements worth a part of their own in par.For:
+// parameters of at least 2·minWork elements are split.
+const minWork = 1 << 16
+
+// algorithm is the dtype-independent part of a solver: how many state
+// buffers a parameter needs and how they start.
+type algorithm interface {
 	// nbuf is the number of parameter-sized state buffers for hp.
 	nbuf(hp *hyper) int
 	// initBuf is the initial value of buffer i.
 	initBuf(hp *hyper, i int) float64
-	// update32/update64 update p in place. lr is the scheduled learning
-	// rate, gs the gradient scale (clipping and maximize folded in).
-	update32(ps *param, p, g []float32, lr, gs float64)
-	update64(ps *param, p, g []float64, lr, gs float64)
+}
+
+// kernel is one solver algorithm's update for element type T, as a par.Job
+// over the elements of one parameter. Each solver has one generic kernel
+// type, instantiated for float32 and float64.
+type kernel[T num.Float] interface {
+	par.Job
+	// set prepares the update of one parameter: p and g its value and
+	// gradient, bufs its state buffers, lr the scheduled learning rate, gs
+	// the gradient scale (clipping and maximize folded in).
+	set(ps *param, p, g []T, bufs [][]T, lr, gs float64)
+	// reset drops the references set took.
+	reset()
 }
 
 // param is the state of one learnable parameter.
@@ -50,16 +72,49 @@ type param struct {
 	dtype tensor.Dtype
 	n     int
 	step  int64
-	b32   [][]float32
-	b64   [][]float64
+	bufs  any    // [][]float32 or [][]float64, one per state buffer
 	seen  uint64 // generation of the last Step that touched it
 }
 
+// bufsOf returns the state buffers of ps as [][]T.
+func bufsOf[T num.Float](ps *param) [][]T {
+	b, _ := ps.bufs.([][]T)
+	return b
+}
+
+// nbufs returns how many state buffers ps holds.
+func (ps *param) nbufs() int {
+	switch b := ps.bufs.(type) {
+	case [][]float32:
+		return len(b)
+	case [][]float64:
+		return len(b)
+	}
+	return 0
+}
+
+// newBufs returns nb buffers of n elements, buffer i filled with init(i).
+func newBufs[T num.Float](nb, n int, init func(i int) float64) [][]T {
+	out := make([][]T, nb)
+	for i := range out {
+		out[i] = make([]T, n)
+		if x := T(init(i)); x != 0 {
+			for j := range out[i] {
+				out[i][j] = x
+			}
+		}
+	}
+	return out
+}
+
 // base holds what all solvers share: configuration, per-parameter state
-// keyed by the ValueGrad (node identity), the schedule position.
+// keyed by the ValueGrad (node identity), the schedule position, and the
+// solver's kernel for each dtype.
 type base struct {
 	kind string
-	k    kernel
+	alg  algorithm
+	k32  kernel[float32]
+	k64  kernel[float64]
 	cfg  *config
 
 	// step is the number of completed calls to Step (the schedule position).
@@ -69,17 +124,17 @@ type base struct {
 	// keyed by name.
 	pending map[string]*param
 	gen     uint64
-	pool    *pool
 }
 
-func newBase(kind string, k kernel, cfg *config) base {
+func newBase(kind string, cfg *config, alg algorithm, k32 kernel[float32], k64 kernel[float64]) base {
 	return base{
 		kind:    kind,
-		k:       k,
+		alg:     alg,
+		k32:     k32,
+		k64:     k64,
 		cfg:     cfg,
 		params:  make(map[gorgonia.ValueGrad]*param),
 		pending: make(map[string]*param),
-		pool:    new(pool),
 	}
 }
 
@@ -111,56 +166,64 @@ func nameOf(vg gorgonia.ValueGrad) string {
 	return ""
 }
 
-// slices returns the value and gradient of vg as slices sharing their
-// memory, so that writing into the value slice updates the parameter in
-// place.
-func slices(vg gorgonia.ValueGrad) (dt tensor.Dtype, p32, g32 []float32, p64, g64 []float64, err error) {
+// check validates vg and returns its dtype and number of elements.
+func check(vg gorgonia.ValueGrad) (tensor.Dtype, int, error) {
 	if vg == nil {
-		return dt, nil, nil, nil, nil, errors.New("nil parameter")
+		return tensor.Dtype{}, 0, errors.New("nil parameter")
 	}
 	if n, ok := vg.(*gorgonia.Node); ok && n == nil {
-		return dt, nil, nil, nil, nil, errors.New("nil *gorgonia.Node parameter")
+		return tensor.Dtype{}, 0, errors.New("nil *gorgonia.Node parameter")
 	}
 	if !reflect.TypeOf(vg).Comparable() {
-		return dt, nil, nil, nil, nil, errors.Errorf("parameter of type %T is not comparable; solvers key state by the ValueGrad, pass a pointer", vg)
+		return tensor.Dtype{}, 0, errors.Errorf("parameter of type %T is not comparable; solvers key state by the ValueGrad, pass a pointer", vg)
 	}
 	val := vg.Value()
 	if val == nil {
-		return dt, nil, nil, nil, nil, errors.Errorf("parameter %q has no value", nameOf(vg))
+		return tensor.Dtype{}, 0, errors.Errorf("parameter %q has no value", nameOf(vg))
+	}
+	dt := val.Dtype()
+	var n int
+	var err error
+	switch dt {
+	case tensor.Float32:
+		n, err = checkViews[float32](vg)
+	case tensor.Float64:
+		n, err = checkViews[float64](vg)
+	default:
+		err = errors.Errorf("parameter %q has dtype %v; only float32 and float64 are supported", nameOf(vg), dt)
+	}
+	return dt, n, err
+}
+
+func checkViews[T num.Float](vg gorgonia.ValueGrad) (int, error) {
+	p, g, err := views[T](vg)
+	if err != nil {
+		return 0, err
+	}
+	if len(p) != len(g) {
+		return 0, errors.Errorf("parameter %q has %d elements but its gradient %d", nameOf(vg), len(p), len(g))
+	}
+	return len(p), nil
+}
+
+// views returns the value and gradient of vg as slices sharing their
+// memory, so that writing into the value slice updates the parameter in
+// place.
+func views[T num.Float](vg gorgonia.ValueGrad) (p, g []T, err error) {
+	if p, err = view[T](vg.Value()); err != nil {
+		return nil, nil, errors.Wrapf(err, "value of parameter %q", nameOf(vg))
 	}
 	grad, err := gradOf(vg)
 	if err != nil {
-		return dt, nil, nil, nil, nil, errors.Wrapf(err, "parameter %q has no gradient", nameOf(vg))
+		return nil, nil, errors.Wrapf(err, "parameter %q has no gradient", nameOf(vg))
 	}
 	if grad == nil {
-		return dt, nil, nil, nil, nil, errors.Errorf("parameter %q has no gradient", nameOf(vg))
+		return nil, nil, errors.Errorf("parameter %q has no gradient", nameOf(vg))
 	}
-	dt = val.Dtype()
-	switch dt {
-	case tensor.Float32:
-		if p32, err = view32(val); err != nil {
-			return dt, nil, nil, nil, nil, errors.Wrapf(err, "value of parameter %q", nameOf(vg))
-		}
-		if g32, err = view32(grad); err != nil {
-			return dt, nil, nil, nil, nil, errors.Wrapf(err, "gradient of parameter %q", nameOf(vg))
-		}
-		if len(p32) != len(g32) {
-			return dt, nil, nil, nil, nil, errors.Errorf("parameter %q has %d elements but its gradient %d", nameOf(vg), len(p32), len(g32))
-		}
-	case tensor.Float64:
-		if p64, err = view64(val); err != nil {
-			return dt, nil, nil, nil, nil, errors.Wrapf(err, "value of parameter %q", nameOf(vg))
-		}
-		if g64, err = view64(grad); err != nil {
-			return dt, nil, nil, nil, nil, errors.Wrapf(err, "gradient of parameter %q", nameOf(vg))
-		}
-		if len(p64) != len(g64) {
-			return dt, nil, nil, nil, nil, errors.Errorf("parameter %q has %d elements but its gradient %d", nameOf(vg), len(p64), len(g64))
-		}
-	default:
-		return dt, nil, nil, nil, nil, errors.Errorf("parameter %q has dtype %v; only float32 and float64 are supported", nameOf(vg), dt)
+	if g, err = view[T](grad); err != nil {
+		return nil, nil, errors.Wrapf(err, "gradient of parameter %q", nameOf(vg))
 	}
-	return dt, p32, g32, p64, g64, nil
+	return p, g, nil
 }
 
 // gradOf returns the gradient of this run. For a node differentiated
@@ -188,36 +251,36 @@ func accumulates(vg gorgonia.ValueGrad) bool {
 	return ok && n.Deriv() == nil
 }
 
-func view32(v gorgonia.Value) ([]float32, error) {
+// view returns the data of v as []T without copying.
+func view[T num.Float](v gorgonia.Value) ([]T, error) {
+	want := num.Dtype[T]()
 	switch t := v.(type) {
 	case *tensor.Dense:
-		if t.Dtype() != tensor.Float32 {
-			return nil, errors.Errorf("dtype %v, want float32", t.Dtype())
+		if t.Dtype() != want {
+			return nil, errors.Errorf("dtype %v, want %v", t.Dtype(), want)
 		}
 		if t.RequiresIterator() {
 			return nil, errors.New("tensor is not contiguous")
 		}
-		return t.Float32s(), nil
+		if num.Is32[T]() {
+			return retype[float32, T](t.Float32s()), nil
+		}
+		return retype[float64, T](t.Float64s()), nil
 	case *gorgonia.F32:
-		return unsafe.Slice((*float32)(t), 1), nil
+		if d, ok := any((*float32)(t)).(*T); ok {
+			return unsafe.Slice(d, 1), nil
+		}
+	case *gorgonia.F64:
+		if d, ok := any((*float64)(t)).(*T); ok {
+			return unsafe.Slice(d, 1), nil
+		}
 	}
-	return nil, errors.Errorf("unsupported value type %T (dtype %v), want *tensor.Dense or *gorgonia.F32", v, v.Dtype())
+	return nil, errors.Errorf("unsupported value type %T (dtype %v), want *tensor.Dense or a scalar of dtype %v", v, v.Dtype(), want)
 }
 
-func view64(v gorgonia.Value) ([]float64, error) {
-	switch t := v.(type) {
-	case *tensor.Dense:
-		if t.Dtype() != tensor.Float64 {
-			return nil, errors.Errorf("dtype %v, want float64", t.Dtype())
-		}
-		if t.RequiresIterator() {
-			return nil, errors.New("tensor is not contiguous")
-		}
-		return t.Float64s(), nil
-	case *gorgonia.F64:
-		return unsafe.Slice((*float64)(t), 1), nil
-	}
-	return nil, errors.Errorf("unsupported value type %T (dtype %v), want *tensor.Dense or *gorgonia.F64", v, v.Dtype())
+// retype reinterprets s as []T; F and T are the same type.
+func retype[F, T num.Float](s []F) []T {
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
 // lookup returns the state of vg, creating it (or adopting a loaded one by
@@ -238,11 +301,11 @@ func (b *base) lookup(vg gorgonia.ValueGrad, dt tensor.Dtype, n int) (*param, er
 			break
 		}
 	}
-	nb := b.k.nbuf(hp)
+	nb := b.alg.nbuf(hp)
 	if ps, ok := b.pending[name]; ok && name != "" {
-		if ps.dtype != dt || ps.n != n || len(ps.b32)+len(ps.b64) != nb {
+		if ps.dtype != dt || ps.n != n || ps.nbufs() != nb {
 			return nil, errors.Errorf("loaded state of parameter %q has %d %v elements and %d buffers, parameter has %d %v elements and needs %d",
-				name, ps.n, ps.dtype, len(ps.b32)+len(ps.b64), n, dt, nb)
+				name, ps.n, ps.dtype, ps.nbufs(), n, dt, nb)
 		}
 		delete(b.pending, name)
 		ps.hp, ps.lrOwn = hp, own
@@ -250,25 +313,11 @@ func (b *base) lookup(vg gorgonia.ValueGrad, dt tensor.Dtype, n int) (*param, er
 		return ps, nil
 	}
 	ps := &param{name: name, hp: hp, lrOwn: own, dtype: dt, n: n}
-	for i := 0; i < nb; i++ {
-		init := b.k.initBuf(hp, i)
-		if dt == tensor.Float32 {
-			buf := make([]float32, n)
-			if init != 0 {
-				for j := range buf {
-					buf[j] = float32(init)
-				}
-			}
-			ps.b32 = append(ps.b32, buf)
-		} else {
-			buf := make([]float64, n)
-			if init != 0 {
-				for j := range buf {
-					buf[j] = init
-				}
-			}
-			ps.b64 = append(ps.b64, buf)
-		}
+	init := func(i int) float64 { return b.alg.initBuf(hp, i) }
+	if dt == tensor.Float32 {
+		ps.bufs = newBufs[float32](nb, n, init)
+	} else {
+		ps.bufs = newBufs[float64](nb, n, init)
 	}
 	b.params[vg] = ps
 	return ps, nil
@@ -278,15 +327,10 @@ func (b *base) lookup(vg gorgonia.ValueGrad, dt tensor.Dtype, n int) (*param, er
 func (b *base) doStep(model []gorgonia.ValueGrad) error {
 	gs := 1.0
 	if b.cfg.clipNorm > 0 {
-		var sum float64
-		for _, vg := range model {
-			_, _, g32, _, g64, err := slices(vg)
-			if err != nil {
-				return errors.Wrap(err, b.kind)
-			}
-			sum += sumSquares(g32, g64)
+		total, err := GlobalGradNorm(model)
+		if err != nil {
+			return errors.Wrap(err, b.kind)
 		}
-		total := math.Sqrt(sum)
 		if c := b.cfg.clipNorm / (total + 1e-6); c < 1 {
 			gs = c
 		}
@@ -295,11 +339,11 @@ func (b *base) doStep(model []gorgonia.ValueGrad) error {
 	// values and moments unchanged.
 	b.gen++
 	for _, vg := range model {
-		dt, p32, _, p64, _, err := slices(vg)
+		dt, n, err := check(vg)
 		if err != nil {
 			return errors.Wrap(err, b.kind)
 		}
-		ps, err := b.lookup(vg, dt, len(p32)+len(p64))
+		ps, err := b.lookup(vg, dt, n)
 		if err != nil {
 			return errors.Wrap(err, b.kind)
 		}
@@ -309,7 +353,6 @@ func (b *base) doStep(model []gorgonia.ValueGrad) error {
 		ps.seen = b.gen
 	}
 	for _, vg := range model {
-		dt, p32, g32, p64, g64, _ := slices(vg)
 		ps := b.params[vg]
 		ps.step++
 		baseLR := b.cfg.lr
@@ -321,16 +364,36 @@ func (b *base) doStep(model []gorgonia.ValueGrad) error {
 		if ps.hp.maximize {
 			s = -s
 		}
-		if dt == tensor.Float32 {
-			b.k.update32(ps, p32, g32, lr, s)
+		if ps.dtype == tensor.Float32 {
+			update(b.k32, vg, ps, lr, s)
 		} else {
-			b.k.update64(ps, p64, g64, lr, s)
-		}
-		if accumulates(vg) {
-			clear(g32)
-			clear(g64)
+			update(b.k64, vg, ps, lr, s)
 		}
 	}
 	b.step++
 	return nil
 }
+
+// update runs k over the elements of vg (already validated) and zeroes an
+// accumulating gradient.
+func update[T num.Float](k kernel[T], vg gorgonia.ValueGrad, ps *param, lr, gs float64) {
+	p, g, _ := views[T](vg)
+	k.set(ps, p, g, bufsOf[T](ps), lr, gs)
+	par.For(len(p), minWork, k)
+	k.reset()
+	if accumulates(vg) {
+		clear(g)
+	}
+}
+
+// sub returns s[lo:hi], or nil for a nil s (an absent optional buffer).
+func sub[T num.Float](s []T, lo, hi int) []T {
+	if s == nil {
+		return nil
+	}
+	return s[lo:hi]
+}
+
+// sqrt is math.Sqrt in T (exact for float32: the float64 square root of a
+// float32 rounds to the correctly rounded float32 square root).
+func sqrt[T num.Float](x T) T { return T(math.Sqrt(float64(x))) }

@@ -8,8 +8,10 @@ import (
 	"math"
 	"os"
 	"sort"
+	"unsafe"
 
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -20,13 +22,14 @@ import (
 // format version after it.
 const (
 	stateMagic   = "STHNSOLV"
-	stateVersion = 1
+	stateVersion = 2 // 2: the schedule's own position follows the parameters
 )
 
 // SaveState writes the full state of the solver: its kind, the number of
 // completed steps (the schedule position), the base learning rate, and
 // for every parameter seen so far (by name) its step count and state
-// buffers (momentum, moments, accumulators). The format is binary: the
+// buffers (momentum, moments, accumulators), then the position of the
+// schedules that have one (ReduceLROnPlateau). The format is binary: the
 // magic "STHNSOLV", a uint32 version, the fields little-endian, and a
 // CRC-32 of everything before it. Every parameter must have a distinct,
 // non-empty name (gorgonia nodes have one when made WithName).
@@ -72,18 +75,16 @@ func (b *base) SaveState(w io.Writer) error {
 		}
 		u64(uint64(ps.step))
 		u64(uint64(ps.n))
-		u32(uint32(len(ps.b32) + len(ps.b64)))
-		for _, buf := range ps.b32 {
-			for _, x := range buf {
-				u32(math.Float32bits(x))
-			}
-		}
-		for _, buf := range ps.b64 {
-			for _, x := range buf {
-				u64(math.Float64bits(x))
-			}
+		u32(uint32(ps.nbufs()))
+		if ps.dtype == tensor.Float32 {
+			writeBufs(bw, bufsOf[float32](ps))
+		} else {
+			writeBufs(bw, bufsOf[float64](ps))
 		}
 	}
+	sch := appendScheduleState(nil, b.cfg.schedule)
+	u32(uint32(len(sch)))
+	bw.Write(sch)
 	if err := bw.Flush(); err != nil {
 		return errors.Wrapf(err, "%s.SaveState", b.kind)
 	}
@@ -92,6 +93,45 @@ func (b *base) SaveState(w io.Writer) error {
 		return errors.Wrapf(err, "%s.SaveState", b.kind)
 	}
 	return nil
+}
+
+// writeBufs writes every element of bufs, little-endian.
+func writeBufs[T num.Float](w *bufio.Writer, bufs [][]T) {
+	var scratch [8]byte
+	for _, buf := range bufs {
+		for _, x := range buf {
+			if num.Is32[T]() {
+				binary.LittleEndian.PutUint32(scratch[:4], math.Float32bits(float32(x)))
+				w.Write(scratch[:4])
+			} else {
+				binary.LittleEndian.PutUint64(scratch[:], math.Float64bits(float64(x)))
+				w.Write(scratch[:])
+			}
+		}
+	}
+}
+
+// readBufs reads nb buffers of n elements written by writeBufs.
+func readBufs[T num.Float](r *reader, nb, n int) [][]T {
+	var z T
+	size := uint64(unsafe.Sizeof(z))
+	bufs := make([][]T, 0, nb)
+	for k := 0; k < nb; k++ {
+		raw := r.take(uint64(n) * size)
+		if raw == nil {
+			return nil
+		}
+		buf := make([]T, n)
+		for j := range buf {
+			if size == 4 {
+				buf[j] = T(math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:])))
+			} else {
+				buf[j] = T(math.Float64frombits(binary.LittleEndian.Uint64(raw[8*j:])))
+			}
+		}
+		bufs = append(bufs, buf)
+	}
+	return bufs
 }
 
 // reader decodes the state with bounds checks.
@@ -148,8 +188,9 @@ func (b *base) LoadState(r io.Reader) error {
 		return errors.Errorf("%s.LoadState: checksum mismatch: state is corrupt or truncated", b.kind)
 	}
 	rd := &reader{b: body[len(stateMagic):]}
-	if v := rd.u32(); v != stateVersion {
-		return errors.Errorf("%s.LoadState: unsupported state version %d (want %d)", b.kind, v, stateVersion)
+	version := rd.u32()
+	if version != stateVersion && version != 1 {
+		return errors.Errorf("%s.LoadState: unsupported state version %d (want %d)", b.kind, version, stateVersion)
 	}
 	if kind := rd.str(); rd.err == nil && kind != b.kind {
 		return errors.Errorf("%s.LoadState: state was saved by a %s solver", b.kind, kind)
@@ -177,33 +218,18 @@ func (b *base) LoadState(r io.Reader) error {
 			return errors.Errorf("%s.LoadState: empty or repeated parameter name %q", b.kind, ps.name)
 		}
 		ps.n = int(n)
-		for k := uint32(0); k < nb; k++ {
-			raw := rd.take(n * uint64(size[0]))
-			if raw == nil {
-				break
-			}
-			if size[0] == 4 {
-				ps.dtype = tensor.Float32
-				buf := make([]float32, n)
-				for j := range buf {
-					buf[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
-				}
-				ps.b32 = append(ps.b32, buf)
-			} else {
-				ps.dtype = tensor.Float64
-				buf := make([]float64, n)
-				for j := range buf {
-					buf[j] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*j:]))
-				}
-				ps.b64 = append(ps.b64, buf)
-			}
-		}
 		if size[0] == 4 {
 			ps.dtype = tensor.Float32
+			ps.bufs = readBufs[float32](rd, int(nb), ps.n)
 		} else {
 			ps.dtype = tensor.Float64
+			ps.bufs = readBufs[float64](rd, int(nb), ps.n)
 		}
 		pending[ps.name] = ps
+	}
+	var sched []byte
+	if version >= 2 {
+		sched = rd.take(uint64(rd.u32()))
 	}
 	if rd.err != nil {
 		return errors.Wrapf(rd.err, "%s.LoadState", b.kind)
@@ -211,6 +237,11 @@ func (b *base) LoadState(r io.Reader) error {
 	if len(rd.b) != 0 {
 		return errors.Errorf("%s.LoadState: %d unexpected trailing bytes", b.kind, len(rd.b))
 	}
+	installSchedule, err := loadScheduleState(b.cfg.schedule, sched, version < 2)
+	if err != nil {
+		return errors.Wrapf(err, "%s.LoadState", b.kind)
+	}
+	installSchedule()
 	b.step = step
 	b.cfg.lr = lr
 	b.params = make(map[gorgonia.ValueGrad]*param)

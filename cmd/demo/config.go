@@ -31,6 +31,7 @@ type Config struct {
 	EvalBatch   int     `json:"eval_batch"`   // evaluation batch size
 	Resume      bool    `json:"-"`
 	Force       bool    `json:"-"` // start afresh even if Out holds a run, discarding it
+	ExportONNX  string  `json:"-"` // write the trained model as ONNX to this file (onnx.go)
 	Progress    bool    `json:"-"` // draw progress bars
 
 	testLimit int // tests only: evaluate on the first testLimit test images (0: all)
@@ -98,6 +99,7 @@ func newFlagSet(c *Config, errOut io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.EvalBatch, "eval-batch", 1000, "evaluation batch size")
 	fs.BoolVar(&c.Resume, "resume", false, "continue the run saved in -out where it stopped")
 	fs.BoolVar(&c.Force, "force", false, "start a new run even if -out holds one, deleting its checkpoints and reports")
+	fs.StringVar(&c.ExportONNX, "export-onnx", "", "after training, write the model as ONNX (opset 13, dynamic batch) to `FILE`")
 	return fs
 }
 

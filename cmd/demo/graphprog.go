@@ -120,12 +120,7 @@ func (p *graphProgram) Eval(x tensor.Tensor) (tensor.Tensor, error) {
 	return p.ev.Forward(x)
 }
 
-func (p *graphProgram) LR() float64 {
-	if s, ok := p.solver.(interface{ ScheduledLR() float64 }); ok {
-		return s.ScheduledLR()
-	}
-	return p.solver.LearnRate()
-}
+func (p *graphProgram) LR() float64 { return p.solver.ScheduledLR() }
 
 func (p *graphProgram) SaveWeights(w io.Writer) error { return models.Write(w, p.store) }
 func (p *graphProgram) LoadWeights(r io.Reader) error { return models.Read(r, p.store) }

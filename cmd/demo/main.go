@@ -51,8 +51,14 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	res, err := run(ctx, cfg, set, newGraphProgram, os.Stdout, os.Stderr)
+	exp := &onnxExport{path: cfg.ExportONNX}
+	res, err := run(ctx, cfg, set, exp.wrap(newGraphProgram), os.Stdout, os.Stderr)
 	stop()
+	if err == nil && res.AlreadyDone && cfg.ExportONNX != "" {
+		fmt.Fprintln(os.Stderr, "demo: -export-onnx: nothing was trained, so nothing was exported; export from a new run")
+	} else if err == nil && !res.Interrupted {
+		err = exp.write(os.Stdout)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)

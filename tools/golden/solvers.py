@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Golden trajectories of torch.optim (PyTorch 1.13) for Stheno's solvers.
 
-Writes solvers/testdata/{sgd,adam,adamw,rmsprop,adagrad,extras,rosenbrock}.json.
+Writes solvers/solvertest/testdata/{sgd,adam,adamw,rmsprop,adagrad,extras}.json (the conformance
+suite's embedded goldens) and solvers/testdata/rosenbrock.json.
 Every case optimises two parameters (a vector of 4 and a 2x3 matrix) with one
 explicit gradient sequence (shared by all cases; it includes an all-zero
 gradient and one with a 1e6 element), and records both parameters after every
@@ -18,7 +19,8 @@ import numpy as np
 import torch
 
 torch.manual_seed(0)
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "solvers", "testdata")
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "solvers", "solvertest", "testdata")
+ROSEN = os.path.join(os.path.dirname(__file__), "..", "..", "solvers", "testdata")
 STEPS = 7
 SHAPES = {"vec": [4], "mat": [2, 3]}
 
@@ -134,7 +136,7 @@ def rosenbrock():
             if (k + 1) % 100 == 0:
                 pts.append(xy.detach().tolist())
         out.append({"solver": solver, "options": opts, "steps": n, "points": pts})
-    path = os.path.join(OUT, "rosenbrock.json")
+    path = os.path.join(ROSEN, "rosenbrock.json")
     with open(path, "w") as f:
         json.dump(out, f)
     print(path)
