@@ -302,7 +302,8 @@ func (s *state[T]) block(ws *workspace[T], ic, mcc, jc, nc, pc, kc int, beta T, 
 			rows := min(mr, mcc-ir)
 			// skip: tile rows computed above the ones wanted (direct edges are
 			// computed for the last mr rows of A, which exist as m ≥ mr).
-			ap, lda, fk, skip := &ws.a[0], mr, f, 0
+			var ap *T
+			lda, fk, skip := mr, f, 0
 			if direct {
 				skip = mr - rows
 				r := ic + ir - skip
