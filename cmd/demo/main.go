@@ -60,7 +60,7 @@ func main() {
 	res, err := run(ctx, cfg, set, exp.wrap(newGraphProgram), stdout, os.Stderr)
 	stop()
 	if err == nil && !res.Interrupted && isRank0() {
-		err = exp.write(stdout)
+		err = exp.write(res, stdout)
 	}
 	if err == nil {
 		err = leaveWorld(stdout)

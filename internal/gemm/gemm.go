@@ -12,7 +12,10 @@
 // panel), AVX2+FMA (6×16 float32, 6×8 float64) or portable Go (4×8); the
 // `purego` build tag keeps only the Go one. Edges (M or N not a multiple of
 // the tile) are computed into a tile buffer and merged, so every shape runs
-// on the fast kernel, including N below the register width.
+// on the fast kernel, including N below the register width. Transposed
+// operands cost nothing extra: packing reads them (with AVX-512 gathers
+// where it transposes), and when a block of A serves only a few panels of B
+// the kernels read A in place instead of packing it.
 //
 // Order of operations (what a bit-identity test may rely on): for every
 // element, C is first scaled once, c ← alpha·Σ_{p<KC}… + beta·c, then each

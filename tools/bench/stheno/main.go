@@ -54,9 +54,9 @@ var workloads = map[string]workload{
 	"sgdm_10M":        {2, 20, solverSetup("sgdm")},
 	"step_mlp128_b1":  {50, 2000, stepSetup(1)},
 	"step_mlp128_b64": {20, 500, stepSetup(64)},
-	"epoch_mlp128":    {20, 1, epochSetup("mlp128")},
-	"epoch_mlp512":    {20, 1, epochSetup("mlp512")},
-	"epoch_cnn":       {5, 1, epochSetup("cnn")},
+	"epoch_mlp128":    {20, 1, epochSetup("mlp128", 20)},
+	"epoch_mlp512":    {20, 1, epochSetup("mlp512", 20)},
+	"epoch_cnn":       {5, 1, epochSetup("cnn", 5)},
 }
 
 func cpuTime() time.Duration {
@@ -183,7 +183,7 @@ func stepSetup(batch int) func() (func(), func()) {
 			ys[i] = int64(i % 10)
 		}
 		x := tensor.New(tensor.WithShape(batch, 784), tensor.WithBacking(xs))
-		y := tensor.New(tensor.WithBacking(ys))
+		y := tensor.New(tensor.WithShape(batch), tensor.WithBacking(ys))
 		return func() {
 			_, err := tr.Step(x, y)
 			must(err)
@@ -193,7 +193,8 @@ func stepSetup(batch int) func() (func(), func()) {
 
 // epochSetup: one MNIST epoch, batch 64, the 937 full batches in file
 // order, pixels/255, built beforehand (only the training loop is timed).
-func epochSetup(name string) func() (func(), func()) {
+// The first warm calls (the workload's warm-up) are single steps.
+func epochSetup(name string, warm int) func() (func(), func()) {
 	return func() (func(), func()) {
 		dir := os.Getenv("MNIST_DIR")
 		if dir == "" {
@@ -222,10 +223,8 @@ func epochSetup(name string) func() (func(), func()) {
 		}
 		tr := trainer(name, batch)
 		next := 0
-		// One call is one epoch, except the warm-up calls, which are single steps.
-		warm := true
 		return func() {
-				if warm && next < 20 {
+				if next < warm {
 					_, err := tr.Step(xs[next], ys[next])
 					must(err)
 					next++
