@@ -232,17 +232,11 @@ func dwTaps[T num.Float](g convGeom, wrt int, w, out, in []T) {
 					seg := row[iw : iw+len(o)]
 					switch wrt {
 					case -1:
-						for t, v := range seg {
-							o[t] += wv * v
-						}
+						axpy(wv, seg, o)
 					case 0:
-						for t, v := range o {
-							seg[t] += wv * v
-						}
+						axpy(wv, o, seg)
 					default:
-						for t, v := range seg {
-							acc += o[t] * v
-						}
+						acc += dot(o, seg)
 					}
 					continue
 				}
@@ -263,6 +257,39 @@ func dwTaps[T num.Float](g convGeom, wrt int, w, out, in []T) {
 			}
 		}
 	}
+}
+
+// axpy adds a·x to y (len(y) ≥ len(x)), four elements a step.
+func axpy[T num.Float](a T, x, y []T) {
+	y = y[:len(x)]
+	for len(x) >= 4 {
+		y[0] += a * x[0]
+		y[1] += a * x[1]
+		y[2] += a * x[2]
+		y[3] += a * x[3]
+		x, y = x[4:], y[4:]
+	}
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
+
+// dot returns Σ x·y (len(y) ≥ len(x)) in four independent sums, so the additions do not wait
+// on each other.
+func dot[T num.Float](x, y []T) T {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 T
+	for len(x) >= 4 {
+		s0 += x[0] * y[0]
+		s1 += x[1] * y[1]
+		s2 += x[2] * y[2]
+		s3 += x[3] * y[3]
+		x, y = x[4:], y[4:]
+	}
+	for i, v := range x {
+		s0 += v * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // owRange returns the output columns [lo, hi) whose input column ow·sw − pw + kj·dw is inside
