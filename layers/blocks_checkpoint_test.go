@@ -99,7 +99,7 @@ func TestBlocksLoadPyTorchSafetensors(t *testing.T) {
 var updateBlocks = flag.Bool("update", false, "rewrite layers/testdata/blocks_go_*.safetensors (then run tools/golden/layers.py)")
 
 // blockShapes are the input shapes of blockModels.
-var blockShapes = map[string]tensor.Shape{"mobilenet": {2, 4, 6, 6}, "resnet_stem": {1, 3, 13, 13}}
+var blockShapes = map[string]tensor.Shape{"mobilenet": {2, 4, 6, 6}, "resnet_stem": {1, 3, 11, 11}}
 
 // The Go → PyTorch direction: the blocks' weights and BatchNorm statistics as Stheno made them
 // (its initialisation, BatchNorm affine parameters drawn at random, running statistics moved by

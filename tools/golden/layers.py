@@ -13,6 +13,7 @@ Run from the repository root:  /usr/bin/python3 tools/golden/layers.py
 import json
 import os
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -22,14 +23,26 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "laye
 def arr(t):
     t = t.detach()
     vals = t.reshape(-1).tolist()
-    if t.dtype == torch.float32:  # 9 significant digits identify a float32 exactly
-        vals = [float("%.9g" % v) for v in vals]
+    if t.dtype == torch.float32:  # the shortest decimal that reads back as the same float32
+        vals = [float(str(np.float32(v))) for v in vals]
     return {"shape": list(t.shape), "data": [float(v) for v in vals]}
+
+
+def short(t):
+    """t with every value rounded to 6 significant digits: the inputs of a case (x, r, parameters,
+    buffers) are then exactly their short decimal form in the JSON, in both dtypes; the outputs
+    are stored in full."""
+    vals = [float("%.6g" % v) for v in t.detach().reshape(-1).tolist()]
+    return torch.tensor(vals, dtype=t.dtype).reshape(t.shape)
 
 
 def run(name, module, x64, train, cfg, layer, dtype):
     """Runs module (already holding float64 weights) on x64 in dtype and returns one case."""
     dt = torch.float64 if dtype == "float64" else torch.float32
+    with torch.no_grad():
+        for v in list(module.parameters()) + list(module.buffers()):
+            if v.is_floating_point():
+                v.copy_(short(v))
     module = module.to(dt)
     module.train(train)
     x = x64.clone().to(dt).requires_grad_(True)
@@ -37,7 +50,7 @@ def run(name, module, x64, train, cfg, layer, dtype):
     buffers_before = {k: arr(v) for k, v in module.named_buffers()}
     out = module(x)
     g = torch.Generator().manual_seed(7)
-    r = torch.randn(out.shape, generator=g, dtype=torch.float64).to(dt)
+    r = short(torch.randn(out.shape, generator=g, dtype=torch.float64)).to(dt)
     (out * r).sum().backward()
     case = {
         "name": name,
@@ -65,7 +78,7 @@ def both(cases, name, make, x64, train, cfg, layer):
 
 def randn(*shape, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return torch.randn(*shape, generator=g, dtype=torch.float64)
+    return short(torch.randn(*shape, generator=g, dtype=torch.float64))
 
 
 def write(fname, cases):
@@ -320,7 +333,8 @@ def blocks():
     """Models built from the new options with PyTorch's weights: a MobileNet-style block
     (depthwise 3×3 + BatchNorm + ReLU, pointwise 1×1 + BatchNorm + ReLU) and a ResNet stem
     (7×7/2 convolution without bias, BatchNorm, ReLU, 3×3/2 max pooling with padding 1 and
-    ceil_mode), in train and eval mode."""
+    ceil_mode, which on this 11×11 input keeps a last window a floor-mode pooling drops), in train
+    and eval mode."""
     cases = []
     mobilenet = lambda: nn.Sequential(nn.Conv2d(4, 4, 3, padding=1, groups=4, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
                                       nn.Conv2d(4, 8, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU())
@@ -329,7 +343,7 @@ def blocks():
     for train in (True, False):
         t = "train" if train else "eval"
         both(cases, "mobilenet_" + t, seeded(mobilenet, 120), randn(2, 4, 6, 6, seed=120), train, {}, "MobileNetBlock")
-        both(cases, "resnet_stem_" + t, seeded(stem, 121), randn(1, 3, 13, 13, seed=121), train, {}, "ResNetStem")
+        both(cases, "resnet_stem_" + t, seeded(stem, 121), randn(1, 3, 11, 11, seed=121), train, {}, "ResNetStem")
     return cases
 
 
@@ -501,7 +515,7 @@ def write_block_checkpoints():
     stem = nn.Sequential(nn.Conv2d(3, 4, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
                          nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True))
     out = {}
-    for key, m, shape in [("mobilenet", mobilenet, (2, 4, 6, 6)), ("resnet_stem", stem, (1, 3, 13, 13))]:
+    for key, m, shape in [("mobilenet", mobilenet, (2, 4, 6, 6)), ("resnet_stem", stem, (1, 3, 11, 11))]:
         torch.manual_seed(5)
         m.train()
         for _ in range(3):
@@ -534,7 +548,7 @@ def check_go_blocks():
                       (2, 4, 6, 6)),
         "resnet_stem": (lambda: nn.Sequential(nn.Conv2d(3, 4, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(4),
                                               nn.ReLU(), nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)),
-                        (1, 3, 13, 13)),
+                        (1, 3, 11, 11)),
     }
     out = {}
     for key, (f, shape) in make.items():
