@@ -1,6 +1,8 @@
 package layers
 
 import (
+	"unsafe"
+
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	"github.com/stheno-ml/stheno/internal/num"
@@ -259,9 +261,14 @@ func dwTaps[T num.Float](g convGeom, wrt int, w, out, in []T) {
 	}
 }
 
-// axpy adds a·x to y (len(y) ≥ len(x)), four elements a step.
+// axpy adds a·x to y (len(y) ≥ len(x)): float32 through the AVX2+FMA kernel where there is one,
+// the rest four elements a step.
 func axpy[T num.Float](a T, x, y []T) {
 	y = y[:len(x)]
+	if unsafe.Sizeof(a) == 4 && len(x) >= 8 {
+		n := axpy32(*(*float32)(unsafe.Pointer(&a)), f32s(x), f32s(y))
+		x, y = x[n:], y[n:]
+	}
 	for len(x) >= 4 {
 		y[0] += a * x[0]
 		y[1] += a * x[1]
@@ -274,11 +281,16 @@ func axpy[T num.Float](a T, x, y []T) {
 	}
 }
 
-// dot returns Σ x·y (len(y) ≥ len(x)) in four independent sums, so the additions do not wait
-// on each other.
+// dot returns Σ x·y (len(y) ≥ len(x)): float32 through the AVX2+FMA kernel where there is one,
+// the rest in four independent sums, so the additions do not wait on each other.
 func dot[T num.Float](x, y []T) T {
 	y = y[:len(x)]
 	var s0, s1, s2, s3 T
+	if unsafe.Sizeof(s0) == 4 && len(x) >= 8 {
+		v, n := dot32(f32s(x), f32s(y))
+		s0 = *(*T)(unsafe.Pointer(&v))
+		x, y = x[n:], y[n:]
+	}
 	for len(x) >= 4 {
 		s0 += x[0] * y[0]
 		s1 += x[1] * y[1]
@@ -290,6 +302,11 @@ func dot[T num.Float](x, y []T) T {
 		s0 += v * y[i]
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+// f32s is x as []float32; only for T of size 4, which is float32.
+func f32s[T num.Float](x []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 }
 
 // owRange returns the output columns [lo, hi) whose input column ow·sw − pw + kj·dw is inside
