@@ -171,10 +171,18 @@ func (j *convJob[T]) Range(part, lo, hi int) {
 }
 
 // depthwise is convJob's pass for groups = In: output channel oc = ci·m + k (m = Out/In) sees
-// input channel ci only, and each of its kh·kw taps adds a shifted, scaled row segment.
+// input channel ci only, and each of its kh·kw taps adds a shifted, scaled row segment. With a
+// column stride s > 1 the input (or input-gradient) plane is first laid out in s phases per row
+// (phase q holding columns q, q+s, q+2s, …), so that every segment is contiguous.
 func (j *convJob[T]) depthwise(part, lo, hi int) {
 	g := j.g
 	p, hw, kk, m := g.p(), g.h*g.w, g.kk(), g.o/g.c
+	pl := g.w // a phase's length
+	if g.sw > 1 {
+		pl = (g.w + g.sw - 1) / g.sw
+		j.st.dcol[part] = num.Grow(j.st.dcol[part], g.h*g.sw*pl)
+	}
+	ph := j.st.dcol[part]
 	if j.wrt == 1 {
 		j.st.dw[part] = num.Zeros(j.st.dw[part], g.o*kk)
 	}
@@ -195,24 +203,78 @@ func (j *convJob[T]) depthwise(part, lo, hi int) {
 		case 0:
 			clear(j.r[i*g.c*hw : (i+1)*g.c*hw])
 		}
-		for oc := 0; oc < g.o; oc++ {
-			ci := oc / m
-			switch j.wrt {
-			case -1:
-				dwTaps(g, -1, j.w[oc*kk:(oc+1)*kk], j.r[(i*g.o+oc)*p:][:p], j.in0[(i*g.c+ci)*hw:][:hw])
-			case 0:
-				dwTaps(g, 0, j.w[oc*kk:(oc+1)*kk], j.gy[(i*g.o+oc)*p:][:p], j.r[(i*g.c+ci)*hw:][:hw])
-			case 1:
-				dwTaps(g, 1, j.st.dw[part][oc*kk:(oc+1)*kk], j.gy[(i*g.o+oc)*p:][:p], j.in0[(i*g.c+ci)*hw:][:hw])
+		for ci := 0; ci < g.c; ci++ {
+			var plane []T
+			if j.wrt == 0 {
+				plane = j.r[(i*g.c+ci)*hw:][:hw]
+			} else {
+				plane = j.in0[(i*g.c+ci)*hw:][:hw]
+			}
+			in := plane
+			if g.sw > 1 {
+				in = ph[:g.h*g.sw*pl]
+				if j.wrt == 0 {
+					clear(in)
+				} else {
+					phase(in, plane, g, pl)
+				}
+			}
+			for oc := ci * m; oc < (ci+1)*m; oc++ {
+				gy := j.gy
+				if j.wrt == -1 {
+					gy = j.r
+				}
+				out := gy[(i*g.o+oc)*p:][:p]
+				if j.wrt == 1 {
+					dwTaps(g, 1, j.st.dw[part][oc*kk:(oc+1)*kk], out, in, pl)
+				} else {
+					dwTaps(g, j.wrt, j.w[oc*kk:(oc+1)*kk], out, in, pl)
+				}
+			}
+			if g.sw > 1 && j.wrt == 0 {
+				unphase(plane, in, g, pl)
 			}
 		}
 	}
 }
 
-// dwTaps runs over the taps of one depthwise channel pair, out (OH, OW) and in (H, W): wrt −1
+// phase lays out plane (H, W) in ph as sw phases of length pl per row: ph[(ih·sw + q)·pl + t] =
+// plane[ih·W + t·sw + q].
+func phase[T num.Float](ph, plane []T, g convGeom, pl int) {
+	for ih := 0; ih < g.h; ih++ {
+		row := plane[ih*g.w : (ih+1)*g.w]
+		for q := 0; q < g.sw; q++ {
+			dst := ph[(ih*g.sw+q)*pl:][:pl]
+			t := 0
+			for iw := q; iw < g.w; iw += g.sw {
+				dst[t] = row[iw]
+				t++
+			}
+		}
+	}
+}
+
+// unphase adds the phases ph back into plane, the inverse layout of phase.
+func unphase[T num.Float](plane, ph []T, g convGeom, pl int) {
+	for ih := 0; ih < g.h; ih++ {
+		row := plane[ih*g.w : (ih+1)*g.w]
+		for q := 0; q < g.sw; q++ {
+			src := ph[(ih*g.sw+q)*pl:][:pl]
+			t := 0
+			for iw := q; iw < g.w; iw += g.sw {
+				row[iw] += src[t]
+				t++
+			}
+		}
+	}
+}
+
+// dwTaps runs over the taps of one depthwise channel pair, out (OH, OW) and in (H, W) laid out
+// in sw phases of length pl per row (as phase does; for sw = 1 the plane itself, pl = W): wrt −1
 // (forward) adds w·in to out; wrt 0 (input gradient, out being gy) adds w·out to in; wrt 1
 // (weight gradient) adds Σ out·in to w.
-func dwTaps[T num.Float](g convGeom, wrt int, w, out, in []T) {
+func dwTaps[T num.Float](g convGeom, wrt int, w, out, in []T, pl int) {
+	rl := g.sw * pl
 	for ki := 0; ki < g.kh; ki++ {
 		for kj := 0; kj < g.kw; kj++ {
 			tap := ki*g.kw + kj
@@ -222,36 +284,22 @@ func dwTaps[T num.Float](g convGeom, wrt int, w, out, in []T) {
 			}
 			wv := w[tap]
 			var acc T
+			iw := lo*g.sw + kj*g.dw - g.pw
+			start := (iw%g.sw)*pl + iw/g.sw
 			for oh := 0; oh < g.oh; oh++ {
 				ih := oh*g.sh - g.ph + ki*g.dh
 				if ih < 0 || ih >= g.h {
 					continue
 				}
 				o := out[oh*g.ow+lo : oh*g.ow+hi]
-				row := in[ih*g.w : (ih+1)*g.w]
-				iw := lo*g.sw + kj*g.dw - g.pw
-				if g.sw == 1 {
-					seg := row[iw : iw+len(o)]
-					switch wrt {
-					case -1:
-						axpy(wv, seg, o)
-					case 0:
-						axpy(wv, o, seg)
-					default:
-						acc += dot(o, seg)
-					}
-					continue
-				}
-				for t := range o {
-					switch wrt {
-					case -1:
-						o[t] += wv * row[iw]
-					case 0:
-						row[iw] += wv * o[t]
-					default:
-						acc += o[t] * row[iw]
-					}
-					iw += g.sw
+				seg := in[ih*rl+start:][:len(o)]
+				switch wrt {
+				case -1:
+					axpy(wv, seg, o)
+				case 0:
+					axpy(wv, o, seg)
+				default:
+					acc += dot(o, seg)
 				}
 			}
 			if wrt == 1 {

@@ -221,6 +221,8 @@ def conv_options():
         ("resnet_stem", (1, 3, 12, 12), 4, 7, 2, 3, 1, 1, False, True),
         ("groups_kernel_path", (1, 4, 4, 4), 32, 3, 1, 1, 1, 2, True, True),
         ("unbatched", (3, 6, 6), 2, 3, 1, 1, 1, 1, True, True),
+        ("depthwise_s2p1", (2, 3, 7, 8), 3, 3, 2, 1, 1, 3, True, True),
+        ("depthwise_s3_dilated_nonsquare", (1, 2, 7, 10), 4, (3, 2), (1, 3), (2, 1), (2, 1), 2, True, False),
     ]
     for i, (name, shape, o, k, st, pad, d, groups, bias, sq) in enumerate(combos):
         c = shape[0] if len(shape) == 3 else shape[1]
