@@ -243,6 +243,18 @@ func (j *convJob[T]) depthwise(part, lo, hi int) {
 func phase[T num.Float](ph, plane []T, g convGeom, pl int) {
 	for ih := 0; ih < g.h; ih++ {
 		row := plane[ih*g.w : (ih+1)*g.w]
+		if g.sw == 2 { // the common stride, in one pass
+			n := g.w / 2
+			ev, od := ph[2*ih*pl:][:pl], ph[(2*ih+1)*pl:][:n]
+			for t := range od {
+				pair := row[2*t : 2*t+2]
+				ev[t], od[t] = pair[0], pair[1]
+			}
+			if g.w%2 == 1 {
+				ev[n] = row[g.w-1]
+			}
+			continue
+		}
 		for q := 0; q < g.sw; q++ {
 			dst := ph[(ih*g.sw+q)*pl:][:pl]
 			t := 0
@@ -258,6 +270,19 @@ func phase[T num.Float](ph, plane []T, g convGeom, pl int) {
 func unphase[T num.Float](plane, ph []T, g convGeom, pl int) {
 	for ih := 0; ih < g.h; ih++ {
 		row := plane[ih*g.w : (ih+1)*g.w]
+		if g.sw == 2 {
+			n := g.w / 2
+			ev, od := ph[2*ih*pl:][:pl], ph[(2*ih+1)*pl:][:n]
+			for t := range od {
+				pair := row[2*t : 2*t+2]
+				pair[0] += ev[t]
+				pair[1] += od[t]
+			}
+			if g.w%2 == 1 {
+				row[g.w-1] += ev[n]
+			}
+			continue
+		}
 		for q := 0; q < g.sw; q++ {
 			src := ph[(ih*g.sw+q)*pl:][:pl]
 			t := 0

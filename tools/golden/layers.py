@@ -223,6 +223,7 @@ def conv_options():
         ("unbatched", (3, 6, 6), 2, 3, 1, 1, 1, 1, True, True),
         ("depthwise_s2p1", (2, 3, 7, 8), 3, 3, 2, 1, 1, 3, True, True),
         ("depthwise_s3_dilated_nonsquare", (1, 2, 7, 10), 4, (3, 2), (1, 3), (2, 1), (2, 1), 2, True, False),
+        ("depthwise_s2_odd_width", (1, 2, 5, 9), 2, 3, 2, 1, 1, 2, True, True),
     ]
     for i, (name, shape, o, k, st, pad, d, groups, bias, sq) in enumerate(combos):
         c = shape[0] if len(shape) == 3 else shape[1]
