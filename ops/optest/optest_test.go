@@ -14,8 +14,12 @@ import (
 )
 
 // cubeOp is y = x³ element-wise with a backward 3x²·g scaled by bwd: 1 is
-// right, anything else wrong.
-type cubeOp struct{ bwd float64 }
+// right, anything else wrong; with short, SymDiff returns no entries (a
+// classic mistake: Gorgonia needs one per input).
+type cubeOp struct {
+	bwd   float64
+	short bool
+}
 
 func (op cubeOp) Arity() int { return 1 }
 func (op cubeOp) Type() hm.Type {
@@ -41,6 +45,9 @@ func (op cubeOp) Do(in ...G.Value) (G.Value, error) {
 }
 func (op cubeOp) DiffWRT(int) []bool { return []bool{true} }
 func (op cubeOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	if op.short {
+		return nil, nil
+	}
 	sq, err := G.Square(in[0])
 	if err != nil {
 		return nil, err
@@ -65,6 +72,10 @@ func TestCheckGradFindsWrongGradients(t *testing.T) {
 	}
 	if err := optest.CheckGrad(cubeOp{bwd: 1}, []G.Value{x}, []int{1}, nil); err == nil {
 		t.Error("wrt out of range: no error")
+	}
+	err = optest.CheckGrad(cubeOp{bwd: 1, short: true}, []G.Value{x}, []int{0}, nil)
+	if err == nil || !strings.Contains(err.Error(), "SymDiff returned 0 gradients for 1 inputs") {
+		t.Errorf("SymDiff without entries: error %v", err)
 	}
 }
 
