@@ -3,6 +3,7 @@ package optest_test
 import (
 	"fmt"
 	"hash"
+	"hash/fnv"
 	"strings"
 	"testing"
 
@@ -32,9 +33,13 @@ func (op cubeOp) InferShape(s ...G.DimSizer) (tensor.Shape, error) {
 func (op cubeOp) ReturnsPtr() bool      { return false }
 func (op cubeOp) CallsExtern() bool     { return false }
 func (op cubeOp) OverwritesInput() int  { return -1 }
-func (op cubeOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "cube%v", op.bwd) }
-func (op cubeOp) Hashcode() uint32      { return uint32(op.bwd * 1000) }
-func (op cubeOp) String() string        { return fmt.Sprintf("cube{bwd=%v}", op.bwd) }
+func (op cubeOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "cube%v%v", op.bwd, op.short) }
+func (op cubeOp) Hashcode() uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+func (op cubeOp) String() string { return fmt.Sprintf("cube{bwd=%v}", op.bwd) }
 func (op cubeOp) Do(in ...G.Value) (G.Value, error) {
 	x := in[0].(*tensor.Dense).Float64s()
 	y := make([]float64, len(x))
