@@ -176,3 +176,29 @@ func mulShiftF32(dst, x, y []float32, c float32) {
 	}
 	mulShiftGo(dst, x, y, c)
 }
+
+//go:noescape
+func dotAVX512(x, y []float32) float64
+
+//go:noescape
+func dotAVX2(x, y []float32) float64
+
+// dotF32 returns Σ x[k]·y[k] (y nil: Σ x[k]), the products rounded to
+// float32 and summed in float64.
+func dotF32(x, y []float32) float64 {
+	if y != nil {
+		y = y[:len(x)]
+	}
+	switch {
+	case useAVX512:
+		return dotAVX512(x, y)
+	case useAVX2:
+		n := len(x) &^ 7
+		var yn, yt []float32
+		if y != nil {
+			yn, yt = y[:n], y[n:]
+		}
+		return dotAVX2(x[:n], yn) + dotGo(x[n:], yt)
+	}
+	return dotGo(x, y)
+}

@@ -884,3 +884,103 @@ s2loop:
 s2done:
 	VZEROUPPER
 	RET
+
+// func dotAVX512(x, y []float32) float64
+// Σ x·y in float64 lanes; y nil (len 0) means Σ x.
+TEXT ·dotAVX512(SB), NOSPLIT, $0-56
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DX
+	MOVQ y_len+32(FP), R9
+	VXORPD Z20, Z20, Z20
+	VXORPD Z21, Z21, Z21
+
+dloop:
+	CMPQ CX, $16
+	JB   dtail
+	VMOVUPS (SI), Z0
+	TESTQ R9, R9
+	JZ   dnoy
+	VMULPS (DX), Z0, Z0
+	ADDQ $64, DX
+
+dnoy:
+	VCVTPS2PD Y0, Z1
+	VADDPD Z1, Z20, Z20
+	VEXTRACTF64X4 $1, Z0, Y2
+	VCVTPS2PD Y2, Z2
+	VADDPD Z2, Z21, Z21
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  dloop
+
+dtail:
+	TESTQ CX, CX
+	JZ    dsum
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	TESTQ R9, R9
+	JZ   dtnoy
+	VMOVUPS.Z (DX), K1, Z3
+	VMULPS Z3, Z0, Z0
+
+dtnoy:
+	VCVTPS2PD Y0, Z1
+	VADDPD Z1, Z20, Z20
+	VEXTRACTF64X4 $1, Z0, Y2
+	VCVTPS2PD Y2, Z2
+	VADDPD Z2, Z21, Z21
+
+dsum:
+	VADDPD Z21, Z20, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func dotAVX2(x, y []float32) float64
+// len(x) must be a multiple of 8; y nil means Σ x.
+TEXT ·dotAVX2(SB), NOSPLIT, $0-56
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DX
+	MOVQ y_len+32(FP), R9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+d2loop:
+	CMPQ CX, $8
+	JB   d2sum
+	VMOVUPS (SI), Y0
+	TESTQ R9, R9
+	JZ   d2noy
+	VMULPS (DX), Y0, Y0
+	ADDQ $32, DX
+
+d2noy:
+	VCVTPS2PD X0, Y1
+	VADDPD Y1, Y10, Y10
+	VEXTRACTF128 $1, Y0, X2
+	VCVTPS2PD X2, Y2
+	VADDPD Y2, Y11, Y11
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP  d2loop
+
+d2sum:
+	VADDPD Y11, Y10, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, ret+48(FP)
+	VZEROUPPER
+	RET

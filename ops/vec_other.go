@@ -34,3 +34,6 @@ func axpyF32(dst, x, y []float32, a float32) { axpyGo(dst[:len(x)], x, y[:len(x)
 
 // mulShiftF32 writes dst[k] = x[k]·(y[k] + c).
 func mulShiftF32(dst, x, y []float32, c float32) { mulShiftGo(dst[:len(x)], x, y[:len(x)], c) }
+
+// dotF32 returns Σ x[k]·y[k] (y nil: Σ x[k]), summed in float64.
+func dotF32(x, y []float32) float64 { return dotGo(x, y) }

@@ -198,3 +198,25 @@ func TestBCEWithLogitsF32(t *testing.T) {
 		}
 	})
 }
+
+// TestDotF32 checks the float64-accumulated dot product and sum against Go
+// to 1e-12 of Σ|x·y| (the order of the additions differs).
+func TestDotF32(t *testing.T) {
+	vecLevels(t, func(t *testing.T, level string) {
+		for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 100, 1001} {
+			r := rand.New(rand.NewSource(int64(n)))
+			x, y := make([]float32, n), make([]float32, n)
+			var abs float64
+			for i := range x {
+				x[i], y[i] = float32(r.NormFloat64()), float32(r.NormFloat64())
+				abs += math.Abs(float64(x[i] * y[i]))
+			}
+			if got, want := dotF32(x, y), dotGo(x, y); math.Abs(got-want) > 1e-12*math.Max(abs, 1) {
+				t.Errorf("n=%d: dot %v, want %v", n, got, want)
+			}
+			if got, want := dotF32(x, nil), dotGo(x, nil); math.Abs(got-want) > 1e-12*math.Max(float64(n), 1) {
+				t.Errorf("n=%d: sum %v, want %v", n, got, want)
+			}
+		}
+	})
+}
