@@ -376,10 +376,14 @@ func TestPortIris(t *testing.T) {
 	stepped := iris(xT, yT, theta0, true, true)
 	t.Logf("before: cost %.6f accuracy %.4f theta %.4f", before.cost, before.accuracy, before.theta)
 	t.Logf("after:  cost %.6f accuracy %.4f theta %.4f", after.cost, after.accuracy, after.theta)
-	for _, r := range []irisResult{after, stepped} {
-		if d := maxAbsDiff(before.theta, r.theta); d != 0 || before.cost != r.cost {
-			t.Errorf("θ differs by %.3g, cost %v vs %v: want the same trajectory", d, before.cost, r.cost)
-		}
+	// Stheno's SGD rounds θ − lr·g once (a fused multiply-add, as torch.optim does), Gorgonia's
+	// VanillaSolver twice: over 10,000 steps the two stay within a few ulps.
+	if d := maxAbsDiff(before.theta, after.theta); d > 1e-14 || math.Abs(before.cost-after.cost) > 1e-15 {
+		t.Errorf("θ differs by %.3g, cost %v vs %v: want the same trajectory to 1e-14", d, before.cost, after.cost)
+	}
+	// The Stepper runs the same loop: bit for bit the hand-written one.
+	if d := maxAbsDiff(after.theta, stepped.theta); d != 0 || after.cost != stepped.cost {
+		t.Errorf("Stepper: θ differs by %.3g, cost %v vs %v: want the hand-written loop's bits", d, after.cost, stepped.cost)
 	}
 	if before.accuracy < 0.9 {
 		t.Errorf("accuracy %v", before.accuracy)
