@@ -4,6 +4,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/stheno-ml/stheno/internal/num"
 )
 
 // inputNode makes an input node called name of the given dtype and shape, bound to a preallocated
@@ -36,7 +38,7 @@ func feed(name string, dst *tensor.Dense, x tensor.Tensor) error {
 	if x.Dtype() != dst.Dtype() {
 		return errors.Errorf("graph: feed %q: dtype %v, the graph was compiled for %v", name, x.Dtype(), dst.Dtype())
 	}
-	if !sameShape(x.Shape(), dst.Shape()) {
+	if !num.SameShape(x.Shape(), dst.Shape()) {
 		return errors.Errorf("graph: feed %q: shape %v, the graph was compiled for %v", name, x.Shape(), dst.Shape())
 	}
 	if err := tensor.Copy(dst, x); err != nil {
@@ -47,25 +49,17 @@ func feed(name string, dst *tensor.Dense, x tensor.Tensor) error {
 
 // scalarOf returns the single number held by a loss value.
 func scalarOf(v gorgonia.Value) (float64, error) {
-	switch v := v.(type) {
+	switch v := v.(type) { // without boxing the number (Data would allocate)
 	case *gorgonia.F64:
 		return float64(*v), nil
 	case *gorgonia.F32:
 		return float64(*v), nil
-	case tensor.Tensor:
-		if v.Shape().TotalSize() != 1 {
-			return 0, errors.Errorf("graph: loss has shape %v, want a scalar", v.Shape())
-		}
-		switch d := v.Data().(type) {
-		case float64:
-			return d, nil
-		case float32:
-			return float64(d), nil
-		case []float64:
-			return d[0], nil
-		case []float32:
-			return float64(d[0]), nil
-		}
+	}
+	if v.Shape().TotalSize() != 1 {
+		return 0, errors.Errorf("graph: loss has shape %v, want a scalar", v.Shape())
+	}
+	if x, ok := num.Scalar(v); ok {
+		return x, nil
 	}
 	return 0, errors.Errorf("graph: loss value %T is not a float scalar", v)
 }
@@ -88,17 +82,4 @@ func forward(m Module, b *Builder, x *gorgonia.Node) (out *gorgonia.Node, err er
 		err = errors.New("graph: the model's Forward returned a nil node")
 	}
 	return out, err
-}
-
-// sameShape reports whether a and b are exactly equal (tensor.Shape.Eq treats (n) and (n, 1) as equal).
-func sameShape(a, b tensor.Shape) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
+
+	"github.com/stheno-ml/stheno/internal/num"
 )
 
 // Store holds a model's named tensors: learnable parameters and non-learnable buffers
@@ -97,7 +99,7 @@ func (s *Store) Set(name string, t tensor.Tensor) error {
 	if t.Dtype() != s.dt {
 		return errors.Errorf("graph: Set %q: dtype %v, store holds %v", name, t.Dtype(), s.dt)
 	}
-	if !sameShape(t.Shape(), e.t.Shape()) {
+	if !num.SameShape(t.Shape(), e.t.Shape()) {
 		return errors.Errorf("graph: Set %q: shape %v, store holds %v", name, t.Shape(), e.t.Shape())
 	}
 	if err := tensor.Copy(e.t, t); err != nil {
@@ -140,7 +142,7 @@ func (s *Store) getOrCreate(name string, shape tensor.Shape, init Initializer, p
 		if e.param != param {
 			return nil, errors.Errorf("graph: %q already exists as a %s, requested as a %s", name, kind[e.param], kind[param])
 		}
-		if !sameShape(e.t.Shape(), shape) {
+		if !num.SameShape(e.t.Shape(), shape) {
 			return nil, errors.Errorf("graph: %s %q has shape %v in the store, requested shape %v", kind[param], name, e.t.Shape(), shape)
 		}
 		return e.t, nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/stheno-ml/stheno/graph"
 	"github.com/stheno-ml/stheno/internal/fsx"
+	"github.com/stheno-ml/stheno/internal/num"
 )
 
 // Checkpoints use the safetensors format (https://github.com/huggingface/safetensors):
@@ -265,7 +266,7 @@ func decode(raw []byte, s *graph.Store) (map[string][]float64, error) {
 		if want := fileDtype(name, s.Dtype()); info.Dtype != want {
 			return nil, errors.Errorf("tensor %q: dtype %s, the model needs %s", name, info.Dtype, want)
 		}
-		if !sameShape(info.Shape, t.Shape()) && !(isCounter(name) && isOne(info.Shape) && t.Shape().TotalSize() == 1) {
+		if !num.SameShape(info.Shape, t.Shape()) && !(isCounter(name) && isOne(info.Shape) && t.Shape().TotalSize() == 1) {
 			return nil, errors.Errorf("tensor %q: shape %v, the model needs %v", name, info.Shape, []int(t.Shape()))
 		}
 		size := int64(1)
@@ -356,18 +357,6 @@ func headerEntries(hdr []byte) ([]headerEntry, error) {
 		return nil, errors.New("header is not a valid JSON object (data after the closing brace)")
 	}
 	return out, nil
-}
-
-func sameShape(a []int, b tensor.Shape) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // isOne reports whether shape holds one element as a scalar [] or [1].

@@ -13,6 +13,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/stheno-ml/stheno/graph"
+	"github.com/stheno-ml/stheno/internal/golden"
 	"github.com/stheno-ml/stheno/layers"
 	"github.com/stheno-ml/stheno/ops"
 	"github.com/stheno-ml/stheno/solvers"
@@ -43,29 +44,11 @@ var goldenModels = map[string]struct {
 	}, tensor.Shape{2, 1, 4, 4}},
 }
 
-func dtypeOf(name string) tensor.Dtype {
-	if name == "float32" {
-		return tensor.Float32
-	}
-	return tensor.Float64
-}
-
-func denseOf(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f := make([]float32, len(v))
-		for i, x := range v {
-			f[i] = float32(x)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
-}
-
 // logitsOf builds key's model on a fresh store, loads the checkpoint file and returns the logits for c's input.
 func logitsOf(t *testing.T, key string, c goldenCase) []float64 {
 	t.Helper()
 	gm := goldenModels[key]
-	dt := dtypeOf(c.Dtype)
+	dt := golden.Dtype(c.Dtype)
 	s := graph.NewStore(dt, 99)
 	ev, err := graph.NewEvaluator(gm.m, s, tensor.Shape(c.InputShape))
 	if err != nil {
@@ -75,7 +58,7 @@ func logitsOf(t *testing.T, key string, c goldenCase) []float64 {
 	if err := Load(filepath.Join("testdata", c.File), s); err != nil {
 		t.Fatal(err)
 	}
-	out, err := ev.Forward(denseOf(dt, c.InputShape, c.Input))
+	out, err := ev.Forward(golden.Tensor(dt, c.InputShape, c.Input))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +106,7 @@ func TestGoCheckpointGolden(t *testing.T) {
 		writeGoGolden(t)
 	}
 	for key, c := range readGolden(t, "go_logits.json") {
-		compareLogits(t, "Go "+key, dtypeOf(c.Dtype), logitsOf(t, key, c), c.Logits)
+		compareLogits(t, "Go "+key, golden.Dtype(c.Dtype), logitsOf(t, key, c), c.Logits)
 	}
 }
 
@@ -135,7 +118,7 @@ func TestTorchCheckpoint(t *testing.T) {
 			t.Errorf("no Go model for %q", key)
 			continue
 		}
-		compareLogits(t, "torch "+key, dtypeOf(c.Dtype), logitsOf(t, key, c), c.Logits)
+		compareLogits(t, "torch "+key, golden.Dtype(c.Dtype), logitsOf(t, key, c), c.Logits)
 	}
 	// torch's int64 scalar counter loads into the store's (1)-shaped float buffer
 	s := graph.NewStore(tensor.Float32, 1)
@@ -156,7 +139,7 @@ func writeGoGolden(t *testing.T) {
 	dtypes := map[string]string{"mlp": "float64", "cnn": "float32", "bn": "float64"}
 	out := map[string]goldenCase{}
 	for key, gm := range goldenModels {
-		dt := dtypeOf(dtypes[key])
+		dt := golden.Dtype(dtypes[key])
 		s := graph.NewStore(dt, 2024)
 		adam, err := solvers.NewAdam(solvers.WithLearnRate(0.05))
 		if err != nil {
@@ -179,7 +162,7 @@ func writeGoGolden(t *testing.T) {
 			ys[i] = int64(rng.Intn(3))
 		}
 		for i := 0; i < 20; i++ {
-			if _, err := tr.Step(denseOf(dt, batch, xs), tensor.New(tensor.WithBacking(ys))); err != nil {
+			if _, err := tr.Step(golden.Tensor(dt, batch, xs), tensor.New(tensor.WithBacking(ys))); err != nil {
 				t.Fatal(err)
 			}
 		}

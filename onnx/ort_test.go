@@ -14,6 +14,7 @@ import (
 	"github.com/stheno-ml/stheno/data"
 	"github.com/stheno-ml/stheno/data/mnist"
 	"github.com/stheno-ml/stheno/graph"
+	"github.com/stheno-ml/stheno/internal/golden"
 	"github.com/stheno-ml/stheno/layers"
 	"github.com/stheno-ml/stheno/models"
 	"github.com/stheno-ml/stheno/ops"
@@ -158,21 +159,9 @@ func setAll(t *testing.T, s *graph.Store, name string, shape tensor.Shape, f fun
 	for i := range v {
 		v[i] = f()
 	}
-	if err := s.Set(name, denseOf(s.Dtype(), shape, v)); err != nil {
+	if err := s.Set(name, golden.Tensor(s.Dtype(), shape, v)); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// denseOf is a tensor of dtype dt holding v.
-func denseOf(dt tensor.Dtype, shape tensor.Shape, v []float64) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f := make([]float32, len(v))
-		for i, x := range v {
-			f[i] = float32(x)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
 }
 
 // float64s returns t's data as float64s.
@@ -251,7 +240,7 @@ func testONNXRuntime[T float32 | float64](t *testing.T) {
 			for i := range x {
 				x[i] = rng.NormFloat64()
 			}
-			xt := denseOf(dt, xs, x)
+			xt := golden.Tensor(dt, xs, x)
 			out, err := ev.Forward(xt)
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)

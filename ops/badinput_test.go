@@ -243,7 +243,7 @@ func testLispSameEveryRun[T num.Float](t *testing.T) {
 	dt := num.Dtype[T]()
 	xd := []float64{0.1, 0.2, 0.6, 0.3, 0.8, 0.4}
 	idx := tensor.New(tensor.WithBacking([]int{0, 2}))
-	prob := floatTensor(dt, []int{2, 3}, []float64{0, 1, 0.5, 1, 0.25, 0})
+	prob := golden.Tensor(dt, []int{2, 3}, []float64{0, 1, 0.5, 1, 0.25, 0})
 	for _, c := range []struct {
 		name  string
 		build func(x, y *G.Node) (*G.Node, error)
@@ -256,7 +256,7 @@ func testLispSameEveryRun[T num.Float](t *testing.T) {
 	} {
 		graph := func() (*G.ExprGraph, *G.Node, *G.Node) {
 			g := G.NewGraph()
-			x := G.NodeFromAny(g, floatTensor(dt, []int{2, 3}, xd), G.WithName("x"))
+			x := G.NodeFromAny(g, golden.Tensor(dt, []int{2, 3}, xd), G.WithName("x"))
 			y := G.NodeFromAny(g, c.y, G.WithName("y"))
 			l, err := c.build(x, y)
 			if err != nil {
@@ -293,7 +293,7 @@ func testLispSameEveryRun[T num.Float](t *testing.T) {
 
 	// a leaf used twice: by two losses (summed) and twice by one node
 	g := G.NewGraph()
-	x := G.NodeFromAny(g, floatTensor(dt, []int{2, 3}, xd), G.WithName("x"))
+	x := G.NodeFromAny(g, golden.Tensor(dt, []int{2, 3}, xd), G.WithName("x"))
 	y := G.NodeFromAny(g, idx, G.WithName("y"))
 	a := G.Must(CrossEntropy(x, y))
 	b := G.Must(CrossEntropy(x, y, WithReduction(Sum)))

@@ -19,8 +19,8 @@ func TestBCEClampsByHand(t *testing.T) {
 func testBCEClampsByHand[T num.Float](t *testing.T) {
 	dt := num.Dtype[T]()
 	g := G.NewGraph()
-	p := G.NodeFromAny(g, floatTensor(dt, []int{4}, []float64{0, 1, 1, 0.5}), G.WithName("p"))
-	y := G.NodeFromAny(g, floatTensor(dt, []int{4}, []float64{1, 1, 0, 0.5}), G.WithName("y"))
+	p := G.NodeFromAny(g, golden.Tensor(dt, []int{4}, []float64{0, 1, 1, 0.5}), G.WithName("p"))
+	y := G.NodeFromAny(g, golden.Tensor(dt, []int{4}, []float64{1, 1, 0, 0.5}), G.WithName("y"))
 	loss := G.Must(BCE(p, y, WithReduction(Sum)))
 	grads, err := G.Grad(loss, p)
 	if err != nil {

@@ -42,31 +42,67 @@ func BCEWithLogits(logits, target *G.Node, opts ...LossOpt) (*G.Node, error) {
 		s.hashed = append(s.hashed, pw)
 	}
 	s.config = fmt.Sprintf("reduction=%v, weighted=%v, pos_weighted=%v", cfg.reduction, w != nil, pw != nil)
-	return applyLoss(s.dt, &pairLoss[float32]{s: s, k: bceLogitsKernel[float32]{w, pw}},
-		&pairLoss[float64]{s: s, k: bceLogitsKernel[float64]{w, pw}}, logits, target)
+	w32, pw32 := float32s(w), float32s(pw)
+	return applyLoss(s.dt, &pairLoss[float32]{s: s, k: bceLogitsKernel[float32]{w, pw, w32, pw32}},
+		&pairLoss[float64]{s: s, k: bceLogitsKernel[float64]{w: w, pw: pw}}, logits, target)
+}
+
+// float32s returns v rounded to float32, nil for nil.
+func float32s(v []float64) []float32 {
+	if v == nil {
+		return nil
+	}
+	out := make([]float32, len(v))
+	for i, f := range v {
+		out[i] = float32(f)
+	}
+	return out
 }
 
 // bceLogitsKernel is BCEWithLogits' rangeKernel; w and pw are the weight
-// and pos_weight expanded to the input's size, or nil.
-type bceLogitsKernel[T num.Float] struct{ w, pw []float64 }
+// and pos_weight expanded to the input's size, or nil; w32 and pw32 the
+// same in float32, for the vector kernels of float32 losses.
+type bceLogitsKernel[T num.Float] struct {
+	w, pw     []float64
+	w32, pw32 []float32
+}
 
 func (k bceLogitsKernel[T]) fwd(x, y, perPos []T, lo, hi int) (float64, int) {
-	if num.Is32[T]() && k.w == nil && k.pw == nil && perPos == nil {
-		return bceLogitsFwdF32(f32(x[lo:hi]), f32(y[lo:hi])), -1 // vector kernel
+	if num.Is32[T]() && perPos == nil {
+		if k.w == nil && k.pw == nil {
+			return bceLogitsFwdF32(f32(x[lo:hi]), f32(y[lo:hi])), -1 // vector kernel
+		}
+		if s, ok := bceLogitsWFwdF32(f32(x[lo:hi]), f32(y[lo:hi]), part(k.w32, lo, hi), part(k.pw32, lo, hi)); ok {
+			return s, -1
+		}
 	}
 	return bceLogitsFwd(x, y, k.w, k.pw, perPos, lo, hi), -1
 }
 
 func (k bceLogitsKernel[T]) bwd(dx, _, x, y, g []T, s float64, lo, hi int) {
-	if num.Is32[T]() && k.w == nil && k.pw == nil {
+	if num.Is32[T]() {
 		var gr []float32
 		if g != nil {
 			gr = f32(g[lo:hi])
 		}
-		bceLogitsBwdF32(f32(dx[lo:hi]), f32(x[lo:hi]), f32(y[lo:hi]), gr, float32(s)) // vector kernel
-		return
+		dr, xr, yr := f32(dx[lo:hi]), f32(x[lo:hi]), f32(y[lo:hi])
+		if k.w == nil && k.pw == nil {
+			bceLogitsBwdF32(dr, xr, yr, gr, float32(s)) // vector kernel
+			return
+		}
+		if bceLogitsWBwdF32(dr, xr, yr, gr, part(k.w32, lo, hi), part(k.pw32, lo, hi), float32(s)) {
+			return
+		}
 	}
 	bceLogitsBwd(dx, x, y, k.w, k.pw, g, s, lo, hi)
+}
+
+// part returns v[lo:hi], nil for nil.
+func part(v []float32, lo, hi int) []float32 {
+	if v == nil {
+		return nil
+	}
+	return v[lo:hi]
 }
 
 func (k bceLogitsKernel[T]) invalid(*lossSpec, []T, []T, int) error { return nil }

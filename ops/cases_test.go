@@ -37,7 +37,7 @@ var (
 // buildCase builds the graph of case i of a golden file for loss.
 func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 	c := &f.Cases[i]
-	dt := dtypeOf(c.Dtype)
+	dt := golden.Dtype(c.Dtype)
 	lg := &lossGraph{g: G.NewGraph()}
 	g := lg.g
 	lg.xv = floatValue(dt, c.XShape, f.arr(c.X))
@@ -62,10 +62,10 @@ func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 			if ws == nil {
 				ws = []int{len(f.Arrays[c.Weight])}
 			}
-			opts = append(opts, WithWeight(floatTensor(dt, ws, f.arr(c.Weight))))
+			opts = append(opts, WithWeight(golden.Tensor(dt, ws, f.arr(c.Weight))))
 		}
 		if c.PosWeight >= 0 && loss == "bcewithlogits" {
-			opts = append(opts, WithPosWeight(floatTensor(dt, []int{len(f.Arrays[c.PosWeight])}, f.arr(c.PosWeight))))
+			opts = append(opts, WithPosWeight(golden.Tensor(dt, []int{len(f.Arrays[c.PosWeight])}, f.arr(c.PosWeight))))
 		}
 		if c.Ignore != nil {
 			opts = append(opts, WithIgnoreIndex(*c.Ignore))
@@ -148,7 +148,7 @@ func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 	}
 	lg.cost = lg.loss
 	if lg.loss.Shape().Dims() > 0 {
-		gout := G.NodeFromAny(g, floatTensor(dt, c.OutShape, f.arr(c.Gout)), G.WithName("gout"))
+		gout := G.NodeFromAny(g, golden.Tensor(dt, c.OutShape, f.arr(c.Gout)), G.WithName("gout"))
 		prod, err := G.HadamardProd(lg.loss, gout)
 		if err != nil {
 			return nil, err
@@ -165,7 +165,7 @@ func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 func floatValue(dt tensor.Dtype, shape []int, v []float64) G.Value {
 	switch {
 	case len(shape) > 0:
-		return floatTensor(dt, shape, v)
+		return golden.Tensor(dt, shape, v)
 	case dt == tensor.Float32:
 		return G.NewF32(float32(v[0]))
 	}
@@ -252,7 +252,7 @@ func goldenTape(t *testing.T, losses []string) {
 				for _, n := range grads {
 					gv = append(gv, n.Value())
 				}
-				checkResult(t, fmt.Sprintf("%s/run%d", name, run), c, dtypeOf(c.Dtype), lg.loss.Value(), lg, gv)
+				checkResult(t, fmt.Sprintf("%s/run%d", name, run), c, golden.Dtype(c.Dtype), lg.loss.Value(), lg, gv)
 				vm.Reset()
 			}
 			vm.Close()
@@ -290,7 +290,7 @@ func TestGoldenLisp(t *testing.T) {
 					gv = append(gv, v)
 				}
 			}
-			checkResult(t, name, c, dtypeOf(c.Dtype), lg.loss.Value(), lg, gv)
+			checkResult(t, name, c, golden.Dtype(c.Dtype), lg.loss.Value(), lg, gv)
 			vm.Close()
 		}
 	}

@@ -27,8 +27,8 @@ func TestComposedLossOverflows(t *testing.T) {
 			onehot[i*4+l] = 1
 		}
 		g := G.NewGraph()
-		x := G.NodeFromAny(g, floatTensor(tc.dt, []int{3, 4}, logits), G.WithName("x"))
-		oh := G.NodeFromAny(g, floatTensor(tc.dt, []int{3, 4}, onehot), G.WithName("onehot"))
+		x := G.NodeFromAny(g, golden.Tensor(tc.dt, []int{3, 4}, logits), G.WithName("x"))
+		oh := G.NodeFromAny(g, golden.Tensor(tc.dt, []int{3, 4}, onehot), G.WithName("onehot"))
 		y := G.NodeFromAny(g, tensor.New(tensor.WithBacking(labels)), G.WithName("y"))
 		sm := G.Must(G.SoftMax(x))
 		composed := G.Must(G.Neg(G.Must(G.Mean(G.Must(G.HadamardProd(G.Must(G.Log(sm)), oh))))))
@@ -114,7 +114,7 @@ func TestZeroAllocs(t *testing.T) {
 func testZeroAllocs[T num.Float](t *testing.T) {
 	dt := num.Dtype[T]()
 	g := G.NewGraph()
-	xv := floatTensor(dt, []int{8, 10}, make([]float64, 80))
+	xv := golden.Tensor(dt, []int{8, 10}, make([]float64, 80))
 	x := G.NodeFromAny(g, xv, G.WithName("x"))
 	yv := tensor.New(tensor.WithBacking([]int64{0, 1, 2, 3, 4, 5, 6, 7}))
 	y := G.NodeFromAny(g, yv, G.WithName("y"))
@@ -158,7 +158,7 @@ func testZeroAllocs[T num.Float](t *testing.T) {
 // one-element tensor; both work, and scale the input gradient.
 func TestScalarGradientForms(t *testing.T) {
 	g := G.NewGraph()
-	xv := floatTensor(tensor.Float64, []int{2, 3}, []float64{1, 2, 3, 3, 2, 1})
+	xv := golden.Tensor(tensor.Float64, []int{2, 3}, []float64{1, 2, 3, 3, 2, 1})
 	yv := tensor.New(tensor.WithBacking([]int{0, 0}))
 	x := G.NodeFromAny(g, xv, G.WithName("x"))
 	y := G.NodeFromAny(g, yv, G.WithName("y"))
@@ -204,7 +204,7 @@ func testCrossEntropyNonFinite[T num.Float](t *testing.T) {
 		wantNaN bool
 	}{{math.NaN(), true}, {math.Inf(1), true}, {math.Inf(-1), false}} {
 		g := G.NewGraph()
-		x := G.NodeFromAny(g, floatTensor(dt, []int{2, 3}, []float64{1, 2, 3, 0, tc.bad, 0}), G.WithName("x"))
+		x := G.NodeFromAny(g, golden.Tensor(dt, []int{2, 3}, []float64{1, 2, 3, 0, tc.bad, 0}), G.WithName("x"))
 		y := G.NodeFromAny(g, tensor.New(tensor.WithBacking([]int{0, 0})), G.WithName("y"))
 		loss := G.Must(CrossEntropy(x, y, WithReduction(None)))
 		runGraph(t, g)

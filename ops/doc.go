@@ -61,9 +61,10 @@
 // is differentiated too, is an exported constructor calling elementLoss
 // with the names of the options that apply beyond WithReduction (any other
 // option is then an error) and a function returning its pairKernel — the
-// loss of one pair and its two derivatives — for the configuration. MSE
-// is 25 lines. A slice kernel of its own (for speed, or checks of the
-// values, as BCE's) is a rangeKernel[T] given to pairLoss.
+// loss of one pair and its two derivatives — for the configuration: L1 is
+// 35 lines. A slice kernel of its own (for speed, as MSE's, or checks of
+// the values, as BCE's) is a rangeKernel[T] given to pairLoss; MSE, with
+// its loops, is 60.
 //
 // Any other loss:
 //

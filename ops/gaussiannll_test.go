@@ -21,9 +21,9 @@ func testGaussianNLLByHand[T num.Float](t *testing.T) {
 	// input (2, 2), one variance per row (shape (2)): [1, 4]; the second
 	// variance (1e-9) is clamped to eps = 0.5
 	g := G.NewGraph()
-	x := G.NodeFromAny(g, floatTensor(dt, []int{2, 2}, []float64{1, 2, 0, 0}), G.WithName("x"))
-	y := G.NodeFromAny(g, floatTensor(dt, []int{2, 2}, []float64{0, 0, 1, 0}), G.WithName("y"))
-	v := G.NodeFromAny(g, floatTensor(dt, []int{2}, []float64{4, 1e-9}), G.WithName("v"))
+	x := G.NodeFromAny(g, golden.Tensor(dt, []int{2, 2}, []float64{1, 2, 0, 0}), G.WithName("x"))
+	y := G.NodeFromAny(g, golden.Tensor(dt, []int{2, 2}, []float64{0, 0, 1, 0}), G.WithName("y"))
+	v := G.NodeFromAny(g, golden.Tensor(dt, []int{2}, []float64{4, 1e-9}), G.WithName("v"))
 	l := G.Must(GaussianNLL(x, y, v, WithReduction(Sum), WithEps(0.5), WithFull(true)))
 	grads, err := G.Grad(l, x, y, v)
 	if err != nil {

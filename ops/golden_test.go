@@ -70,25 +70,6 @@ func (f *goldenFile) arr(i int) []float64 {
 	return golden.Floats(f.Arrays[i])
 }
 
-func dtypeOf(s string) tensor.Dtype {
-	if s == "float32" {
-		return tensor.Float32
-	}
-	return tensor.Float64
-}
-
-// floatTensor makes a tensor of dtype dt from float64 values.
-func floatTensor(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
-	if dt == tensor.Float32 {
-		b := make([]float32, len(v))
-		for i, x := range v {
-			b[i] = float32(x)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(b))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
-}
-
 // indexTensor makes a class-index tensor of dtype Int, Int64 or Int32.
 func indexTensor(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
 	var back interface{}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stheno-ml/stheno/internal/golden"
 	"github.com/stheno-ml/stheno/internal/num"
 	G "gorgonia.org/gorgonia"
 )
@@ -26,8 +27,8 @@ func testKLDivByHand[T num.Float](t *testing.T) {
 	// BatchMean divides by the first dimension, Mean by every element
 	dt := num.Dtype[T]()
 	g := G.NewGraph()
-	x := G.NodeFromAny(g, floatTensor(dt, []int{2, 2}, append(lq, lq...)), G.WithName("x"))
-	y := G.NodeFromAny(g, floatTensor(dt, []int{2, 2}, append(p, p...)), G.WithName("y"))
+	x := G.NodeFromAny(g, golden.Tensor(dt, []int{2, 2}, append(lq, lq...)), G.WithName("x"))
+	y := G.NodeFromAny(g, golden.Tensor(dt, []int{2, 2}, append(p, p...)), G.WithName("y"))
 	bm := G.Must(KLDiv(x, y, WithReduction(BatchMean)))
 	mean := G.Must(KLDiv(x, y))
 	runGraph(t, g)

@@ -30,10 +30,11 @@ type loss[T num.Float] interface {
 	// backward writes, for every input i with d[i] != nil, the gradient
 	// of the output with respect to input i, weighted by the output
 	// gradient: the scalar s when the output is a scalar (g is nil), the
-	// per-element g otherwise (s is then 1). It runs after forward on the
-	// same inputs (the backward op takes the forward's output as an input
-	// to order them) but must not trust caches that forward left for
-	// different inputs.
+	// per-element g otherwise (s is then 1). Both VMs run it after
+	// forward on the same inputs (the backward op takes the forward's
+	// output as an input to order them), so it may use what forward left
+	// (NLL's sum of weights); CrossEntropy also re-runs its forward if the
+	// input is not the one its exp cache was computed for.
 	backward(d [][]T, in []G.Value, s float64, g []T) error
 }
 

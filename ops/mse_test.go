@@ -26,7 +26,7 @@ func TestMSEErrors(t *testing.T) {
 		want string
 	}{
 		{"shapes differ (PyTorch broadcasts with a warning)", buildErr(MSE, []int{3, 1}, []int{3}), "target has shape (3), want the input's shape (3, 1)"},
-		{"weight", buildErr(MSE, []int{3}, []int{3}, WithWeight(floatTensor(num.Dtype[float64](), []int{3}, []float64{1, 2, 3}))), "option WithWeight does not apply to MSE"},
+		{"weight", buildErr(MSE, []int{3}, []int{3}, WithWeight(golden.Tensor(num.Dtype[float64](), []int{3}, []float64{1, 2, 3}))), "option WithWeight does not apply to MSE"},
 		{"batchmean", buildErr(MSE, []int{3}, []int{3}, WithReduction(BatchMean)), "reduction BatchMean applies only to KLDiv"},
 		{"beta", buildErr(MSE, []int{3}, []int{3}, WithBeta(1)), "option WithBeta does not apply to MSE"},
 	} {
@@ -39,9 +39,9 @@ func TestMSEErrors(t *testing.T) {
 // After the first run, the forward and both backward ops of a
 // target-differentiating loss allocate nothing (GaussianNLL's three too).
 func TestRegressionZeroAllocs(t *testing.T) {
-	xv := floatTensor(num.Dtype[float64](), []int{8, 10}, make([]float64, 80))
-	yv := floatTensor(num.Dtype[float64](), []int{8, 10}, make([]float64, 80))
-	vv := floatTensor(num.Dtype[float64](), []int{8}, []float64{1, 2, 3, 4, 5, 6, 7, 8})
+	xv := golden.Tensor(num.Dtype[float64](), []int{8, 10}, make([]float64, 80))
+	yv := golden.Tensor(num.Dtype[float64](), []int{8, 10}, make([]float64, 80))
+	vv := golden.Tensor(num.Dtype[float64](), []int{8}, []float64{1, 2, 3, 4, 5, 6, 7, 8})
 	g := G.NewGraph()
 	x := G.NodeFromAny(g, xv, G.WithName("x"))
 	y := G.NodeFromAny(g, yv, G.WithName("y"))
@@ -79,8 +79,8 @@ func TestRegressionZeroAllocs(t *testing.T) {
 func TestMSEConstantTarget(t *testing.T) {
 	for _, lisp := range []bool{false, true} {
 		g := G.NewGraph()
-		x := G.NodeFromAny(g, floatTensor(num.Dtype[float64](), []int{3}, []float64{1, 2, 3}), G.WithName("x"))
-		y := G.NewConstant(floatTensor(num.Dtype[float64](), []int{3}, []float64{0, 2, 5}), G.WithName("y"))
+		x := G.NodeFromAny(g, golden.Tensor(num.Dtype[float64](), []int{3}, []float64{1, 2, 3}), G.WithName("x"))
+		y := G.NewConstant(golden.Tensor(num.Dtype[float64](), []int{3}, []float64{0, 2, 5}), G.WithName("y"))
 		l := G.Must(MSE(x, y))
 		var grads G.Nodes
 		var vm G.VM

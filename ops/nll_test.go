@@ -14,7 +14,7 @@ import (
 func TestNLLWeightedMeanByHand(t *testing.T) {
 	g := G.NewGraph()
 	lp := []float64{-1, -2, -3, -0.5, -1.5, -2.5, -0.1, -0.2, -0.3}
-	x := G.NodeFromAny(g, floatTensor(tensor.Float64, []int{3, 3}, lp), G.WithName("x"))
+	x := G.NodeFromAny(g, golden.Tensor(tensor.Float64, []int{3, 3}, lp), G.WithName("x"))
 	y := G.NodeFromAny(g, tensor.New(tensor.WithBacking([]int{0, 2, 1})), G.WithName("y"))
 	w := tensor.New(tensor.WithBacking([]float64{2, 5, 3}))
 	loss := G.Must(NLL(x, y, WithWeight(w), WithIgnoreIndex(1)))
@@ -45,7 +45,7 @@ func testNLLOfLogSoftmaxIsCrossEntropy[T num.Float](t *testing.T) {
 	xd := []float64{0.3, -1.2, 2.2, 0.7, 5, -3, 0.1, 0.2, 40, -40, 1, 2}
 	mk := func() (*G.ExprGraph, *G.Node, *G.Node) {
 		g := G.NewGraph()
-		x := G.NodeFromAny(g, floatTensor(dt, []int{2, 2, 3}, xd), G.WithName("x")) // (N, C, d1)
+		x := G.NodeFromAny(g, golden.Tensor(dt, []int{2, 2, 3}, xd), G.WithName("x")) // (N, C, d1)
 		y := G.NodeFromAny(g, tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]int32{0, 1, 1, 1, 0, 1})), G.WithName("y"))
 		return g, x, y
 	}

@@ -52,7 +52,7 @@ func testParallelMatchesSerial[T num.Float](t *testing.T) {
 	yd[5] = 7 // ignored
 	dt := num.Dtype[T]()
 	g := G.NewGraph()
-	xv := floatTensor(dt, []int{n, c}, xd)
+	xv := golden.Tensor(dt, []int{n, c}, xd)
 	yv := tensor.New(tensor.WithBacking(yd))
 	x := G.NodeFromAny(g, xv, G.WithName("x"))
 	y := G.NodeFromAny(g, yv, G.WithName("y"))
@@ -138,10 +138,10 @@ func testParallelBinary[T num.Float](t *testing.T) {
 	}
 	dt := num.Dtype[T]()
 	g := G.NewGraph()
-	xv, yv := floatTensor(dt, []int{n, c}, xd), floatTensor(dt, []int{n, c}, yd)
+	xv, yv := golden.Tensor(dt, []int{n, c}, xd), golden.Tensor(dt, []int{n, c}, yd)
 	x := G.NodeFromAny(g, xv, G.WithName("x"))
 	y := G.NodeFromAny(g, yv, G.WithName("y"))
-	l := G.Must(BCEWithLogits(x, y, WithWeight(floatTensor(dt, []int{c}, wd)), WithPosWeight(floatTensor(dt, []int{c}, pwd))))
+	l := G.Must(BCEWithLogits(x, y, WithWeight(golden.Tensor(dt, []int{c}, wd)), WithPosWeight(golden.Tensor(dt, []int{c}, pwd))))
 	op := lossOf[T](t, l)
 	run := func() (float64, []float64) {
 		out, err := op.Do(xv, yv)
@@ -176,7 +176,7 @@ func testParallelBinary[T num.Float](t *testing.T) {
 	// BCE: a bad probability in the last part is found and named
 	pd[n*c-3] = 1.25
 	g = G.NewGraph()
-	pv, yv := floatTensor(dt, []int{n, c}, pd), floatTensor(dt, []int{n, c}, yd)
+	pv, yv := golden.Tensor(dt, []int{n, c}, pd), golden.Tensor(dt, []int{n, c}, yd)
 	p := G.NodeFromAny(g, pv, G.WithName("p"))
 	y = G.NodeFromAny(g, yv, G.WithName("y"))
 	bl2 := G.Must(BCE(p, y))

@@ -15,8 +15,8 @@ func byHand[T num.Float](t *testing.T, name string, build func(x, y *G.Node, opt
 	t.Helper()
 	dt := num.Dtype[T]()
 	g := G.NewGraph()
-	x := G.NodeFromAny(g, floatTensor(dt, []int{len(xd)}, xd), G.WithName("x"))
-	y := G.NodeFromAny(g, floatTensor(dt, []int{len(yd)}, yd), G.WithName("y"))
+	x := G.NodeFromAny(g, golden.Tensor(dt, []int{len(xd)}, xd), G.WithName("x"))
+	y := G.NodeFromAny(g, golden.Tensor(dt, []int{len(yd)}, yd), G.WithName("y"))
 	l, err := build(x, y, append(opts, WithReduction(Sum))...)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)

@@ -334,16 +334,12 @@ func softmaxBwd[T num.Float](dx, y, g []T, c, inner int, log bool, lo, hi int) {
 		if vec {
 			dr, yr, gr := f32(dx[base:base+c]), f32(y[base:base+c]), f32(g[base:base+c])
 			if log {
-				for _, v := range gr {
-					s += float64(v)
-				}
+				s = dotF32(gr, nil)
 				expSumF32(dr, yr, 0) // exp(y) into dx
 				axpyF32(dr, dr, gr, float32(-s))
 				continue
 			}
-			for k, v := range gr {
-				s += float64(v) * float64(yr[k])
-			}
+			s = dotF32(gr, yr)
 			mulShiftF32(dr, yr, gr, float32(-s))
 			continue
 		}

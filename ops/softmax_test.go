@@ -30,7 +30,7 @@ func TestSoftmaxLargeLogitsEveryRow(t *testing.T) {
 func testSoftmaxLargeLogitsEveryRow[T num.Float](t *testing.T) {
 	dt := num.Dtype[T]()
 	g := G.NewGraph()
-	x := G.NodeFromAny(g, floatTensor(dt, []int{3, 3}, []float64{
+	x := G.NodeFromAny(g, golden.Tensor(dt, []int{3, 3}, []float64{
 		0, 0, 0,
 		1e4, 1e4, 0,
 		-1e4, 0, -1e4,
@@ -54,7 +54,7 @@ func testSoftmaxLargeLogitsEveryRow[T num.Float](t *testing.T) {
 // columns.
 func TestSoftmaxAxes(t *testing.T) {
 	g := G.NewGraph()
-	x := G.NodeFromAny(g, floatTensor(tensor.Float64, []int{2, 2}, []float64{0, math.Log(3), math.Log(3), 0}), G.WithName("x"))
+	x := G.NodeFromAny(g, golden.Tensor(tensor.Float64, []int{2, 2}, []float64{0, math.Log(3), math.Log(3), 0}), G.WithName("x"))
 	cols := G.Must(Softmax(x, 0))
 	colsNeg := G.Must(Softmax(x, -2))
 	rows := G.Must(Softmax(x, -1))

@@ -48,3 +48,15 @@ func mulShiftGo(dst, x, y []float32, c float32) {
 		dst[k] = v * (y[k] + c)
 	}
 }
+
+// dotGo is dotF32 in Go.
+func dotGo(x, y []float32) float64 {
+	var s float64
+	for k, v := range x {
+		if y != nil {
+			v *= y[k]
+		}
+		s += float64(v)
+	}
+	return s
+}

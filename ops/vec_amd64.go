@@ -11,7 +11,7 @@ import (
 // The float32 row kernels run as AVX-512 (16 lanes, masked tails) or
 // AVX2+FMA (8 lanes, the tail in Go) assembly, chosen once at start-up.
 var (
-	useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+	useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasBMI2
 	useAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 )
 
@@ -175,4 +175,65 @@ func mulShiftF32(dst, x, y []float32, c float32) {
 		return
 	}
 	mulShiftGo(dst, x, y, c)
+}
+
+//go:noescape
+func dotAVX512(x, y []float32) float64
+
+//go:noescape
+func dotAVX2(x, y []float32) float64
+
+// dotF32 returns Σ x[k]·y[k] (y nil: Σ x[k]), the products rounded to
+// float32 and summed in float64.
+func dotF32(x, y []float32) float64 {
+	if y != nil {
+		y = y[:len(x)]
+	}
+	switch {
+	case useAVX512:
+		return dotAVX512(x, y)
+	case useAVX2:
+		n := len(x) &^ 7
+		var yn, yt []float32
+		if y != nil {
+			yn, yt = y[:n], y[n:]
+		}
+		return dotAVX2(x[:n], yn) + dotGo(x[n:], yt)
+	}
+	return dotGo(x, y)
+}
+
+//go:noescape
+func bceLogitsWFwdAVX512(x, y, w, pw []float32) float64
+
+//go:noescape
+func bceLogitsWBwdAVX512(dx, x, y, g, w, pw []float32, s float32)
+
+// bceLogitsWFwdF32 returns Σ w·((1-y)·x + lw·softplus(-x)), lw =
+// 1 + (pw-1)·y (w or pw nil: 1), or false when there is no vector kernel
+// for it (the caller then runs the Go kernel).
+func bceLogitsWFwdF32(x, y, w, pw []float32) (float64, bool) {
+	if !useAVX512 {
+		return 0, false
+	}
+	return bceLogitsWFwdAVX512(x, y[:len(x)], cut(w, len(x)), cut(pw, len(x))), true
+}
+
+// bceLogitsWBwdF32 writes dx = ((pw·y + 1 - y)·σ(x) - pw·y)·s·g·w (each of
+// g, w, pw nil: 1), or reports false when there is no vector kernel.
+func bceLogitsWBwdF32(dx, x, y, g, w, pw []float32, s float32) bool {
+	if !useAVX512 {
+		return false
+	}
+	n := len(x)
+	bceLogitsWBwdAVX512(dx[:n], x, y[:n], cut(g, n), cut(w, n), cut(pw, n), s)
+	return true
+}
+
+// cut returns s[:n], or nil for a nil s.
+func cut(s []float32, n int) []float32 {
+	if s == nil {
+		return nil
+	}
+	return s[:n]
 }

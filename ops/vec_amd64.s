@@ -884,3 +884,270 @@ s2loop:
 s2done:
 	VZEROUPPER
 	RET
+
+// func dotAVX512(x, y []float32) float64
+// Σ x·y in float64 lanes; y nil (len 0) means Σ x.
+TEXT ·dotAVX512(SB), NOSPLIT, $0-56
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DX
+	MOVQ y_len+32(FP), R9
+	VXORPD Z20, Z20, Z20
+	VXORPD Z21, Z21, Z21
+
+dloop:
+	CMPQ CX, $16
+	JB   dtail
+	VMOVUPS (SI), Z0
+	TESTQ R9, R9
+	JZ   dnoy
+	VMULPS (DX), Z0, Z0
+	ADDQ $64, DX
+
+dnoy:
+	VCVTPS2PD Y0, Z1
+	VADDPD Z1, Z20, Z20
+	VEXTRACTF64X4 $1, Z0, Y2
+	VCVTPS2PD Y2, Z2
+	VADDPD Z2, Z21, Z21
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  dloop
+
+dtail:
+	TESTQ CX, CX
+	JZ    dsum
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	TESTQ R9, R9
+	JZ   dtnoy
+	VMOVUPS.Z (DX), K1, Z3
+	VMULPS Z3, Z0, Z0
+
+dtnoy:
+	VCVTPS2PD Y0, Z1
+	VADDPD Z1, Z20, Z20
+	VEXTRACTF64X4 $1, Z0, Y2
+	VCVTPS2PD Y2, Z2
+	VADDPD Z2, Z21, Z21
+
+dsum:
+	VADDPD Z21, Z20, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func dotAVX2(x, y []float32) float64
+// len(x) must be a multiple of 8; y nil means Σ x.
+TEXT ·dotAVX2(SB), NOSPLIT, $0-56
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DX
+	MOVQ y_len+32(FP), R9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+d2loop:
+	CMPQ CX, $8
+	JB   d2sum
+	VMOVUPS (SI), Y0
+	TESTQ R9, R9
+	JZ   d2noy
+	VMULPS (DX), Y0, Y0
+	ADDQ $32, DX
+
+d2noy:
+	VCVTPS2PD X0, Y1
+	VADDPD Y1, Y10, Y10
+	VEXTRACTF128 $1, Y0, X2
+	VCVTPS2PD X2, Y2
+	VADDPD Y2, Y11, Y11
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP  d2loop
+
+d2sum:
+	VADDPD Y11, Y10, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// Weighted BCEWithLogits, AVX-512 (either weight may be absent: length 0):
+// w·((1-y)·x + lw·softplus(-x)), lw = 1 + (pw-1)·y, softplus(-x) =
+// max(-x, 0) + log1p(exp(-|x|)). One loop body for whole blocks and the
+// tail: every load and store is masked by K1 (all ones but in the tail).
+
+// LOG1PEXPZ: Z0 = x -> Z2 = exp(-|x|), Z30 = log1p(Z2).
+#define LOG1PEXPZ \
+	VORPS        Z17, Z0, Z2 \
+	EXPZ(Z2, Z27, Z28, Z29) \
+	VADDPS       Z5, Z2, Z28 \
+	VADDPS       Z5, Z28, Z28 \
+	VDIVPS       Z28, Z2, Z28 \
+	VMULPS       Z28, Z28, Z29 \
+	VMOVAPS      Z19, Z30 \
+	VFMADD213PS  Z20, Z29, Z30 \
+	VFMADD213PS  Z21, Z29, Z30 \
+	VFMADD213PS  Z22, Z29, Z30 \
+	VFMADD213PS  Z23, Z29, Z30 \
+	VFMADD213PS  Z24, Z29, Z30 \
+	VFMADD213PS  Z25, Z29, Z30 \
+	VFMADD213PS  Z26, Z29, Z30 \
+	VFMADD213PS  Z5, Z29, Z30 \
+	VADDPS       Z28, Z28, Z28 \
+	VMULPS       Z30, Z28, Z30
+
+// BLOCKMASK sets BX = min(CX, 16) and K1 to that many low ones (BMI2).
+#define BLOCKMASK \
+	MOVQ  CX, BX \
+	CMPQ  BX, $16 \
+	JB    2(PC) \
+	MOVQ  $16, BX \
+	MOVL  $0xffff, AX \
+	BZHIL BX, AX, AX \
+	KMOVW AX, K1
+
+// func bceLogitsWFwdAVX512(x, y, w, pw []float32) float64
+TEXT ·bceLogitsWFwdAVX512(SB), NOSPLIT, $0-104
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DX
+	MOVQ w_base+48(FP), R11
+	MOVQ w_len+56(FP), R13
+	MOVQ pw_base+72(FP), R10
+	MOVQ pw_len+80(FP), R12
+	LOADCONSTZ
+	LOADLOG1PZ
+	VXORPD Z16, Z16, Z16
+	VXORPD Z18, Z18, Z18
+
+wfloop:
+	TESTQ CX, CX
+	JZ    wfsum
+	BLOCKMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	LOG1PEXPZ
+	VXORPS  Z17, Z0, Z28
+	VXORPS  Z31, Z31, Z31
+	VMAXPS  Z28, Z31, Z31
+	VADDPS  Z30, Z31, Z31
+	TESTQ   R12, R12
+	JZ      wfnopw
+	VMOVUPS.Z (R10), K1, Z29
+	VSUBPS  Z5, Z29, Z29
+	VFMADD213PS Z5, Z1, Z29
+	VMULPS  Z29, Z31, Z31
+	ADDQ    $64, R10
+
+wfnopw:
+	VMOVAPS Z0, Z28
+	VFNMADD231PS Z1, Z0, Z28
+	VADDPS  Z28, Z31, Z31
+	TESTQ   R13, R13
+	JZ      wfnow
+	VMOVUPS.Z (R11), K1, Z29
+	VMULPS  Z29, Z31, Z31
+	ADDQ    $64, R11
+
+wfnow:
+	VMOVAPS.Z Z31, K1, Z31
+	VCVTPS2PD Y31, Z28
+	VADDPD Z28, Z16, Z16
+	VEXTRACTF64X4 $1, Z31, Y29
+	VCVTPS2PD Y29, Z29
+	VADDPD Z29, Z18, Z18
+	ADDQ $64, SI
+	ADDQ $64, DX
+	SUBQ BX, CX
+	JMP  wfloop
+
+wfsum:
+	VADDPD Z18, Z16, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, ret+96(FP)
+	VZEROUPPER
+	RET
+
+// func bceLogitsWBwdAVX512(dx, x, y, g, w, pw []float32, s float32)
+// dx = ((pw·y + 1 - y)·σ(x) - pw·y)·s·g·w, each of g, w, pw possibly absent.
+TEXT ·bceLogitsWBwdAVX512(SB), NOSPLIT, $0-148
+	MOVQ dx_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	MOVQ y_base+48(FP), DX
+	MOVQ g_base+72(FP), R8
+	MOVQ g_len+80(FP), R9
+	MOVQ w_base+96(FP), R11
+	MOVQ w_len+104(FP), R13
+	MOVQ pw_base+120(FP), R10
+	MOVQ pw_len+128(FP), R12
+	VBROADCASTSS s+144(FP), Z16
+	LOADCONSTZ
+	LOADLOG1PZ
+
+wbloop:
+	TESTQ CX, CX
+	JZ    wbdone
+	BLOCKMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	SIGMOIDZ
+	TESTQ   R12, R12
+	JZ      wbnopw
+	VMOVUPS.Z (R10), K1, Z30
+	VMULPS  Z1, Z30, Z30
+	VADDPS  Z5, Z30, Z31
+	VSUBPS  Z1, Z31, Z31
+	VFMSUB213PS Z30, Z29, Z31
+	VMOVAPS Z31, Z29
+	ADDQ    $64, R10
+	JMP     wbscale
+
+wbnopw:
+	VSUBPS  Z1, Z29, Z29
+
+wbscale:
+	VMULPS  Z16, Z29, Z29
+	TESTQ   R9, R9
+	JZ      wbnog
+	VMOVUPS.Z (R8), K1, Z30
+	VMULPS  Z30, Z29, Z29
+	ADDQ    $64, R8
+
+wbnog:
+	TESTQ   R13, R13
+	JZ      wbnow
+	VMOVUPS.Z (R11), K1, Z30
+	VMULPS  Z30, Z29, Z29
+	ADDQ    $64, R11
+
+wbnow:
+	VMOVUPS Z29, K1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ BX, CX
+	JMP  wbloop
+
+wbdone:
+	VZEROUPPER
+	RET

@@ -34,3 +34,12 @@ func axpyF32(dst, x, y []float32, a float32) { axpyGo(dst[:len(x)], x, y[:len(x)
 
 // mulShiftF32 writes dst[k] = x[k]·(y[k] + c).
 func mulShiftF32(dst, x, y []float32, c float32) { mulShiftGo(dst[:len(x)], x, y[:len(x)], c) }
+
+// dotF32 returns Σ x[k]·y[k] (y nil: Σ x[k]), summed in float64.
+func dotF32(x, y []float32) float64 { return dotGo(x, y) }
+
+// bceLogitsWFwdF32: no vector kernel without assembly.
+func bceLogitsWFwdF32(x, y, w, pw []float32) (float64, bool) { return 0, false }
+
+// bceLogitsWBwdF32: no vector kernel without assembly.
+func bceLogitsWBwdF32(dx, x, y, g, w, pw []float32, s float32) bool { return false }

@@ -198,3 +198,96 @@ func TestBCEWithLogitsF32(t *testing.T) {
 		}
 	})
 }
+
+// TestDotF32 checks the float64-accumulated dot product and sum against Go
+// to 1e-12 of Σ|x·y| (the order of the additions differs).
+func TestDotF32(t *testing.T) {
+	vecLevels(t, func(t *testing.T, level string) {
+		for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 100, 1001} {
+			r := rand.New(rand.NewSource(int64(n)))
+			x, y := make([]float32, n), make([]float32, n)
+			var abs float64
+			for i := range x {
+				x[i], y[i] = float32(r.NormFloat64()), float32(r.NormFloat64())
+				abs += math.Abs(float64(x[i] * y[i]))
+			}
+			if got, want := dotF32(x, y), dotGo(x, y); math.Abs(got-want) > 1e-12*math.Max(abs, 1) {
+				t.Errorf("n=%d: dot %v, want %v", n, got, want)
+			}
+			if got, want := dotF32(x, nil), dotGo(x, nil); math.Abs(got-want) > 1e-12*math.Max(float64(n), 1) {
+				t.Errorf("n=%d: sum %v, want %v", n, got, want)
+			}
+		}
+	})
+}
+
+// TestBCEWithLogitsWeightedF32 checks the weighted vector kernels (AVX-512
+// only; elsewhere they decline and the Go kernels run) against the Go
+// kernels, for every combination of weight, pos_weight and output
+// gradient, every tail length.
+func TestBCEWithLogitsWeightedF32(t *testing.T) {
+	vecLevels(t, func(t *testing.T, level string) {
+		for _, n := range []int{1, 15, 16, 17, 100} {
+			r := rand.New(rand.NewSource(int64(n) + 77))
+			x, y, g, w, pw := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+			for i := range x {
+				x[i] = float32(r.NormFloat64() * 5)
+				y[i], g[i], w[i], pw[i] = float32(r.Float64()), float32(r.Float64()+0.5), float32(r.Float64()+0.5), float32(r.Float64()*3)
+			}
+			x[0] = 1e4
+			x64, y64, g64, w64, pw64 := wide(x), wide(y), wide(g), wide(w), wide(pw)
+			for _, c := range []struct{ w, pw []float32 }{{w, nil}, {nil, pw}, {w, pw}} {
+				var cw, cpw []float64
+				if c.w != nil {
+					cw = w64
+				}
+				if c.pw != nil {
+					cpw = pw64
+				}
+				per := make([]float64, n)
+				want := bceLogitsFwd(x64, y64, cw, cpw, per, 0, n)
+				var abs float64
+				for _, v := range per {
+					abs += math.Abs(v)
+				}
+				got, ok := bceLogitsWFwdF32(x, y, c.w, c.pw)
+				if ok != (level == "avx512") {
+					t.Fatalf("vector kernel used: %v", ok)
+				}
+				if !ok {
+					continue
+				}
+				if math.Abs(got-want) > 2e-7*math.Max(abs, 1) {
+					t.Errorf("n=%d w=%v pw=%v: loss %v, want %v", n, c.w != nil, c.pw != nil, got, want)
+				}
+				for _, gg := range [][]float32{nil, g} {
+					var gw []float64
+					if gg != nil {
+						gw = g64
+					}
+					wdx := make([]float64, n)
+					bceLogitsBwd(wdx, x64, y64, cw, cpw, gw, 0.5, 0, n)
+					dx := make([]float32, n+1)
+					dx[n] = 42
+					bceLogitsWBwdF32(dx, x, y, gg, c.w, c.pw, 0.5)
+					for i := range wdx {
+						if math.Abs(float64(dx[i])-wdx[i]) > 2e-7*math.Max(1, math.Abs(wdx[i])) {
+							t.Fatalf("n=%d w=%v pw=%v g=%v: dx[%d] = %v, want %v", n, c.w != nil, c.pw != nil, gg != nil, i, dx[i], wdx[i])
+						}
+					}
+					if dx[n] != 42 {
+						t.Errorf("n=%d: wrote past the end", n)
+					}
+				}
+			}
+		}
+	})
+}
+
+func wide(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}

@@ -152,3 +152,25 @@ func GradErr(analytic, numeric []float64) (worst int, err float64) {
 	}
 	return worst, err
 }
+
+// Dtype returns the tensor dtype a golden file names: "float32" or (any
+// other name) float64.
+func Dtype(name string) tensor.Dtype {
+	if name == "float32" {
+		return tensor.Float32
+	}
+	return tensor.Float64
+}
+
+// Tensor returns a dense tensor of dtype dt (float32 or float64) and the
+// given shape holding v, converted; v is copied.
+func Tensor(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
+	if dt == tensor.Float32 {
+		f := make([]float32, len(v))
+		for i, x := range v {
+			f[i] = float32(x)
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
+}

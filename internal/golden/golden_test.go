@@ -62,3 +62,16 @@ func TestNumGrad(t *testing.T) {
 		t.Fatalf("wrong gradient not found: %d %g", i, e)
 	}
 }
+
+func TestTensor(t *testing.T) {
+	x := Tensor(Dtype("float32"), []int{2}, []float64{1.5, 2})
+	if d, ok := x.Data().([]float32); !ok || d[0] != 1.5 || x.Shape()[0] != 2 {
+		t.Fatalf("float32 tensor %v", x)
+	}
+	v := []float64{3, 4}
+	y := Tensor(Dtype("float64"), []int{1, 2}, v)
+	v[0] = 0
+	if d := y.Data().([]float64); d[0] != 3 || y.Dtype() != tensor.Float64 {
+		t.Fatalf("float64 tensor %v shares or lost data", y)
+	}
+}

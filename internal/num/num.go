@@ -84,3 +84,24 @@ func Elems(s tensor.Shape) (int, bool) {
 	}
 	return n, true
 }
+
+// Scalar returns the one float32 or float64 element of v (a scalar, or a
+// tensor of one element) as a float64; ok is false for any other dtype or
+// size.
+func Scalar(v interface{ Data() any }) (x float64, ok bool) {
+	switch d := v.Data().(type) {
+	case float64:
+		return d, true
+	case float32:
+		return float64(d), true
+	case []float64:
+		if len(d) == 1 {
+			return d[0], true
+		}
+	case []float32:
+		if len(d) == 1 {
+			return float64(d[0]), true
+		}
+	}
+	return 0, false
+}

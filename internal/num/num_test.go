@@ -63,3 +63,21 @@ func TestShapes(t *testing.T) {
 		t.Fatal("negative dim not caught")
 	}
 }
+
+func TestScalar(t *testing.T) {
+	for _, c := range []struct {
+		v    interface{ Data() any }
+		want float64
+		ok   bool
+	}{
+		{tensor.New(tensor.FromScalar(2.5)), 2.5, true},
+		{tensor.New(tensor.FromScalar(float32(1.5))), 1.5, true},
+		{tensor.New(tensor.WithBacking([]float32{3})), 3, true},
+		{tensor.New(tensor.WithBacking([]float64{1, 2})), 0, false},
+		{tensor.New(tensor.WithBacking([]int{1})), 0, false},
+	} {
+		if x, ok := Scalar(c.v); x != c.want || ok != c.ok {
+			t.Errorf("Scalar(%v) = %v, %v; want %v, %v", c.v, x, ok, c.want, c.ok)
+		}
+	}
+}

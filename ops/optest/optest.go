@@ -11,7 +11,9 @@
 //
 // with finite differences (a five-point stencil) of Σ_k w_k · op.Do(inputs)_k, where w are fixed
 // pseudo-random weights in [0.5, 1.5) (1 for a scalar output), so that
-// every output element's gradient counts. The inputs to differentiate must
+// every output element's gradient counts. It also checks what Gorgonia
+// relies on without checking: DiffWRT and SymDiff return one entry per
+// input, and SymDiff a node for every differentiable input. The inputs to differentiate must
 // be float64 tensors or scalars (*gorgonia.F64); the others may be any
 // value the op takes (class indices, for example).
 package optest
@@ -98,6 +100,9 @@ func CheckGrad(op G.Op, inputs []G.Value, wrt []int, cfg *Config) error {
 		}
 	}
 
+	if err := checkSymDiff(op, inputs, wrt); err != nil {
+		return err
+	}
 	machines := []bool{false}
 	if _, ok := op.(G.ADOp); ok && !c.NoLisp {
 		machines = append(machines, true)
@@ -125,6 +130,52 @@ func CheckGrad(op G.Op, inputs []G.Value, wrt []int, cfg *Config) error {
 				return errors.Errorf("optest: %v: %s gradient of input %d at [%d] (x = %v): analytic %.12g, numeric %.12g (error %.3g > %g)",
 					op, machine(lisp), i, k, xs[i][k], a[k], n[k], e, c.Tol)
 			}
+		}
+	}
+	return nil
+}
+
+// checkSymDiff checks, in a throwaway graph, what Gorgonia relies on
+// without checking: DiffWRT and SymDiff return one entry per input, and
+// SymDiff a node for every input DiffWRT calls differentiable (and so for
+// every input in wrt).
+func checkSymDiff(op G.Op, inputs []G.Value, wrt []int) error {
+	sd, ok := op.(G.SDOp)
+	if !ok {
+		return errors.Errorf("optest: %v has no SymDiff (it is not a gorgonia.SDOp)", op)
+	}
+	diff := sd.DiffWRT(len(inputs))
+	if len(diff) != len(inputs) {
+		return errors.Errorf("optest: %v: DiffWRT returned %d entries for %d inputs", op, len(diff), len(inputs))
+	}
+	for _, i := range wrt {
+		if !diff[i] {
+			return errors.Errorf("optest: %v: DiffWRT says input %d is not differentiable", op, i)
+		}
+	}
+	g := G.NewGraph()
+	nodes := make(G.Nodes, len(inputs))
+	for i, v := range inputs {
+		nodes[i] = G.NodeFromAny(g, v, G.WithName(fmt.Sprintf("input%d", i)))
+	}
+	out, err := G.ApplyOp(op, nodes...)
+	if err != nil {
+		return errors.Wrapf(err, "optest: applying %v", op)
+	}
+	grad := G.NewTensor(g, out.Dtype(), out.Shape().Dims(), G.WithShape(out.Shape().Clone()...), G.WithName("grad"))
+	if out.Shape().Dims() == 0 {
+		grad = G.NewScalar(g, out.Dtype(), G.WithName("grad"))
+	}
+	res, err := sd.SymDiff(nodes, out, grad)
+	if err != nil {
+		return errors.Wrapf(err, "optest: %v: SymDiff", op)
+	}
+	if len(res) != len(inputs) {
+		return errors.Errorf("optest: %v: SymDiff returned %d gradients for %d inputs (Gorgonia needs one per input, nil for none)", op, len(res), len(inputs))
+	}
+	for i, d := range diff {
+		if d && res[i] == nil {
+			return errors.Errorf("optest: %v: SymDiff returned no gradient for input %d, which DiffWRT calls differentiable", op, i)
 		}
 	}
 	return nil

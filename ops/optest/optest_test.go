@@ -3,6 +3,7 @@ package optest_test
 import (
 	"fmt"
 	"hash"
+	"hash/fnv"
 	"strings"
 	"testing"
 
@@ -14,8 +15,12 @@ import (
 )
 
 // cubeOp is y = x³ element-wise with a backward 3x²·g scaled by bwd: 1 is
-// right, anything else wrong.
-type cubeOp struct{ bwd float64 }
+// right, anything else wrong; with short, SymDiff returns no entries (a
+// classic mistake: Gorgonia needs one per input).
+type cubeOp struct {
+	bwd   float64
+	short bool
+}
 
 func (op cubeOp) Arity() int { return 1 }
 func (op cubeOp) Type() hm.Type {
@@ -28,9 +33,13 @@ func (op cubeOp) InferShape(s ...G.DimSizer) (tensor.Shape, error) {
 func (op cubeOp) ReturnsPtr() bool      { return false }
 func (op cubeOp) CallsExtern() bool     { return false }
 func (op cubeOp) OverwritesInput() int  { return -1 }
-func (op cubeOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "cube%v", op.bwd) }
-func (op cubeOp) Hashcode() uint32      { return uint32(op.bwd * 1000) }
-func (op cubeOp) String() string        { return fmt.Sprintf("cube{bwd=%v}", op.bwd) }
+func (op cubeOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "cube%v%v", op.bwd, op.short) }
+func (op cubeOp) Hashcode() uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+func (op cubeOp) String() string { return fmt.Sprintf("cube{bwd=%v}", op.bwd) }
 func (op cubeOp) Do(in ...G.Value) (G.Value, error) {
 	x := in[0].(*tensor.Dense).Float64s()
 	y := make([]float64, len(x))
@@ -41,6 +50,9 @@ func (op cubeOp) Do(in ...G.Value) (G.Value, error) {
 }
 func (op cubeOp) DiffWRT(int) []bool { return []bool{true} }
 func (op cubeOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	if op.short {
+		return nil, nil
+	}
 	sq, err := G.Square(in[0])
 	if err != nil {
 		return nil, err
@@ -65,6 +77,10 @@ func TestCheckGradFindsWrongGradients(t *testing.T) {
 	}
 	if err := optest.CheckGrad(cubeOp{bwd: 1}, []G.Value{x}, []int{1}, nil); err == nil {
 		t.Error("wrt out of range: no error")
+	}
+	err = optest.CheckGrad(cubeOp{bwd: 1, short: true}, []G.Value{x}, []int{0}, nil)
+	if err == nil || !strings.Contains(err.Error(), "SymDiff returned 0 gradients for 1 inputs") {
+		t.Errorf("SymDiff without entries: error %v", err)
 	}
 }
 
