@@ -301,47 +301,81 @@ func unphase[T num.Float](plane, ph []T, g convGeom, pl int) {
 func dwTaps[T num.Float](g convGeom, wrt int, w, out, in []T, pl int) {
 	rl := g.sw * pl
 	for ki := 0; ki < g.kh; ki++ {
+		// Output rows [r0, r1) read input rows ih = oh·sh + off inside [0, H).
+		off := ki*g.dh - g.ph
+		r0, r1 := outRange(off, g.sh, g.h, g.oh)
+		if r0 >= r1 {
+			continue
+		}
 		for kj := 0; kj < g.kw; kj++ {
 			tap := ki*g.kw + kj
 			lo, hi := owRange(g, kj)
 			if lo >= hi {
 				continue
 			}
-			wv := w[tap]
-			var acc T
 			iw := lo*g.sw + kj*g.dw - g.pw
-			start := (iw%g.sw)*pl + iw/g.sw
-			for oh := 0; oh < g.oh; oh++ {
-				ih := oh*g.sh - g.ph + ki*g.dh
-				if ih < 0 || ih >= g.h {
-					continue
-				}
-				o := out[oh*g.ow+lo : oh*g.ow+hi]
-				seg := in[ih*rl+start:][:len(o)]
-				switch wrt {
-				case -1:
-					axpy(wv, seg, o)
-				case 0:
-					axpy(wv, o, seg)
-				default:
-					acc += dot(o, seg)
-				}
-			}
-			if wrt == 1 {
-				w[tap] += acc
+			o := out[r0*g.ow+lo:]
+			seg := in[(r0*g.sh+off)*rl+(iw%g.sw)*pl+iw/g.sw:]
+			n, rows := hi-lo, r1-r0
+			switch wrt {
+			case -1:
+				axpyRows(w[tap], seg, g.sh*rl, o, g.ow, n, rows)
+			case 0:
+				axpyRows(w[tap], o, g.ow, seg, g.sh*rl, n, rows)
+			default:
+				w[tap] += dotRows(o, g.ow, seg, g.sh*rl, n, rows)
 			}
 		}
 	}
 }
 
-// axpy adds a·x to y (len(y) ≥ len(x)): float32 through the AVX2+FMA kernel where there is one,
-// the rest four elements a step.
+// outRange returns the outputs [lo, hi) of n whose input o·stride + off is inside [0, size).
+func outRange(off, stride, size, n int) (lo, hi int) {
+	if off < 0 {
+		lo = (-off + stride - 1) / stride
+	}
+	if size-off > 0 {
+		hi = min((size-off+stride-1)/stride, n)
+	}
+	return min(lo, hi), hi
+}
+
+// axpyRows adds a·x to y over rows rows of n elements, row r of x starting at x[r·xs] and of y at
+// y[r·ys]: float32 through the AVX2+FMA kernel where there is one, else four elements a step.
+func axpyRows[T num.Float](a T, x []T, xs int, y []T, ys int, n, rows int) {
+	if n <= 0 || rows <= 0 {
+		return
+	}
+	x, y = x[:(rows-1)*xs+n], y[:(rows-1)*ys+n] // every row's bounds checked here
+	if unsafe.Sizeof(a) == 4 && axpyRows32(*(*float32)(unsafe.Pointer(&a)), f32s(x), xs, f32s(y), ys, n, rows) {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		axpy(a, x[r*xs:r*xs+n], y[r*ys:r*ys+n])
+	}
+}
+
+// dotRows returns Σ x·y over rows laid out as axpyRows's.
+func dotRows[T num.Float](x []T, xs int, y []T, ys int, n, rows int) T {
+	if n <= 0 || rows <= 0 {
+		return 0
+	}
+	x, y = x[:(rows-1)*xs+n], y[:(rows-1)*ys+n]
+	if unsafe.Sizeof(x[0]) == 4 {
+		if v, ok := dotRows32(f32s(x), xs, f32s(y), ys, n, rows); ok {
+			return *(*T)(unsafe.Pointer(&v))
+		}
+	}
+	var s T
+	for r := 0; r < rows; r++ {
+		s += dot(x[r*xs:r*xs+n], y[r*ys:r*ys+n])
+	}
+	return s
+}
+
+// axpy adds a·x to y (len(y) ≥ len(x)), four elements a step.
 func axpy[T num.Float](a T, x, y []T) {
 	y = y[:len(x)]
-	if unsafe.Sizeof(a) == 4 && len(x) >= 8 {
-		n := axpy32(*(*float32)(unsafe.Pointer(&a)), f32s(x), f32s(y))
-		x, y = x[n:], y[n:]
-	}
 	for len(x) >= 4 {
 		y[0] += a * x[0]
 		y[1] += a * x[1]
@@ -354,16 +388,11 @@ func axpy[T num.Float](a T, x, y []T) {
 	}
 }
 
-// dot returns Σ x·y (len(y) ≥ len(x)): float32 through the AVX2+FMA kernel where there is one,
-// the rest in four independent sums, so the additions do not wait on each other.
+// dot returns Σ x·y (len(y) ≥ len(x)) in four independent sums, so the additions do not wait
+// on each other.
 func dot[T num.Float](x, y []T) T {
 	y = y[:len(x)]
 	var s0, s1, s2, s3 T
-	if unsafe.Sizeof(s0) == 4 && len(x) >= 8 {
-		v, n := dot32(f32s(x), f32s(y))
-		s0 = *(*T)(unsafe.Pointer(&v))
-		x, y = x[n:], y[n:]
-	}
 	for len(x) >= 4 {
 		s0 += x[0] * y[0]
 		s1 += x[1] * y[1]

@@ -7,35 +7,31 @@ import "golang.org/x/sys/cpu"
 // hasFMA reports AVX2 and FMA, which the float32 row kernels of vec_amd64.s use.
 var hasFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// axpyF32AVX2 adds a·x to y over n elements (eight a step, then one at a time).
+// axpyRowsF32 adds a·x to y over rows rows of n elements, row r of x starting at element r·xs
+// and of y at r·ys (eight elements a step, then one at a time).
 //
 //go:noescape
-func axpyF32AVX2(a float32, x, y *float32, n int)
+func axpyRowsF32(a float32, x *float32, xs int, y *float32, ys int, n, rows int)
 
-// dotF32AVX2 returns Σ x·y over n elements (eight lanes of sums, then one at a time).
+// dotRowsF32 returns Σ x·y over rows rows of n elements laid out as axpyRowsF32's.
 //
 //go:noescape
-func dotF32AVX2(x, y *float32, n int) float32
+func dotRowsF32(x *float32, xs int, y *float32, ys int, n, rows int) float32
 
-// axpy32 adds a·x to y (len(y) ≥ len(x)) with the vector kernel when the CPU has it, and
-// returns how many elements it did: len(x) or 0.
-func axpy32(a float32, x, y []float32) int {
-	n := len(x)
-	if !hasFMA || n == 0 {
-		return 0
+// axpyRows32 is axpyRows by the vector kernel; false (nothing done) when the CPU lacks it. The
+// caller has sliced x and y to exactly the rows' extent.
+func axpyRows32(a float32, x []float32, xs int, y []float32, ys int, n, rows int) bool {
+	if !hasFMA {
+		return false
 	}
-	_ = y[n-1]
-	axpyF32AVX2(a, &x[0], &y[0], n)
-	return n
+	axpyRowsF32(a, &x[0], xs, &y[0], ys, n, rows)
+	return true
 }
 
-// dot32 returns Σ x·y with the vector kernel when the CPU has it, and how many elements it
-// did: len(x) or 0.
-func dot32(x, y []float32) (float32, int) {
-	n := len(x)
-	if !hasFMA || n == 0 {
-		return 0, 0
+// dotRows32 is dotRows by the vector kernel; false when the CPU lacks it.
+func dotRows32(x []float32, xs int, y []float32, ys int, n, rows int) (float32, bool) {
+	if !hasFMA {
+		return 0, false
 	}
-	_ = y[n-1]
-	return dotF32AVX2(&x[0], &y[0], n), n
+	return dotRowsF32(&x[0], xs, &y[0], ys, n, rows), true
 }

@@ -2,71 +2,103 @@
 
 #include "textflag.h"
 
-// func axpyF32AVX2(a float32, x, y *float32, n int)
-TEXT ·axpyF32AVX2(SB), NOSPLIT, $0-32
+// func axpyRowsF32(a float32, x *float32, xs int, y *float32, ys int, n, rows int)
+TEXT ·axpyRowsF32(SB), NOSPLIT, $0-56
 	VBROADCASTSS a+0(FP), Y0
 	MOVQ x+8(FP), SI
-	MOVQ y+16(FP), DI
-	MOVQ n+24(FP), CX
+	MOVQ xs+16(FP), R8
+	SHLQ $2, R8
+	MOVQ y+24(FP), DI
+	MOVQ ys+32(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+48(FP), R10
+	TESTQ R10, R10
+	JZ axpydone
+axpyrow:
+	MOVQ SI, R11
+	MOVQ DI, R12
+	MOVQ n+40(FP), CX
 	MOVQ CX, DX
 	ANDQ $7, DX
 	SHRQ $3, CX
 	JZ axpytail
 axpyloop:
-	VMOVUPS (SI), Y1
-	VFMADD213PS (DI), Y0, Y1 // Y1 = a·x + y
-	VMOVUPS Y1, (DI)
-	ADDQ $32, SI
-	ADDQ $32, DI
+	VMOVUPS (R11), Y1
+	VFMADD213PS (R12), Y0, Y1 // Y1 = a·x + y
+	VMOVUPS Y1, (R12)
+	ADDQ $32, R11
+	ADDQ $32, R12
 	DECQ CX
 	JNZ axpyloop
 axpytail:
 	TESTQ DX, DX
-	JZ axpydone
+	JZ axpynext
 axpytailloop:
-	VMOVSS (SI), X1
-	VFMADD213SS (DI), X0, X1
-	VMOVSS X1, (DI)
-	ADDQ $4, SI
-	ADDQ $4, DI
+	VMOVSS (R11), X1
+	VFMADD213SS (R12), X0, X1
+	VMOVSS X1, (R12)
+	ADDQ $4, R11
+	ADDQ $4, R12
 	DECQ DX
 	JNZ axpytailloop
+axpynext:
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ R10
+	JNZ axpyrow
 axpydone:
 	VZEROUPPER
 	RET
 
-// func dotF32AVX2(x, y *float32, n int) float32
-TEXT ·dotF32AVX2(SB), NOSPLIT, $0-28
+// func dotRowsF32(x *float32, xs int, y *float32, ys int, n, rows int) float32
+TEXT ·dotRowsF32(SB), NOSPLIT, $0-52
 	MOVQ x+0(FP), SI
-	MOVQ y+8(FP), DI
-	MOVQ n+16(FP), CX
+	MOVQ xs+8(FP), R8
+	SHLQ $2, R8
+	MOVQ y+16(FP), DI
+	MOVQ ys+24(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+40(FP), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y3, Y3, Y3
+	TESTQ R10, R10
+	JZ dotreduce
+dotrow:
+	MOVQ SI, R11
+	MOVQ DI, R12
+	MOVQ n+32(FP), CX
 	MOVQ CX, DX
 	ANDQ $7, DX
-	VXORPS Y0, Y0, Y0
 	SHRQ $3, CX
-	JZ dotreduce
+	JZ dottail
 dotloop:
-	VMOVUPS (SI), Y1
-	VFMADD231PS (DI), Y1, Y0 // Y0 += x·y
-	ADDQ $32, SI
-	ADDQ $32, DI
+	VMOVUPS (R11), Y1
+	VFMADD231PS (R12), Y1, Y0 // Y0 += x·y
+	ADDQ $32, R11
+	ADDQ $32, R12
 	DECQ CX
 	JNZ dotloop
+dottail:
+	TESTQ DX, DX
+	JZ dotnext
+dottailloop:
+	VMOVSS (R11), X1
+	VFMADD231SS (R12), X1, X3
+	ADDQ $4, R11
+	ADDQ $4, R12
+	DECQ DX
+	JNZ dottailloop
+dotnext:
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ R10
+	JNZ dotrow
 dotreduce:
 	VEXTRACTF128 $1, Y0, X1
 	VADDPS X1, X0, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
-	TESTQ DX, DX
-	JZ dotdone
-dottail:
-	VMOVSS (SI), X1
-	VFMADD231SS (DI), X1, X0
-	ADDQ $4, SI
-	ADDQ $4, DI
-	DECQ DX
-	JNZ dottail
-dotdone:
+	VADDSS X3, X0, X0
 	VZEROUPPER
-	MOVSS X0, ret+24(FP)
+	MOVSS X0, ret+48(FP)
 	RET

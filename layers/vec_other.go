@@ -2,8 +2,8 @@
 
 package layers
 
-// axpy32 and dot32 are vec_amd64.go's; without them the Go loops of axpy and dot do all the
-// work.
-func axpy32(float32, []float32, []float32) int { return 0 }
+// axpyRows32 and dotRows32 are vec_amd64.go's; without them axpyRows and dotRows run their Go
+// loops.
+func axpyRows32(float32, []float32, int, []float32, int, int, int) bool { return false }
 
-func dot32([]float32, []float32) (float32, int) { return 0, 0 }
+func dotRows32([]float32, int, []float32, int, int, int) (float32, bool) { return 0, false }
