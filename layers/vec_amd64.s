@@ -60,6 +60,7 @@ TEXT ·dotRowsF32(SB), NOSPLIT, $0-52
 	SHLQ $2, R9
 	MOVQ rows+40(FP), R10
 	VXORPS Y0, Y0, Y0
+	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	TESTQ R10, R10
 	JZ dotreduce
@@ -71,13 +72,25 @@ dotrow:
 	ANDQ $7, DX
 	SHRQ $3, CX
 	JZ dottail
+	MOVQ CX, BX
+	SHRQ $1, BX // pairs of 8-blocks, into two sums that do not wait on each other
+	JZ dotone
 dotloop:
 	VMOVUPS (R11), Y1
 	VFMADD231PS (R12), Y1, Y0 // Y0 += x·y
+	VMOVUPS 32(R11), Y4
+	VFMADD231PS 32(R12), Y4, Y2 // Y2 += x·y
+	ADDQ $64, R11
+	ADDQ $64, R12
+	DECQ BX
+	JNZ dotloop
+dotone:
+	ANDQ $1, CX
+	JZ dottail
+	VMOVUPS (R11), Y1
+	VFMADD231PS (R12), Y1, Y0
 	ADDQ $32, R11
 	ADDQ $32, R12
-	DECQ CX
-	JNZ dotloop
 dottail:
 	TESTQ DX, DX
 	JZ dotnext
@@ -94,6 +107,7 @@ dotnext:
 	DECQ R10
 	JNZ dotrow
 dotreduce:
+	VADDPS Y2, Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPS X1, X0, X0
 	VHADDPS X0, X0, X0
