@@ -57,8 +57,8 @@ func convDo[T num.Float](o *convOp, in inputs) (gorgonia.Value, error) {
 		b = vals[T](in[2])
 	}
 	st := jobOf[convState[T]](&o.st)
-	if g.path() == convIm2col {
-		st.cols = num.Grow(st.cols, g.n*g.ckk()*g.p())
+	if n := g.colsLen(); n > 0 {
+		st.cols = num.Grow(st.cols, n)
 	}
 	st.fwd = convJob[T]{st: st, g: g, wrt: -1, r: vals[T](y), in0: vals[T](in[0]), w: vals[T](in[1]), b: b}
 	par.For(g.n, 1, &st.fwd)
@@ -75,6 +75,22 @@ const (
 	convPointwise
 	convDepthwise
 )
+
+// phaseLen is the length of a row's phases in a strided depthwise convolution's phased planes
+// (W for stride 1, where the planes are not phased).
+func (g convGeom) phaseLen() int { return (g.w + g.sw - 1) / g.sw }
+
+// colsLen is the size of the forward pass's columns the weight gradient reuses: im2col's, or a
+// strided depthwise convolution's phased input planes; 0 when there are none.
+func (g convGeom) colsLen() int {
+	switch {
+	case g.path() == convIm2col:
+		return g.n * g.ckk() * g.p()
+	case g.path() == convDepthwise && g.sw > 1:
+		return g.n * g.c * g.h * g.sw * g.phaseLen()
+	}
+	return 0
+}
 
 func (g convGeom) path() convPath {
 	switch {
@@ -173,16 +189,19 @@ func (j *convJob[T]) Range(part, lo, hi int) {
 // depthwise is convJob's pass for groups = In: output channel oc = ci·m + k (m = Out/In) sees
 // input channel ci only, and each of its kh·kw taps adds a shifted, scaled row segment. With a
 // column stride s > 1 the input (or input-gradient) plane is first laid out in s phases per row
-// (phase q holding columns q, q+s, q+2s, …), so that every segment is contiguous.
+// (phase q holding columns q, q+s, q+2s, …), so that every segment is contiguous; the forward
+// pass keeps its phased inputs in st.cols for the weight gradient.
 func (j *convJob[T]) depthwise(part, lo, hi int) {
 	g := j.g
 	p, hw, kk, m := g.p(), g.h*g.w, g.kk(), g.o/g.c
 	pl := g.w // a phase's length
 	if g.sw > 1 {
-		pl = (g.w + g.sw - 1) / g.sw
-		j.st.dcol[part] = num.Grow(j.st.dcol[part], g.h*g.sw*pl)
+		pl = g.phaseLen()
+		if j.wrt == 0 {
+			j.st.dcol[part] = num.Grow(j.st.dcol[part], g.h*g.sw*pl)
+		}
 	}
-	ph := j.st.dcol[part]
+	php := g.h * g.sw * pl // a phased plane's size
 	if j.wrt == 1 {
 		j.st.dw[part] = num.Zeros(j.st.dw[part], g.o*kk)
 	}
@@ -212,11 +231,15 @@ func (j *convJob[T]) depthwise(part, lo, hi int) {
 			}
 			in := plane
 			if g.sw > 1 {
-				in = ph[:g.h*g.sw*pl]
-				if j.wrt == 0 {
-					clear(in)
-				} else {
+				switch j.wrt { // the forward pass phases x into st.cols, the weight gradient reads them
+				case -1:
+					in = j.st.cols[(i*g.c+ci)*php:][:php]
 					phase(in, plane, g, pl)
+				case 0:
+					in = j.st.dcol[part][:php]
+					clear(in)
+				case 1:
+					in = j.st.cols[(i*g.c+ci)*php:][:php]
 				}
 			}
 			for oc := ci * m; oc < (ci+1)*m; oc++ {
@@ -550,7 +573,7 @@ func convGradDo[T num.Float](o *convGradOp, in inputs) (gorgonia.Value, error) {
 		return nil, errors.Errorf("layers: conv2d gradient: output gradient has shape %v", gy.Shape())
 	}
 	st, ok := o.fwd.st.(*convState[T])
-	if o.wrt == 1 && g.path() == convIm2col && (!ok || len(st.cols) != g.n*g.ckk()*g.p()) {
+	if o.wrt == 1 && g.colsLen() > 0 && (!ok || len(st.cols) != g.colsLen()) {
 		return nil, errors.New("layers: conv2d gradient run before its forward pass")
 	}
 	if !ok {
