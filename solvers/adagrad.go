@@ -18,10 +18,10 @@ var _ Solver = (*Adagrad)(nil)
 // lr 1e-2, lr decay 0, weight decay 0, initial accumulator value 0,
 // eps 1e-10. Accepted options: WithLearnRate, WithLRDecay,
 // WithWeightDecay, WithInitialAccumulatorValue, WithEps, WithMaximize,
-// WithSchedule, WithClipGradNorm, WithGroup.
+// WithSchedule, WithClipGradNorm, WithErrorIfNonfinite, WithGroup.
 func NewAdagrad(opts ...Option) (*Adagrad, error) {
 	const allowed = optLearnRate | optLRDecay | optWeightDecay | optInitAcc | optEps | optMaximize |
-		optSchedule | optClip | optGroup
+		optCommon
 	cfg, err := build("Adagrad", hyper{lr: 1e-2, eps: 1e-10}, allowed, checkNone, opts)
 	if err != nil {
 		return nil, err
@@ -82,15 +82,21 @@ func (k *adagradKernel[T]) Range(_, lo, hi int) {
 	adagradStep(p[i:], g[i:], s[i:], k.c)
 }
 
-// adagradStep is one fused Adagrad update: d = g·gs + λθ; s = s + d²;
-// θ = θ − ρ_t d/(sqrt(s) + ε) with ρ_t = ρ/(1 + (t−1)·decay).
+// adagradStep is one fused Adagrad update in torch.optim.Adagrad's
+// operation order, with a multiply-add fused wherever PyTorch's
+// add(…, alpha=) and addcmul fuse one:
+//
+//	d = fma(θ, λ, g·gs)          grad.add(param, alpha=λ)
+//	s = fma(d, d, s)             state_sum.addcmul_(d, d, value=1)
+//	θ = θ + (−ρ_t·d)/(sqrt(s) + ε), ρ_t = ρ/(1 + (t−1)·decay)
+//	                             param.addcdiv_(d, std, value=−clr)
 func adagradStep[T num.Float](p, g, sum []T, c adagradCoef[T]) {
 	g, sum = g[:len(p)], sum[:len(p)]
 	for i := range p {
 		th := p[i]
-		d := g[i]*c.gs + c.wd*th
-		s := sum[i] + d*d
+		d := fma(th, c.wd, g[i]*c.gs)
+		s := fma(d, d, sum[i])
 		sum[i] = s
-		p[i] = th + c.nclr*(d/(sqrt(s)+c.eps))
+		p[i] = th + (c.nclr*d)/(sqrt(s)+c.eps)
 	}
 }
