@@ -11,3 +11,6 @@ go test -count=1 -tags purego $pkgs
 
 echo "== AVX2 kernels (AVX-512 off)"
 GODEBUG=cpu.avx512f=off go test -count=1 $pkgs
+
+echo "== internal/gemm: the generated assembly matches its generators"
+(cd internal/gemm && go generate && git diff --exit-code -- kernels_amd64.s transpose_amd64.s)
