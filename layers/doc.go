@@ -1,19 +1,22 @@
-// Package layers holds Stheno's neural-network layers: Linear, Conv2D, MaxPool2D, AvgPool2D,
-// BatchNorm1D/2D, Dropout, Flatten, the activations (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax,
-// LogSoftmax) and Sequential.
+// Package layers holds Stheno's neural-network layers: Linear, Conv1D, Conv2D, MaxPool1D,
+// AvgPool1D, MaxPool2D, AvgPool2D, AdaptiveAvgPool2D, AdaptiveMaxPool2D, MaxUnpool2D, the padding
+// layers (ZeroPad2D, ConstantPad2D, ReflectionPad2D, ReplicationPad2D), BatchNorm1D/2D, Dropout,
+// Flatten, the activations (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax) and
+// Sequential, with PyTorch's options (docs/graphs.md lists each with its PyTorch name).
 //
 // A layer is a small configuration struct implementing graph.Module: its Forward builds the layer's
 // nodes on a graph.Builder, taking its parameters with Builder.Param and its buffers with
 // Builder.Buffer, so that tensors carry PyTorch's state_dict names and layouts ("weight" (Out, In)
-// for Linear, "weight" (Out, In, k, k) for Conv2D, "running_mean" for BatchNorm, …). Sequential
+// for Linear, "weight" (Out, In/Groups, kh, kw) for Conv2D, "running_mean" for BatchNorm, …). Sequential
 // scopes its children "0", "1", "2", … like torch.nn.Sequential. The same model can be built on many
 // graphs (train and eval) that share the store's tensors.
 //
 // Every layer except Flatten (a Gorgonia Reshape) and Softmax/LogSoftmax (package ops) is a custom
 // Gorgonia op with a hand-written backward pass, checked against PyTorch 1.13 goldens and finite
-// differences. Matrix products for float32 on CPUs with AVX2 and FMA run in a small Go-assembly
-// kernel (build tag purego disables it); float64 Linear uses gonum's GEMM and the rest gonum's
-// BLAS level-1 kernels. Conv2D is im2col plus those products. Large work is split over the cores
+// differences. Matrix products go through internal/gemm's packed GEMM (AVX-512, AVX2 and pure-Go
+// micro-kernels). Conv2D is im2col plus those products, with direct paths for depthwise and
+// pointwise convolutions; Conv1D and the 1-D pools are the 2-D ops over a height of 1; an empty
+// Sequential is the identity. Large work is split over the cores
 // by internal/par, in parts that depend only on the sizes, so results do not depend on
 // GOMAXPROCS. Every op keeps its output and scratch buffers across runs, so its Do allocates
 // nothing after warm-up. All layers work in float32 and float64 (the store's dtype), each op from

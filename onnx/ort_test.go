@@ -8,11 +8,16 @@ import (
 	"strings"
 	"testing"
 
+	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/stheno-ml/stheno/data"
+	"github.com/stheno-ml/stheno/data/mnist"
 	"github.com/stheno-ml/stheno/graph"
 	"github.com/stheno-ml/stheno/layers"
 	"github.com/stheno-ml/stheno/models"
+	"github.com/stheno-ml/stheno/ops"
+	"github.com/stheno-ml/stheno/solvers"
 )
 
 // exportCase is a model to export, with the per-sample shape of its input.
@@ -298,4 +303,100 @@ func TestChecker(t *testing.T) {
 		}
 	}
 	checkONNX(t, py, files...)
+}
+
+// TestONNXRuntimeTrained trains the demo's MLP and CNN briefly on real MNIST (float32, AdamW,
+// batches of 64, as cmd/demo does), exports them, and compares ONNX Runtime's logits on 500 test
+// images with Stheno's, and their predicted classes.
+func TestONNXRuntimeTrained(t *testing.T) {
+	dir := ortDir(t)
+	mnistDir, err := mnist.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, test, err := data.LoadMNIST(mnistDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		m      graph.Module
+		sample []int
+		layout data.Layout
+	}{
+		{"mlp", models.MLP(784, []int{512, 256}, 10, layers.ReLU{}), []int{784}, data.Flat},
+		{"cnn", demoCNN(), []int{1, 28, 28}, data.Image},
+	} {
+		s := graph.NewStore(tensor.Float32, 1)
+		adamw, err := solvers.NewAdamW(solvers.WithLearnRate(1e-3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		loss := func(out, y *gorgonia.Node) (*gorgonia.Node, error) { return ops.CrossEntropy(out, y) }
+		tr, err := graph.NewTrainer(c.m, s, append(tensor.Shape{64}, c.sample...), tensor.Int, tensor.Shape{64}, loss, adamw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batches, err := data.NewBatcher(train, 64, data.WithLayout(c.layout), data.WithShuffle(1), data.WithDropLast())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var first, last float64
+		for i := 0; i < 40 && batches.Next(); i++ {
+			if last, err = tr.Step(batches.X(), batches.Y()); err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				first = last
+			}
+		}
+		tr.Close()
+		if last > first/2 {
+			t.Errorf("%s: training loss %v → %v: not trained", c.name, first, last)
+		}
+
+		ev, err := graph.NewEvaluator(c.m, s, append(tensor.Shape{500}, c.sample...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := data.NewBatcher(test.Head(500), 500, data.WithLayout(c.layout))
+		if err != nil || !tb.Next() {
+			t.Fatalf("test batch: %v", err)
+		}
+		want, err := ev.Forward(tb.X())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.Close()
+		path := filepath.Join(t.TempDir(), c.name+".onnx")
+		if err := WriteFile(path, c.m, s, c.sample...); err != nil {
+			t.Fatal(err)
+		}
+		res, err := runORT(t, dir, []ortJob{{Model: path, Dtype: "float32", Dims: tb.X().Shape(), Data: float64s(tb.X())}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, w := res[0].Data, float64s(want)
+		e := relErr(got, w)
+		agree := 0
+		for i := 0; i < 500; i++ {
+			if argmax(got[10*i:10*i+10]) == argmax(w[10*i:10*i+10]) {
+				agree++
+			}
+		}
+		t.Logf("%s trained (loss %.3f → %.3f): max error %.2e, same class for %d of 500 test images", c.name, first, last, e, agree)
+		if e > 1e-5 || agree != 500 {
+			t.Errorf("%s: ONNX Runtime differs from Stheno by %.3g relative; same class for %d of 500", c.name, e, agree)
+		}
+	}
+}
+
+func argmax(v []float64) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/stheno-ml/stheno/ops"
+	"github.com/stheno-ml/stheno/solvers"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -162,4 +163,138 @@ func ExampleBCE() {
 	fmt.Printf("%.4f (-log 0.9 = %.4f, -log 0.8 = %.4f)\n", perElement.Value().Data(), -math.Log(0.9), -math.Log(0.8))
 	// Output:
 	// [0.1054 0.2231 100.0000] (-log 0.9 = 0.1054, -log 0.8 = 0.2231)
+}
+
+// A regression with MSE and Stheno's Adam: fit y = w·x + b to eight points
+// of the line y = 3x - 1 (gradients flow to w and b through MSE's input).
+func ExampleMSE() {
+	g := G.NewGraph()
+	xs := []float64{-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5}
+	ys := make([]float64, len(xs))
+	for i, x := range xs {
+		ys[i] = 3*x - 1
+	}
+	x := G.NewVector(g, tensor.Float64, G.WithShape(8), G.WithName("x"), G.WithValue(tensor.New(tensor.WithBacking(xs))))
+	y := G.NewVector(g, tensor.Float64, G.WithShape(8), G.WithName("y"), G.WithValue(tensor.New(tensor.WithBacking(ys))))
+	w := G.NewScalar(g, tensor.Float64, G.WithName("w"), G.WithValue(0.0))
+	b := G.NewScalar(g, tensor.Float64, G.WithName("b"), G.WithValue(0.0))
+	pred := G.Must(G.Add(G.Must(G.Mul(x, w)), b))
+	loss, err := ops.MSE(pred, y)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := G.Grad(loss, w, b); err != nil {
+		log.Fatal(err)
+	}
+	adam, err := solvers.NewAdam(solvers.WithLearnRate(0.1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	for step := 0; step <= 300; step++ {
+		if err := vm.RunAll(); err != nil {
+			log.Fatal(err)
+		}
+		if step%100 == 0 {
+			fmt.Printf("step %3d: loss %.6f\n", step, loss.Value().Data())
+		}
+		if err := adam.Step(G.NodesToValueGrads(G.Nodes{w, b})); err != nil {
+			log.Fatal(err)
+		}
+		vm.Reset()
+	}
+	fmt.Printf("w = %.3f, b = %.3f\n", w.Value().Data(), b.Value().Data())
+	// Output:
+	// step   0: loss 14.875000
+	// step 100: loss 0.000507
+	// step 200: loss 0.000000
+	// step 300: loss 0.000000
+	// w = 3.000, b = -1.000
+}
+
+// KLDiv of q = [0.4, 0.4, 0.2] (given as log q) from p = [0.5, 0.3, 0.2]:
+// Σ p log(p/q) = 0.5 log 1.25 + 0.3 log 0.75 + 0.2 log 1 ≈ 0.025267.
+// BatchMean over a batch of one distribution is the divergence itself.
+func ExampleKLDiv() {
+	g := G.NewGraph()
+	logq := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 3), G.WithName("logq"),
+		G.WithValue(tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float64{math.Log(0.4), math.Log(0.4), math.Log(0.2)}))))
+	p := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 3), G.WithName("p"),
+		G.WithValue(tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float64{0.5, 0.3, 0.2}))))
+	kl, err := ops.KLDiv(logq, p, ops.WithReduction(ops.BatchMean))
+	if err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	byHand := 0.5*math.Log(0.5/0.4) + 0.3*math.Log(0.3/0.4) + 0.2*math.Log(1) // p = q for the third class
+	fmt.Printf("KLDiv = %.6f, by hand %.6f\n", kl.Value().Data(), byHand)
+	// Output:
+	// KLDiv = 0.025267, by hand 0.025267
+}
+
+// L1, SmoothL1 and Huber on the errors d = x - y = [0.5, -3]: |d| sums to
+// 3.5; SmoothL1 (β = 1) is 0.5·0.25 + (3 - 0.5) = 2.625; Huber (δ = 2) is
+// 0.5·0.25 + 2·(3 - 1) = 4.125.
+func ExampleSmoothL1() {
+	g := G.NewGraph()
+	x := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("x"), G.WithValue(tensor.New(tensor.WithBacking([]float64{1.5, -1}))))
+	y := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("y"), G.WithValue(tensor.New(tensor.WithBacking([]float64{1, 2}))))
+	l1 := G.Must(ops.L1(x, y, ops.WithReduction(ops.Sum)))
+	smooth := G.Must(ops.SmoothL1(x, y, ops.WithReduction(ops.Sum)))
+	huber := G.Must(ops.Huber(x, y, ops.WithReduction(ops.Sum), ops.WithDelta(2)))
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(l1.Value(), smooth.Value(), huber.Value())
+	// Output:
+	// 3.5 2.625 4.125
+}
+
+// GaussianNLL of targets [1, 3] under means [0, 0] and one variance 4
+// shared along the last dimension (input (1, 2), variance (1, 1)): the
+// mean of 0.5 (log 4 + d²/4) is 0.5 log 4 + 10/16.
+func ExampleGaussianNLL() {
+	g := G.NewGraph()
+	mu := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 2), G.WithName("mu"), G.WithValue(tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float64{0, 0}))))
+	y := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 2), G.WithName("y"), G.WithValue(tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float64{1, 3}))))
+	v := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 1), G.WithName("var"), G.WithValue(tensor.New(tensor.WithShape(1, 1), tensor.WithBacking([]float64{4}))))
+	loss, err := ops.GaussianNLL(mu, y, v)
+	if err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%.6f %.6f\n", loss.Value().Data(), 0.5*math.Log(4)+10.0/16)
+	// Output:
+	// 1.318147 1.318147
+}
+
+// PoissonNLL of counts [0, 2] at log-rates [0, log 2]:
+// mean of exp(x) - y·x = (1 + 2 - 2 log 2) / 2.
+func ExamplePoissonNLL() {
+	g := G.NewGraph()
+	x := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("logRate"), G.WithValue(tensor.New(tensor.WithBacking([]float64{0, math.Log(2)}))))
+	y := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("counts"), G.WithValue(tensor.New(tensor.WithBacking([]float64{0, 2}))))
+	loss, err := ops.PoissonNLL(x, y)
+	if err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%.6f %.6f\n", loss.Value().Data(), (3-2*math.Log(2))/2)
+	// Output:
+	// 0.806853 0.806853
 }

@@ -102,8 +102,8 @@ func newGraphProgram(cfg Config, rows, cols, classes, stepsPerEpoch int) (progra
 	if p.solver, err = newSolver(cfg, stepsPerEpoch); err != nil {
 		return nil, err
 	}
-	m, xShape := buildModel(cfg, rows, cols, classes, cfg.Batch)
-	if p.tr, err = graph.NewTrainer(m, p.store, xShape, tensor.Int, tensor.Shape{cfg.Batch}, crossEntropy, p.solver); err != nil {
+	m, xShape := buildModel(cfg, rows, cols, classes, localBatch(cfg))
+	if p.tr, err = newDataParallelTrainer(m, p.store, xShape, tensor.Shape{localBatch(cfg)}, crossEntropy, p.solver); err != nil {
 		return nil, errors.Wrap(err, "building the training program")
 	}
 	_, evShape := buildModel(cfg, rows, cols, classes, cfg.EvalBatch)

@@ -43,6 +43,11 @@ func main() {
 		os.Exit(2)
 	}
 	cfg.Progress = report.IsTerminal(os.Stderr)
+	stdout, err := joinWorld(&cfg, os.Stdout) // data-parallel under mpirun (distributed.go)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(2)
+	}
 
 	// The first Ctrl-C stops training after the current batch and saves a checkpoint; once the
 	// context is cancelled, stop() restores the default handling, so a second Ctrl-C kills.
@@ -52,10 +57,13 @@ func main() {
 		stop()
 	}()
 	exp := &onnxExport{path: cfg.ExportONNX}
-	res, err := run(ctx, cfg, set, exp.wrap(newGraphProgram), os.Stdout, os.Stderr)
+	res, err := run(ctx, cfg, set, exp.wrap(newGraphProgram), stdout, os.Stderr)
 	stop()
-	if err == nil && !res.Interrupted {
-		err = exp.write(os.Stdout)
+	if err == nil && !res.Interrupted && isRank0() {
+		err = exp.write(res, stdout)
+	}
+	if err == nil {
+		err = leaveWorld(stdout)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)

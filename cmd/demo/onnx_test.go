@@ -12,13 +12,12 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/stheno-ml/stheno/graph"
-	"github.com/stheno-ml/stheno/models"
 	"github.com/stheno-ml/stheno/onnx"
 )
 
 // TestExportONNX trains the MLP briefly with -export-onnx and checks that the ONNX file holds the
-// trained weights: it is exactly the export of a store loaded from the run's checkpoint. (The
-// onnx package's tests run this architecture in ONNX Runtime.)
+// trained weights: it is exactly the export of the run's store, and not that of a fresh one. (The
+// onnx package's tests run this architecture, trained, in ONNX Runtime.)
 func TestExportONNX(t *testing.T) {
 	cfg := testConfig(t, "mlp", 640, 1, 64)
 	cfg.testLimit = 500
@@ -28,7 +27,7 @@ func TestExportONNX(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := exp.write(&out); err != nil {
+	if err := exp.write(nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `input "input" (N, 784)`) {
@@ -47,15 +46,29 @@ func TestExportONNX(t *testing.T) {
 	if bytes.Equal(got, fresh) {
 		t.Fatal("the exported model has untrained weights")
 	}
-	if err := models.Load(filepath.Join(cfg.Out, weightsFile), s); err != nil {
-		t.Fatal(err)
-	}
-	want, err := onnx.Marshal(m, s, 784)
+	want, err := onnx.Marshal(m, exp.store, 784) // the weights the run trained
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Error("the exported model differs from the export of the run's checkpoint")
+		t.Error("the exported model differs from the export of the run's trained weights")
+	}
+
+	// -resume of the finished run trains nothing: the export comes from its checkpoint.
+	again, _, err := parseFlags([]string{"-resume", "-out", cfg.Out, "-export-onnx", cfg.ExportONNX + "2"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp2 := &onnxExport{path: again.ExportONNX}
+	res, err := run(context.Background(), again, map[string]bool{"resume": true, "out": true}, exp2.wrap(newGraphProgram), io.Discard, io.Discard)
+	if err != nil || !res.AlreadyDone {
+		t.Fatalf("resume of a finished run: %v, %+v", err, res)
+	}
+	if err := exp2.write(res, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if got2, err := os.ReadFile(again.ExportONNX); err != nil || !bytes.Equal(got2, got) {
+		t.Errorf("the export of the finished run's checkpoint differs from the one after training (%v)", err)
 	}
 }
 
@@ -67,10 +80,10 @@ func TestExportONNXFlag(t *testing.T) {
 		t.Fatalf("ExportONNX %q, err %v", cfg.ExportONNX, err)
 	}
 	var out bytes.Buffer
-	if err := (&onnxExport{}).write(&out); err != nil || out.Len() != 0 {
+	if err := (&onnxExport{}).write(nil, &out); err != nil || out.Len() != 0 {
 		t.Errorf("without -export-onnx: %v, %q", err, out.String())
 	}
-	if err := (&onnxExport{path: "x.onnx"}).write(&out); err == nil {
+	if err := (&onnxExport{path: "x.onnx"}).write(nil, &out); err == nil {
 		t.Error("no error exporting before a model was built")
 	}
 }

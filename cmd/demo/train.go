@@ -121,10 +121,10 @@ func run(ctx context.Context, cfg Config, set map[string]bool, newProgram newPro
 	r := &runner{cfg: cfg, st: st, out: stdout, errOut: stderr, conf: report.NewConfusion(train.Classes), ckpt: mgr, gen: gen}
 	// The training program has one fixed batch shape, so the last partial batch of an epoch is
 	// dropped; the shuffle makes it a different one every epoch.
-	if r.tb, err = data.NewBatcher(train, cfg.Batch, data.WithShuffle(cfg.Seed), data.WithDropLast(), data.WithDtype(dt), data.WithLayout(layout)); err != nil {
+	if r.tb, err = data.NewBatcher(train, localBatch(cfg), data.WithShuffle(cfg.Seed), data.WithDropLast(), data.WithDtype(dt), data.WithLayout(layout), shardOption()); err != nil {
 		return nil, err
 	}
-	if r.eb, err = data.NewBatcher(test, min(cfg.EvalBatch, test.N), data.WithDtype(dt), data.WithLayout(layout)); err != nil {
+	if r.eb, err = data.NewBatcher(test, min(cfg.EvalBatch, test.N), data.WithDtype(dt), data.WithLayout(layout), shardOption()); err != nil {
 		return nil, err
 	}
 	r.pred = make([]int, max(cfg.Batch, cfg.EvalBatch))
@@ -141,6 +141,7 @@ func run(ctx context.Context, cfg Config, set map[string]bool, newProgram newPro
 			return nil, err
 		}
 		r.lastSaved = fmt.Sprintf("epoch %d, batch %d", st.Epoch, st.Batch)
+		resumeParts(st)
 		fmt.Fprintf(stdout, "resumed %s at epoch %d, batch %d (%d steps done; checkpoint %s)\n", cfg.Out, st.Epoch+1, st.Batch, st.Steps, gen.Dir)
 	}
 	res, err := r.loop(ctx)
@@ -199,7 +200,10 @@ func (r *runner) loop(ctx context.Context) (*Result, error) {
 			return res, err
 		}
 		if interrupted {
-			if err := r.save(); err != nil {
+			if err := reduceParts(st); err != nil {
+				return res, err
+			}
+			if err := r.saveRank0(); err != nil {
 				return res, err
 			}
 			res.Interrupted = true
@@ -254,9 +258,9 @@ func (r *runner) trainEpoch(ctx context.Context) (bool, error) {
 		st.Batch++
 		st.Steps++
 		bar.Set(st.Batch, st.PartLossSum/float64(st.PartSeen))
-		if ctx.Err() != nil {
+		if stop, err := stopAgreed(ctx); err != nil || stop {
 			st.PartSeconds += time.Since(start).Seconds()
-			return true, nil
+			return stop, err
 		}
 	}
 	st.PartSeconds += time.Since(start).Seconds()
@@ -309,6 +313,9 @@ func (r *runner) evaluate() (loss, acc float64, err error) {
 			r.conf.Add(l, pred[i])
 		}
 	}
+	if sum, err = reduceEval(sum, r.conf); err != nil {
+		return 0, 0, err
+	}
 	return sum / float64(r.conf.Total()), r.conf.Accuracy(), nil
 }
 
@@ -318,6 +325,9 @@ func (r *runner) finishEpoch() error {
 	start := time.Now()
 	testLoss, testAcc, err := r.evaluate()
 	if err != nil {
+		return err
+	}
+	if err := reduceParts(st); err != nil {
 		return err
 	}
 	e := report.Epoch{
@@ -335,6 +345,9 @@ func (r *runner) finishEpoch() error {
 	st.Done = st.Epoch == cfg.Epochs
 	fmt.Fprintf(r.out, "epoch %d/%d  train loss %.4f  acc %6.2f%%  |  test loss %.4f  acc %6.2f%%  |  lr %.2e  %.1f s\n",
 		e.Epoch, cfg.Epochs, e.TrainLoss, 100*e.TrainAcc, e.TestLoss, 100*e.TestAcc, e.LearnRate, e.Seconds)
+	if !isRank0() {
+		return nil
+	}
 	if err := r.save(); err != nil {
 		return err
 	}

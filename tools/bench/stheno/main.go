@@ -7,6 +7,8 @@
 // work with PyTorch; tools/bench/run.go interleaves the two.
 //
 // Usage: go run ./tools/bench/stheno -list   (prints the workload names)
+//
+//	echo "epoch_cnn 1" | go run ./tools/bench/stheno -cpuprofile cnn.prof   (profiles the timed loops)
 package main
 
 import (
@@ -18,6 +20,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -54,9 +57,9 @@ var workloads = map[string]workload{
 	"sgdm_10M":        {2, 20, solverSetup("sgdm")},
 	"step_mlp128_b1":  {50, 2000, stepSetup(1)},
 	"step_mlp128_b64": {20, 500, stepSetup(64)},
-	"epoch_mlp128":    {20, 1, epochSetup("mlp128")},
-	"epoch_mlp512":    {20, 1, epochSetup("mlp512")},
-	"epoch_cnn":       {5, 1, epochSetup("cnn")},
+	"epoch_mlp128":    {20, 1, epochSetup("mlp128", 20)},
+	"epoch_mlp512":    {20, 1, epochSetup("mlp512", 20)},
+	"epoch_cnn":       {5, 1, epochSetup("cnn", 5)},
 }
 
 func cpuTime() time.Duration {
@@ -183,7 +186,7 @@ func stepSetup(batch int) func() (func(), func()) {
 			ys[i] = int64(i % 10)
 		}
 		x := tensor.New(tensor.WithShape(batch, 784), tensor.WithBacking(xs))
-		y := tensor.New(tensor.WithBacking(ys))
+		y := tensor.New(tensor.WithShape(batch), tensor.WithBacking(ys))
 		return func() {
 			_, err := tr.Step(x, y)
 			must(err)
@@ -193,7 +196,8 @@ func stepSetup(batch int) func() (func(), func()) {
 
 // epochSetup: one MNIST epoch, batch 64, the 937 full batches in file
 // order, pixels/255, built beforehand (only the training loop is timed).
-func epochSetup(name string) func() (func(), func()) {
+// The first warm calls (the workload's warm-up) are single steps.
+func epochSetup(name string, warm int) func() (func(), func()) {
 	return func() (func(), func()) {
 		dir := os.Getenv("MNIST_DIR")
 		if dir == "" {
@@ -222,10 +226,8 @@ func epochSetup(name string) func() (func(), func()) {
 		}
 		tr := trainer(name, batch)
 		next := 0
-		// One call is one epoch, except the warm-up calls, which are single steps.
-		warm := true
 		return func() {
-				if warm && next < 20 {
+				if next < warm {
 					_, err := tr.Step(xs[next], ys[next])
 					must(err)
 					next++
@@ -243,6 +245,7 @@ func epochSetup(name string) func() (func(), func()) {
 
 func main() {
 	list := flag.Bool("list", false, "print the workload names and exit")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of the timed loops to this file")
 	flag.Parse()
 	if *list {
 		names := make([]string, 0, len(workloads))
@@ -271,11 +274,20 @@ func main() {
 			step()
 		}
 		runtime.GC()
+		if *prof != "" {
+			f, err := os.Create(*prof)
+			must(err)
+			must(pprof.StartCPUProfile(f))
+			defer f.Close()
+		}
 		c0, t0 := cpuTime(), time.Now()
 		for i := 0; i < w.iters; i++ {
 			step()
 		}
 		cpu, wall := cpuTime()-c0, time.Since(t0)
+		if *prof != "" {
+			pprof.StopCPUProfile()
+		}
 		if done != nil {
 			done()
 		}
