@@ -1,6 +1,9 @@
 package layers
 
 import (
+	"math"
+
+	"github.com/pkg/errors"
 	"github.com/stheno-ml/stheno/graph"
 	"gorgonia.org/gorgonia"
 )
@@ -13,17 +16,18 @@ func (ReLU) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) 
 	return applyAct("ReLU", b, b.Dtype(), x, actReLU, 0)
 }
 
-// LeakyReLU is x for x > 0 and Slope·x otherwise (torch.nn.LeakyReLU). A zero Slope means
-// PyTorch's default 0.01; for a plain ReLU use ReLU.
+// LeakyReLU is x for x > 0 and Slope·x otherwise (torch.nn.LeakyReLU(negative_slope)). An
+// unset Slope (the zero value) is PyTorch's default 0.01; Set(s) chooses any slope, Set(0.0)
+// included (which is ReLU).
 type LeakyReLU struct {
-	Slope float64
+	Slope Opt[float64]
 }
 
 // Forward implements graph.Module.
 func (l LeakyReLU) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	s := l.Slope
-	if s == 0 {
-		s = 0.01
+	s := l.Slope.Or(0.01)
+	if math.IsNaN(s) || math.IsInf(s, 0) {
+		return nil, errors.Errorf("layers: %s: Slope=%v is not finite", where("LeakyReLU", b), s)
 	}
 	return applyAct("LeakyReLU", b, b.Dtype(), x, actLeakyReLU, s)
 }

@@ -6,6 +6,8 @@ import (
 	"github.com/chewxy/hm"
 
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
+	"github.com/stheno-ml/stheno/internal/par"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -31,6 +33,7 @@ type actOp struct {
 	slope float64
 	dims  int
 	out   buffer
+	job   any // *actJob[T]
 }
 
 func newActOp(kind actKind, slope float64, dims int) *actOp {
@@ -46,30 +49,22 @@ func (o *actOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 }
 
 func (o *actOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	in, err := denses(o.name, 1, vs)
-	if err != nil {
-		return nil, err
-	}
+	return dispatch(o, o.name, 1, vs, actDo[float32], actDo[float64])
+}
+
+func actDo[T num.Float](o *actOp, in inputs) (gorgonia.Value, error) {
 	x := in[0]
 	y := o.out.get(x.Dtype(), x.Shape())
-	switch x.Dtype() {
-	case tensor.Float64:
-		actForwardPar(o.kind, o.slope, y.Float64s(), x.Float64s())
-	case tensor.Float32:
-		actForwardPar(o.kind, o.slope, y.Float32s(), x.Float32s())
-	}
+	j := jobOf[actJob[T]](&o.job)
+	*j = actJob[T]{kind: o.kind, slope: o.slope, y: vals[T](y), x: vals[T](x)}
+	par.For(len(j.y), minParallel, j)
 	return y, nil
 }
 
 func (o *actOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (o *actOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-	g := &actGradOp{opBase: newBase("act" + actNames[o.kind] + "Grad"), fwd: o}
-	gx, err := gorgonia.ApplyOp(g, inputs[0], output, grad)
-	if err != nil {
-		return nil, errors.Wrap(err, "layers: activation gradient")
-	}
-	return gorgonia.Nodes{gx}, nil
+	return grads("activation", gradOf(&actGradOp{opBase: newBase("act" + actNames[o.kind] + "Grad"), fwd: o}, inputs[0], output, grad))
 }
 
 // actGradOp computes gx = gy·f'(x) for its forward actOp; inputs are x, y, gy.
@@ -77,6 +72,7 @@ type actGradOp struct {
 	opBase
 	fwd *actOp
 	out buffer
+	job any // *actJob[T]
 }
 
 func (o *actGradOp) Arity() int { return 3 }
@@ -88,43 +84,43 @@ func (o *actGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 }
 
 func (o *actGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	in, err := denses(o.name, 3, vs)
-	if err != nil {
-		return nil, err
-	}
+	return dispatch(o, o.name, 3, vs, actGradDo[float32], actGradDo[float64])
+}
+
+func actGradDo[T num.Float](o *actGradOp, in inputs) (gorgonia.Value, error) {
 	gx := o.out.get(in[0].Dtype(), in[0].Shape())
-	switch in[0].Dtype() {
-	case tensor.Float64:
-		actBackwardPar(o.fwd.kind, o.fwd.slope, gx.Float64s(), in[0].Float64s(), in[1].Float64s(), in[2].Float64s())
-	case tensor.Float32:
-		actBackwardPar(o.fwd.kind, o.fwd.slope, gx.Float32s(), in[0].Float32s(), in[1].Float32s(), in[2].Float32s())
-	}
+	j := jobOf[actJob[T]](&o.job)
+	*j = actJob[T]{kind: o.fwd.kind, slope: o.fwd.slope, back: true,
+		gx: vals[T](gx), x: vals[T](in[0]), y: vals[T](in[1]), gy: vals[T](in[2])}
+	par.For(len(j.gx), minParallel, j)
 	return gx, nil
+}
+
+// minParallel is the number of elements from which element-wise work is split over the cores.
+const minParallel = 1 << 14
+
+// actJob is an activation's forward (y = f(x)) or backward (gx = gy·f'(x)) pass over a range of
+// elements, for par.For.
+type actJob[T num.Float] struct {
+	kind         actKind
+	slope        float64
+	back         bool
+	y, x, gx, gy []T
+}
+
+func (j *actJob[T]) Range(_, lo, hi int) {
+	if j.back {
+		actBackward(j.kind, j.slope, j.gx[lo:hi], j.x[lo:hi], j.y[lo:hi], j.gy[lo:hi])
+	} else {
+		actForward(j.kind, j.slope, j.y[lo:hi], j.x[lo:hi])
+	}
 }
 
 const invSqrt2 = 0.70710678118654752440
 const invSqrt2Pi = 0.39894228040143267794
 
-// actForwardPar is actForward split over the cores for large inputs.
-func actForwardPar[T float](kind actKind, slope float64, y, x []T) {
-	if len(y) < minParallel {
-		actForward(kind, slope, y, x)
-		return
-	}
-	parallel(len(y), func(_, lo, hi int) { actForward(kind, slope, y[lo:hi], x[lo:hi]) })
-}
-
-// actBackwardPar is actBackward split over the cores for large inputs.
-func actBackwardPar[T float](kind actKind, slope float64, gx, x, y, gy []T) {
-	if len(gx) < minParallel {
-		actBackward(kind, slope, gx, x, y, gy)
-		return
-	}
-	parallel(len(gx), func(_, lo, hi int) { actBackward(kind, slope, gx[lo:hi], x[lo:hi], y[lo:hi], gy[lo:hi]) })
-}
-
 // actForward computes y = f(x) element-wise.
-func actForward[T float](kind actKind, slope float64, y, x []T) {
+func actForward[T num.Float](kind actKind, slope float64, y, x []T) {
 	x = x[:len(y)]
 	switch kind {
 	case actReLU:
@@ -177,7 +173,7 @@ func sigmoid(v float64) float64 {
 }
 
 // actBackward computes gx = gy·f'(x) element-wise (y = f(x) is given for Tanh and Sigmoid).
-func actBackward[T float](kind actKind, slope float64, gx, x, y, gy []T) {
+func actBackward[T num.Float](kind actKind, slope float64, gx, x, y, gy []T) {
 	x, y, gy = x[:len(gx)], y[:len(gx)], gy[:len(gx)]
 	switch kind {
 	case actReLU:

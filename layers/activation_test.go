@@ -14,7 +14,7 @@ func TestActivationGradCheck(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		m    graph.Module
-	}{{"ReLU", ReLU{}}, {"LeakyReLU", LeakyReLU{Slope: 0.2}}, {"Tanh", Tanh{}}, {"Sigmoid", Sigmoid{}}, {"GELU", GELU{}}} {
+	}{{"ReLU", ReLU{}}, {"LeakyReLU", LeakyReLU{Slope: Set(0.2)}}, {"Tanh", Tanh{}}, {"Sigmoid", Sigmoid{}}, {"GELU", GELU{}}} {
 		t.Run(c.name, func(t *testing.T) { gradCheck(t, c.m, true, tensor.Shape{3, 7}, 5) })
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -15,16 +16,16 @@ import (
 // Statistics are accumulated in float64 for both dtypes.
 type bnOp struct {
 	opBase
-	dims        int
-	n, c, s     int
-	eps, mom    float64
-	training    bool
-	runMean     *tensor.Dense
-	runVar      *tensor.Dense
-	numBatches  *tensor.Dense
-	mean, istd  []float64 // per channel, from the last forward pass
-	out         buffer
-	sumG, sumGX []float64 // backward scratch
+	dims       int
+	n, c, s    int
+	eps, mom   float64
+	cumulative bool // momentum 1/num_batches_tracked (PyTorch's momentum=None)
+	training   bool
+	runMean    *tensor.Dense
+	runVar     *tensor.Dense
+	numBatches *tensor.Dense
+	mean, istd []float64 // per channel, from the last forward pass
+	out        buffer
 }
 
 func (o *bnOp) Arity() int    { return 3 }
@@ -34,10 +35,10 @@ func (o *bnOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 }
 
 func (o *bnOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	in, err := denses(o.name, 3, vs)
-	if err != nil {
-		return nil, err
-	}
+	return dispatch(o, o.name, 3, vs, bnDo[float32], bnDo[float64])
+}
+
+func bnDo[T num.Float](o *bnOp, in inputs) (gorgonia.Value, error) {
 	x := in[0]
 	if x.DataSize() != o.n*o.c*o.s {
 		return nil, errors.Errorf("layers: batchnorm: input has shape %v, built for %d×%d×%d", x.Shape(), o.n, o.c, o.s)
@@ -49,22 +50,21 @@ func (o *bnOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		o.mean, o.istd = make([]float64, o.c), make([]float64, o.c)
 	}
 	y := o.out.get(x.Dtype(), x.Shape())
-	switch x.Dtype() {
-	case tensor.Float64:
-		xs := x.Float64s()
-		bnForward(o, y.Float64s(), xs, in[1].Float64s(), in[2].Float64s(),
-			o.runMean.Float64s(), o.runVar.Float64s(), o.numBatches.Float64s())
-	case tensor.Float32:
-		xs := x.Float32s()
-		bnForward(o, y.Float32s(), xs, in[1].Float32s(), in[2].Float32s(),
-			o.runMean.Float32s(), o.runVar.Float32s(), o.numBatches.Float32s())
-	}
+	bnForward(o, vals[T](y), vals[T](x), vals[T](in[1]), vals[T](in[2]),
+		vals[T](o.runMean), vals[T](o.runVar), vals[T](o.numBatches))
 	return y, nil
 }
 
-func bnForward[T float](o *bnOp, y, x, gamma, beta, rm, rv, nbt []T) {
+func bnForward[T num.Float](o *bnOp, y, x, gamma, beta, rm, rv, nbt []T) {
 	n, c, s := o.n, o.c, o.s
 	m := float64(n * s)
+	mom := o.mom
+	if o.training {
+		nbt[0]++
+		if o.cumulative {
+			mom = 1 / float64(nbt[0])
+		}
+	}
 	for ch := 0; ch < c; ch++ {
 		if o.training {
 			var sum float64
@@ -83,8 +83,8 @@ func bnForward[T float](o *bnOp, y, x, gamma, beta, rm, rv, nbt []T) {
 			}
 			variance := ss / m
 			o.mean[ch], o.istd[ch] = mean, 1/math.Sqrt(variance+o.eps)
-			rm[ch] = T((1-o.mom)*float64(rm[ch]) + o.mom*mean)
-			rv[ch] = T((1-o.mom)*float64(rv[ch]) + o.mom*ss/(m-1))
+			rm[ch] = T((1-mom)*float64(rm[ch]) + mom*mean)
+			rv[ch] = T((1-mom)*float64(rv[ch]) + mom*ss/(m-1))
 		} else {
 			o.mean[ch], o.istd[ch] = float64(rm[ch]), 1/math.Sqrt(float64(rv[ch])+o.eps)
 		}
@@ -98,28 +98,16 @@ func bnForward[T float](o *bnOp, y, x, gamma, beta, rm, rv, nbt []T) {
 			}
 		}
 	}
-	if o.training {
-		nbt[0]++
-	}
 }
 
 func (o *bnOp) DiffWRT(int) []bool { return []bool{true, true, true} }
 
 func (o *bnOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	x, gamma := inputs[0], inputs[1]
-	gx, err := gorgonia.ApplyOp(&bnGradOp{opBase: newBase("batchnormGradX"), fwd: o, wrt: 0}, x, gamma, grad)
-	if err != nil {
-		return nil, errors.Wrap(err, "layers: batchnorm gradient")
-	}
-	gg, err := gorgonia.ApplyOp(&bnGradOp{opBase: newBase("batchnormGradW"), fwd: o, wrt: 1}, x, grad)
-	if err != nil {
-		return nil, errors.Wrap(err, "layers: batchnorm gradient")
-	}
-	gb, err := gorgonia.ApplyOp(&bnGradOp{opBase: newBase("batchnormGradB"), fwd: o, wrt: 2}, grad)
-	if err != nil {
-		return nil, errors.Wrap(err, "layers: batchnorm gradient")
-	}
-	return gorgonia.Nodes{gx, gg, gb}, nil
+	return grads("batchnorm",
+		gradOf(&bnGradOp{opBase: newBase("batchnormGradX"), fwd: o, wrt: 0}, x, gamma, grad),
+		gradOf(&bnGradOp{opBase: newBase("batchnormGradW"), fwd: o, wrt: 1}, x, grad),
+		gradOf(&bnGradOp{opBase: newBase("batchnormGradB"), fwd: o, wrt: 2}, grad))
 }
 
 // bnGradOp computes one gradient of its bnOp, using the statistics of the forward pass of the same
@@ -153,10 +141,10 @@ func (o *bnGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 }
 
 func (o *bnGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	in, err := denses(o.name, o.Arity(), vs)
-	if err != nil {
-		return nil, err
-	}
+	return dispatch(o, o.name, o.Arity(), vs, bnGradDo[float32], bnGradDo[float64])
+}
+
+func bnGradDo[T num.Float](o *bnGradOp, in inputs) (gorgonia.Value, error) {
 	f := o.fwd
 	if f.mean == nil {
 		return nil, errors.New("layers: batchnorm gradient run before its forward pass")
@@ -170,32 +158,18 @@ func (o *bnGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		shape = gy.Shape()
 	}
 	res := o.out.get(gy.Dtype(), shape)
-	switch res.Dtype() {
-	case tensor.Float64:
-		r := res.Float64s()
-		var x, gamma []float64
-		if o.wrt < 2 {
-			x = in[0].Float64s()
-		}
-		if o.wrt == 0 {
-			gamma = in[1].Float64s()
-		}
-		bnBackward(o, r, x, gamma, gy.Float64s())
-	case tensor.Float32:
-		r := res.Float32s()
-		var x, gamma []float32
-		if o.wrt < 2 {
-			x = in[0].Float32s()
-		}
-		if o.wrt == 0 {
-			gamma = in[1].Float32s()
-		}
-		bnBackward(o, r, x, gamma, gy.Float32s())
+	var x, gamma []T
+	if o.wrt < 2 {
+		x = vals[T](in[0])
 	}
+	if o.wrt == 0 {
+		gamma = vals[T](in[1])
+	}
+	bnBackward(o, vals[T](res), x, gamma, vals[T](gy))
 	return res, nil
 }
 
-func bnBackward[T float](o *bnGradOp, r, x, gamma, gy []T) {
+func bnBackward[T num.Float](o *bnGradOp, r, x, gamma, gy []T) {
 	f := o.fwd
 	n, c, s := f.n, f.c, f.s
 	m := float64(n * s)

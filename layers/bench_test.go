@@ -11,8 +11,8 @@ import (
 // convSize is a convolution benchmark size (3×3 kernel, padding 1).
 type convSize struct{ n, c, hw, o int }
 
-// MNIST-like first convolution: batch 64, 1→32 channels, 28×28; and the second of the demo CNN:
-// 32→64 channels at 14×14.
+// MNIST-like first convolution: batch 64, 1→32 channels, 28×28; and the second of
+// models.MNISTCNN: 32→64 channels at 14×14.
 var (
 	benchConv  = convSize{64, 1, 28, 32}
 	benchConv2 = convSize{64, 32, 14, 64}
@@ -132,13 +132,13 @@ func BenchmarkMaxPoolFwdBwd_Gorgonia_F32(b *testing.B) {
 	runBench(b, g, y, x)
 }
 
-// The demo's LeNet-style CNN (models.MNISTCNN's layers) on a batch of 64 float32 1×28×28 images:
+// The layers of models.MNISTCNN (a LeNet-style CNN) on a batch of 64 float32 1×28×28 images:
 // forward and backward to every parameter, as in one training step without the loss and solver.
 func BenchmarkCNNStep_F32(b *testing.B) {
 	m := Sequential{
 		Conv2D{In: 1, Out: 32, Kernel: 3, Padding: 1}, ReLU{}, MaxPool2D{Kernel: 2},
 		Conv2D{In: 32, Out: 64, Kernel: 3, Padding: 1}, ReLU{}, MaxPool2D{Kernel: 2},
-		Flatten{}, Linear{In: 64 * 7 * 7, Out: 128}, ReLU{}, Dropout{P: 0.5}, Linear{In: 128, Out: 10},
+		Flatten{}, Linear{In: 64 * 7 * 7, Out: 128}, ReLU{}, Dropout{}, Linear{In: 128, Out: 10},
 	}
 	g := gorgonia.NewGraph()
 	bd := graph.NewBuilder(g, graph.NewStore(tensor.Float32, 1), true)

@@ -1,57 +1,33 @@
 package layers
 
 import (
-	"runtime"
-	"sync"
-
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
+	"github.com/stheno-ml/stheno/internal/par"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// convGeom is the geometry of a 2-D convolution over NCHW inputs with square kernels.
-type convGeom struct {
-	n, c, h, w    int // input
-	o, oh, ow     int // output channels and spatial size
-	k, stride, pa int
+// convState holds a conv op's reusable memory and parallel jobs for one element type.
+type convState[T num.Float] struct {
+	cols []T               // im2col of every image of the last forward pass: n × (ckk, p)
+	dcol [par.MaxParts][]T // per part scratch for the input gradient
+	dw   [par.MaxParts][]T // per part accumulators of the weight gradient
+	gyT  [par.MaxParts][]T // per part scratch: one image's output gradient transposed to (p, o)
+	fwd  convJob[T]
+	bwd  convJob[T]
 }
 
-func (g convGeom) ckk() int { return g.c * g.k * g.k }
-func (g convGeom) p() int   { return g.oh * g.ow }
-
-// convState holds a conv op's reusable memory for one element type.
-type convState[T float] struct {
-	cols []T   // im2col of every image of the last forward pass: n × (ckk, p)
-	dcol [][]T // per worker scratch for the input gradient
-	dw   [][]T // per worker accumulators for the transposed weight gradient (ckk, o)
-	gyT  [][]T // per worker scratch: one image's output gradient transposed to (p, o)
-}
-
-// convOp is a 2-D convolution (cross-correlation, like PyTorch) by im2col and GEMM, with the batch
-// split over GOMAXPROCS workers. Inputs are x (N, C, H, W), w (O, C, k, k) and optionally b (O).
+// convOp is a 2-D convolution (cross-correlation, like PyTorch) by im2col and matrix products,
+// with the batch split over the cores by par.For. Inputs are x (N, C, H, W), w (O, C, k, k) and
+// optionally b (O).
 type convOp struct {
-	opBase
-	g    convGeom
-	bias bool
-	out  buffer
-	s64  convState[float64]
-	s32  convState[float32]
+	affineOp // st: *convState[T]
+	g        convGeom
 }
 
-func (o *convOp) Arity() int {
-	if o.bias {
-		return 3
-	}
-	return 2
-}
-
-func (o *convOp) Type() hm.Type {
-	if o.bias {
-		return fnType(4, 4, 1, 4)
-	}
-	return fnType(4, 4, 4)
-}
+func (o *convOp) Type() hm.Type { return o.typeFor(4) }
 
 func (o *convOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{o.g.n, o.g.o, o.g.oh, o.g.ow}, nil
@@ -66,89 +42,112 @@ func (o *convOp) checkX(x *tensor.Dense) error {
 }
 
 func (o *convOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	in, err := denses(o.name, o.Arity(), vs)
-	if err != nil {
-		return nil, err
-	}
+	return dispatch(o, o.name, o.Arity(), vs, convDo[float32], convDo[float64])
+}
+
+func convDo[T num.Float](o *convOp, in inputs) (gorgonia.Value, error) {
 	if err := o.checkX(in[0]); err != nil {
 		return nil, err
 	}
-	y := o.out.get(in[0].Dtype(), tensor.Shape{o.g.n, o.g.o, o.g.oh, o.g.ow})
-	switch in[0].Dtype() {
-	case tensor.Float64:
-		x := in[0].Float64s()
-		var b []float64
-		if o.bias {
-			b = in[2].Float64s()
-		}
-		convForward(&o.s64, o.g, y.Float64s(), x, in[1].Float64s(), b)
-	case tensor.Float32:
-		x := in[0].Float32s()
-		var b []float32
-		if o.bias {
-			b = in[2].Float32s()
-		}
-		convForward(&o.s32, o.g, y.Float32s(), x, in[1].Float32s(), b)
+	g := o.g
+	y := o.out.get(in[0].Dtype(), tensor.Shape{g.n, g.o, g.oh, g.ow})
+	var b []T
+	if o.bias {
+		b = vals[T](in[2])
 	}
+	st := jobOf[convState[T]](&o.st)
+	st.cols = num.Grow(st.cols, g.n*g.ckk()*g.p())
+	st.fwd = convJob[T]{st: st, g: g, wrt: -1, r: vals[T](y), in0: vals[T](in[0]), w: vals[T](in[1]), b: b}
+	par.For(g.n, 1, &st.fwd)
 	return y, nil
 }
 
-// parallel runs f(worker, lo, hi) over [0, n) split into contiguous ranges, one per worker
-// (GOMAXPROCS workers at most), and returns the number of workers.
-func parallel(n int, f func(worker, lo, hi int)) int {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		f(0, 0, n)
-		return 1
-	}
-	var wg sync.WaitGroup
-	wg.Add(workers - 1)
-	for wk := 1; wk < workers; wk++ {
-		go func(wk int) {
-			defer wg.Done()
-			f(wk, wk*n/workers, (wk+1)*n/workers)
-		}(wk)
-	}
-	f(0, 0, n/workers)
-	wg.Wait()
-	return workers
+// convJob is one pass of a convolution over a range of images of the batch, for par.For: the
+// forward pass (wrt −1: r = y from in0 = x, w and b) or the gradient with respect to the input
+// (wrt 0: r = gx from w and gy) or the weight (wrt 1: per-part sums of gw from gy and the
+// forward pass's columns).
+type convJob[T num.Float] struct {
+	st           *convState[T]
+	g            convGeom
+	wrt          int
+	r, in0, w, b []T
+	gy           []T
 }
 
-func convForward[T float](st *convState[T], g convGeom, y, x, w, b []T) {
+func (j *convJob[T]) Range(part, lo, hi int) {
+	g, st := j.g, j.st
 	ckk, p := g.ckk(), g.p()
-	st.cols = scratch(&st.cols, g.n*ckk*p)
-	chw := g.c * g.h * g.w
-	parallel(g.n, func(_, lo, hi int) {
+	op, chw := g.o*p, g.c*g.h*g.w
+	// Group q maps rows [q·kg, (q+1)·kg) of an image's columns and of the weight's (In/Groups·kh·kw)
+	// columns to output channels [q·og, (q+1)·og).
+	og, kg := g.o/g.groups, ckk/g.groups
+	switch j.wrt {
+	case -1:
 		for i := lo; i < hi; i++ {
 			col := st.cols[i*ckk*p : (i+1)*ckk*p]
-			im2col(col, x[i*chw:(i+1)*chw], g)
-			yi := y[i*g.o*p : (i+1)*g.o*p]
+			im2col(col, j.in0[i*chw:(i+1)*chw], g)
+			yi := j.r[i*op : (i+1)*op]
 			for oc := 0; oc < g.o; oc++ {
 				row := yi[oc*p : (oc+1)*p]
 				var v T
-				if b != nil {
-					v = b[oc]
+				if j.b != nil {
+					v = j.b[oc]
 				}
-				for j := range row {
-					row[j] = v
+				for k := range row {
+					row[k] = v
 				}
 			}
-			mulNN(g.o, p, ckk, w, col, yi)
+			for q := 0; q < g.groups; q++ {
+				mulNN(og, p, kg, j.w[q*og*kg:], col[q*kg*p:], yi[q*og*p:])
+			}
 		}
-	})
+	case 0:
+		st.dcol[part] = num.Grow(st.dcol[part], ckk*p)
+		dcol := st.dcol[part]
+		for i := lo; i < hi; i++ {
+			gyi := j.gy[i*op : (i+1)*op]
+			for q := 0; q < g.groups; q++ {
+				mulTN(kg, p, og, j.w[q*og*kg:], gyi[q*og*p:], dcol[q*kg*p:])
+			}
+			col2im(j.r[i*chw:(i+1)*chw], dcol, g)
+		}
+	case 1:
+		st.dw[part] = num.Zeros(st.dw[part], g.o*kg)
+		dw := st.dw[part]
+		if !kernelFor[T]() {
+			// Dot products along the long p axis: dw_q (og, kg) += gy_q (og, p) · col_qᵀ.
+			for i := lo; i < hi; i++ {
+				gyi, col := j.gy[i*op:(i+1)*op], st.cols[i*ckk*p:(i+1)*ckk*p]
+				for q := 0; q < g.groups; q++ {
+					mulNTAdd(og, kg, p, gyi[q*og*p:], col[q*kg*p:], dw[q*og*kg:])
+				}
+			}
+			return
+		}
+		// With the float32 kernel: dw_qᵀ (kg, og) += col_q (kg, p) · gy_qᵀ (p, og).
+		st.gyT[part] = num.Grow(st.gyT[part], p*og)
+		gyT := st.gyT[part]
+		for i := lo; i < hi; i++ {
+			gyi, col := j.gy[i*op:(i+1)*op], st.cols[i*ckk*p:(i+1)*ckk*p]
+			for q := 0; q < g.groups; q++ {
+				transpose(gyT, gyi[q*og*p:(q+1)*og*p], og, p)
+				mulAdd(kg, og, p, col[q*kg*p:], p, 1, gyT, dw[q*kg*og:])
+			}
+		}
+	}
 }
 
-// owRange returns the output columns [lo, hi) whose input column ow*stride - pad + kj is inside
+// owRange returns the output columns [lo, hi) whose input column ow·sw − pw + kj·dw is inside
 // [0, w).
 func owRange(g convGeom, kj int) (lo, hi int) {
-	off := kj - g.pa
+	off := kj*g.dw - g.pw
 	lo = 0
 	if off < 0 {
-		lo = (-off + g.stride - 1) / g.stride
+		lo = (-off + g.sw - 1) / g.sw
 	}
 	hi = 0
 	if g.w-off > 0 {
-		hi = (g.w - off + g.stride - 1) / g.stride
+		hi = (g.w - off + g.sw - 1) / g.sw
 	}
 	hi = min(hi, g.ow)
 	if lo > hi {
@@ -157,18 +156,19 @@ func owRange(g convGeom, kj int) (lo, hi int) {
 	return lo, hi
 }
 
-// im2col lays out the k×k windows of one image x (C, H, W) as the columns of col (C·k·k, OH·OW).
-func im2col[T float](col, x []T, g convGeom) {
+// im2col lays out the kh×kw windows of one image x (C, H, W) as the columns of col
+// (C·kh·kw, OH·OW).
+func im2col[T num.Float](col, x []T, g convGeom) {
 	p := g.p()
 	for c := 0; c < g.c; c++ {
 		xc := x[c*g.h*g.w : (c+1)*g.h*g.w]
-		for ki := 0; ki < g.k; ki++ {
-			for kj := 0; kj < g.k; kj++ {
-				row := col[((c*g.k+ki)*g.k+kj)*p:][:p]
+		for ki := 0; ki < g.kh; ki++ {
+			for kj := 0; kj < g.kw; kj++ {
+				row := col[((c*g.kh+ki)*g.kw+kj)*p:][:p]
 				lo, hi := owRange(g, kj)
 				for oh := 0; oh < g.oh; oh++ {
 					dst := row[oh*g.ow : (oh+1)*g.ow]
-					ih := oh*g.stride - g.pa + ki
+					ih := oh*g.sh - g.ph + ki*g.dh
 					if ih < 0 || ih >= g.h || lo >= hi {
 						clear(dst)
 						continue
@@ -176,14 +176,14 @@ func im2col[T float](col, x []T, g convGeom) {
 					clear(dst[:lo])
 					clear(dst[hi:])
 					src := xc[ih*g.w : (ih+1)*g.w]
-					iw := lo*g.stride + kj - g.pa
-					if g.stride == 1 {
+					iw := lo*g.sw + kj*g.dw - g.pw
+					if g.sw == 1 {
 						copy(dst[lo:hi], src[iw:iw+hi-lo])
 						continue
 					}
 					for ow := lo; ow < hi; ow++ {
 						dst[ow] = src[iw]
-						iw += g.stride
+						iw += g.sw
 					}
 				}
 			}
@@ -191,29 +191,29 @@ func im2col[T float](col, x []T, g convGeom) {
 	}
 }
 
-// col2im adds the columns of col (C·k·k, OH·OW) back into their windows of dx (C, H, W), which it
-// zeroes first.
-func col2im[T float](dx, col []T, g convGeom) {
+// col2im adds the columns of col (C·kh·kw, OH·OW) back into their windows of dx (C, H, W), which
+// it zeroes first.
+func col2im[T num.Float](dx, col []T, g convGeom) {
 	clear(dx)
 	p := g.p()
 	for c := 0; c < g.c; c++ {
 		xc := dx[c*g.h*g.w : (c+1)*g.h*g.w]
-		for ki := 0; ki < g.k; ki++ {
-			for kj := 0; kj < g.k; kj++ {
-				row := col[((c*g.k+ki)*g.k+kj)*p:][:p]
+		for ki := 0; ki < g.kh; ki++ {
+			for kj := 0; kj < g.kw; kj++ {
+				row := col[((c*g.kh+ki)*g.kw+kj)*p:][:p]
 				lo, hi := owRange(g, kj)
 				if lo >= hi {
 					continue
 				}
 				for oh := 0; oh < g.oh; oh++ {
-					ih := oh*g.stride - g.pa + ki
+					ih := oh*g.sh - g.ph + ki*g.dh
 					if ih < 0 || ih >= g.h {
 						continue
 					}
 					src := row[oh*g.ow+lo : oh*g.ow+hi]
 					dst := xc[ih*g.w : (ih+1)*g.w]
-					iw := lo*g.stride + kj - g.pa
-					if g.stride == 1 {
+					iw := lo*g.sw + kj*g.dw - g.pw
+					if g.sw == 1 {
 						d := dst[iw : iw+len(src)]
 						for j, v := range src {
 							d[j] += v
@@ -222,7 +222,7 @@ func col2im[T float](dx, col []T, g convGeom) {
 					}
 					for _, v := range src {
 						dst[iw] += v
-						iw += g.stride
+						iw += g.sw
 					}
 				}
 			}
@@ -230,58 +230,26 @@ func col2im[T float](dx, col []T, g convGeom) {
 	}
 }
 
-func (o *convOp) DiffWRT(n int) []bool {
-	r := make([]bool, n)
-	for i := range r {
-		r[i] = true
-	}
-	return r
-}
-
 func (o *convOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-	gx, err := gorgonia.ApplyOp(&convGradOp{opBase: newBase("conv2dGradX"), fwd: o, wrt: 0}, inputs[1], grad)
-	if err != nil {
-		return nil, errors.Wrap(err, "layers: conv2d gradient")
+	apps := []gradApp{
+		gradOf(&convGradOp{wrtOp: newWrtOp("conv2dGradX", 0), fwd: o}, inputs[1], grad),
+		gradOf(&convGradOp{wrtOp: newWrtOp("conv2dGradW", 1), fwd: o}, inputs[0], grad),
 	}
-	gw, err := gorgonia.ApplyOp(&convGradOp{opBase: newBase("conv2dGradW"), fwd: o, wrt: 1}, inputs[0], grad)
-	if err != nil {
-		return nil, errors.Wrap(err, "layers: conv2d gradient")
+	if o.bias {
+		apps = append(apps, gradOf(&convGradOp{wrtOp: newWrtOp("conv2dGradB", 2), fwd: o}, grad))
 	}
-	if !o.bias {
-		return gorgonia.Nodes{gx, gw}, nil
-	}
-	gb, err := gorgonia.ApplyOp(&convGradOp{opBase: newBase("conv2dGradB"), fwd: o, wrt: 2}, grad)
-	if err != nil {
-		return nil, errors.Wrap(err, "layers: conv2d gradient")
-	}
-	return gorgonia.Nodes{gx, gw, gb}, nil
+	return grads("conv2d", apps...)
 }
 
 // convGradOp computes one gradient of its forward convOp from gy (N, O, OH, OW):
 // wrt 0: gx from (w, gy); wrt 1: gw from (x, gy), using the im2col columns of the forward pass of the
 // same run; wrt 2: gb from gy.
 type convGradOp struct {
-	opBase
+	wrtOp
 	fwd *convOp
-	wrt int
-	out buffer
 }
 
-func (o *convGradOp) Arity() int {
-	if o.wrt == 2 {
-		return 1
-	}
-	return 2
-}
-
-func (o *convGradOp) Type() hm.Type {
-	switch o.wrt {
-	case 2:
-		return fnType(4, 1)
-	default:
-		return fnType(4, 4, 4)
-	}
-}
+func (o *convGradOp) Type() hm.Type { return o.typeFor(4) }
 
 func (o *convGradOp) shape() tensor.Shape {
 	g := o.fwd.g
@@ -289,7 +257,7 @@ func (o *convGradOp) shape() tensor.Shape {
 	case 0:
 		return tensor.Shape{g.n, g.c, g.h, g.w}
 	case 1:
-		return tensor.Shape{g.o, g.c, g.k, g.k}
+		return tensor.Shape{g.o, g.c / g.groups, g.kh, g.kw}
 	default:
 		return tensor.Shape{g.o}
 	}
@@ -298,30 +266,30 @@ func (o *convGradOp) shape() tensor.Shape {
 func (o *convGradOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) { return o.shape(), nil }
 
 func (o *convGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	in, err := denses(o.name, o.Arity(), vs)
-	if err != nil {
-		return nil, err
-	}
+	return dispatch(o, o.name, o.Arity(), vs, convGradDo[float32], convGradDo[float64])
+}
+
+func convGradDo[T num.Float](o *convGradOp, in inputs) (gorgonia.Value, error) {
 	g := o.fwd.g
 	gy := in[o.Arity()-1]
 	if !gy.Shape().Eq(tensor.Shape{g.n, g.o, g.oh, g.ow}) {
 		return nil, errors.Errorf("layers: conv2d gradient: output gradient has shape %v", gy.Shape())
 	}
-	res := o.out.get(gy.Dtype(), o.shape())
-	switch res.Dtype() {
-	case tensor.Float64:
-		r := res.Float64s()
-		convBackward(&o.fwd.s64, g, o.wrt, r, in[0].Float64s(), gy.Float64s())
-	case tensor.Float32:
-		r := res.Float32s()
-		convBackward(&o.fwd.s32, g, o.wrt, r, in[0].Float32s(), gy.Float32s())
+	st, ok := o.fwd.st.(*convState[T])
+	if o.wrt == 1 && (!ok || len(st.cols) != g.n*g.ckk()*g.p()) {
+		return nil, errors.New("layers: conv2d gradient run before its forward pass")
 	}
+	if !ok {
+		st = jobOf[convState[T]](&o.fwd.st)
+	}
+	res := o.out.get(gy.Dtype(), o.shape())
+	convBackward(st, g, o.wrt, vals[T](res), vals[T](in[0]), vals[T](gy))
 	return res, nil
 }
 
 // transpose sets dst (cols×rows) to the transpose of src (rows×cols), in 16×16 tiles so that both
 // sides stay in cache.
-func transpose[T float](dst, src []T, rows, cols int) {
+func transpose[T num.Float](dst, src []T, rows, cols int) {
 	const tile = 16
 	for i0 := 0; i0 < rows; i0 += tile {
 		i1 := min(i0+tile, rows)
@@ -337,65 +305,37 @@ func transpose[T float](dst, src []T, rows, cols int) {
 	}
 }
 
-// convBackward computes gradient wrt (0 x, 1 w, 2 b) into r; in0 is w for wrt 0.
-func convBackward[T float](st *convState[T], g convGeom, wrt int, r, in0, gy []T) {
+// convBackward computes gradient wrt (0 x, 1 w, 2 b) into r; in0 is w for wrt 0 (and x, unused,
+// for wrt 1: the weight gradient uses the forward pass's im2col columns).
+func convBackward[T num.Float](st *convState[T], g convGeom, wrt int, r, in0, gy []T) {
 	ckk, p := g.ckk(), g.p()
 	op := g.o * p
 	switch wrt {
 	case 0:
-		w := in0
-		chw := g.c * g.h * g.w
-		workers := min(runtime.GOMAXPROCS(0), g.n)
-		for len(st.dcol) < workers {
-			st.dcol = append(st.dcol, nil)
-		}
-		parallel(g.n, func(wk, lo, hi int) {
-			dcol := scratch(&st.dcol[wk], ckk*p)
-			for i := lo; i < hi; i++ {
-				mulTN(ckk, p, g.o, w, gy[i*op:(i+1)*op], dcol)
-				col2im(r[i*chw:(i+1)*chw], dcol, g)
-			}
-		})
+		st.bwd = convJob[T]{st: st, g: g, wrt: 0, r: r, w: in0, gy: gy}
+		par.For(g.n, 1, &st.bwd)
 	case 1:
-		workers := min(runtime.GOMAXPROCS(0), g.n)
-		for len(st.dw) < workers {
-			st.dw = append(st.dw, nil)
-			st.gyT = append(st.gyT, nil)
-		}
-		if !kernelFor[T]() {
-			// Dot products along the long p axis.
-			parallel(g.n, func(wk, lo, hi int) {
-				dw := scratch(&st.dw[wk], g.o*ckk)
-				clear(dw)
-				for i := lo; i < hi; i++ {
-					mulNTAdd(g.o, ckk, p, gy[i*op:(i+1)*op], st.cols[i*ckk*p:(i+1)*ckk*p], dw)
-				}
-			})
-			copy(r, st.dw[0][:g.o*ckk])
-			for wk := 1; wk < workers; wk++ {
-				for j, v := range st.dw[wk][:g.o*ckk] {
+		st.bwd = convJob[T]{st: st, g: g, wrt: 1, gy: gy}
+		parts := par.For(g.n, 1, &st.bwd)
+		og, kg := g.o/g.groups, ckk/g.groups
+		if !kernelFor[T]() { // per-part sums are gw (o, kg)
+			copy(r, st.dw[0][:g.o*kg])
+			for pt := 1; pt < parts; pt++ {
+				for j, v := range st.dw[pt][:g.o*kg] {
 					r[j] += v
 				}
 			}
 			return
 		}
-		// With the float32 kernel: gwᵀ (ckk, o) = Σ_images col (ckk, p) · gyᵀ (p, o).
-		parallel(g.n, func(wk, lo, hi int) {
-			dwT := scratch(&st.dw[wk], ckk*g.o)
-			clear(dwT)
-			gyT := scratch(&st.gyT[wk], p*g.o)
-			for i := lo; i < hi; i++ {
-				transpose(gyT, gy[i*op:(i+1)*op], g.o, p)
-				mulAdd(ckk, g.o, p, st.cols[i*ckk*p:(i+1)*ckk*p], p, 1, gyT, dwT)
-			}
-		})
-		for oc := 0; oc < g.o; oc++ {
-			for q := 0; q < ckk; q++ {
-				var s T
-				for wk := 0; wk < workers; wk++ {
-					s += st.dw[wk][q*g.o+oc]
+		for q := 0; q < g.groups; q++ { // per-part sums are gw_qᵀ (kg, og), group after group
+			for oc := 0; oc < og; oc++ {
+				for c := 0; c < kg; c++ {
+					var s T
+					for pt := 0; pt < parts; pt++ {
+						s += st.dw[pt][q*kg*og+c*og+oc]
+					}
+					r[(q*og+oc)*kg+c] = s
 				}
-				r[oc*ckk+q] = s
 			}
 		}
 	default:

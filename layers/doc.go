@@ -11,17 +11,41 @@
 //
 // Every layer except Flatten (a Gorgonia Reshape) and Softmax/LogSoftmax (package ops) is a custom
 // Gorgonia op with a hand-written backward pass, checked against PyTorch 1.13 goldens and finite
-// differences. Linear uses gonum's GEMM; Conv2D is im2col plus matrix products split over
-// GOMAXPROCS goroutines, which for float32 on CPUs with AVX2 and FMA run in a small Go-assembly
-// kernel (build tag purego disables it) and otherwise in gonum's BLAS level-1 kernels. Every op
-// keeps its output and scratch buffers across runs, so a compiled training step allocates almost
-// nothing after warm-up. All layers work in float32 and float64 (the store's dtype).
+// differences. Matrix products for float32 on CPUs with AVX2 and FMA run in a small Go-assembly
+// kernel (build tag purego disables it); float64 Linear uses gonum's GEMM and the rest gonum's
+// BLAS level-1 kernels. Conv2D is im2col plus those products. Large work is split over the cores
+// by internal/par, in parts that depend only on the sizes, so results do not depend on
+// GOMAXPROCS. Every op keeps its output and scratch buffers across runs, so its Do allocates
+// nothing after warm-up. All layers work in float32 and float64 (the store's dtype), each op from
+// one generic body.
 //
 // Gradients are symbolic: build them with gorgonia.Grad and run the graph on a TapeMachine (as
 // graph's Trainer does); backpropagation on a LispMachine returns an error. Ops that need state
 // from their forward pass (Conv2D's im2col columns, MaxPool2D's argmax, Dropout's mask,
 // BatchNorm's batch statistics) keep it in the op, so a graph's backward pass must follow its
 // forward pass in the same run, as it does on a TapeMachine.
+//
+// # Zero values
+//
+// A layer's zero value, with only the sizes PyTorch requires filled in, is PyTorch's
+// default-constructed module: a field's zero value means PyTorch's default for that argument, and
+// no value a user writes is replaced by another. Where PyTorch's default is not Go's zero, or
+// where zero is a meaningful setting of its own, the field is an Opt: unset (its zero value) is
+// PyTorch's default and Set(v) any value, zero included:
+//
+//	Dropout{}                          // nn.Dropout()                p = 0.5
+//	Dropout{P: Set(0.0)}               // nn.Dropout(0.0)             the identity
+//	LogSoftmax{}                       // nn.LogSoftmax()             dim 1 of (N, C), PyTorch's implicit dim
+//	LogSoftmax{Axis: Set(0)}           // nn.LogSoftmax(dim=0)
+//	LeakyReLU{Slope: Set(0.0)}         // nn.LeakyReLU(0.0)           (LeakyReLU{} is slope 0.01)
+//	BatchNorm2D{Features: 8}           // nn.BatchNorm2d(8)           eps 1e-5, momentum 0.1
+//	BatchNorm2D{Features: 8, Momentum: Set(0.0)}     // momentum=0: frozen running statistics
+//	BatchNorm2D{Features: 8, CumulativeAverage: true} // momentum=None
+//
+// Plain fields are used where Go's zero is PyTorch's default or not a valid setting at all:
+// Conv2D's Stride 0 is stride 1 and MaxPool2D's Stride 0 is the kernel size (PyTorch rejects
+// stride 0); NoBias false is bias=True. Sizes PyTorch requires (In, Out, Kernel, Features) have
+// no default, and a zero there is an error.
 //
 // Each layer checks its input's shape and dtype when it is built and returns an error naming the
 // layer and its scope, e.g. `layers: Linear "2": input has 100 features, want 784`.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stheno-ml/stheno/graph"
+	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -12,6 +13,11 @@ import (
 // dropoutRun builds Dropout{P: p} in training mode on an all-ones input and returns a function that
 // runs the graph and returns the output and the input gradient of sum(out * r) for r = 2.
 func dropoutRun(t *testing.T, dt tensor.Dtype, p float64, seed int64, n int) func() (out, grad []float64) {
+	return dropoutRunModule(t, Dropout{P: Set(p)}, dt, seed, n)
+}
+
+// dropoutRunModule is dropoutRun for any Dropout.
+func dropoutRunModule(t *testing.T, d Dropout, dt tensor.Dtype, seed int64, n int) func() (out, grad []float64) {
 	g := gorgonia.NewGraph()
 	b := graph.NewBuilder(g, graph.NewStore(dt, seed), true)
 	ones := tensor.New(tensor.Of(dt), tensor.WithShape(n))
@@ -21,7 +27,7 @@ func dropoutRun(t *testing.T, dt tensor.Dtype, p float64, seed int64, n int) fun
 		twos.Set(i, castTo(dt, 2))
 	}
 	x := gorgonia.NewTensor(g, dt, 1, gorgonia.WithShape(n), gorgonia.WithName("x"), gorgonia.WithValue(ones))
-	y, err := Dropout{P: p}.Forward(b, x)
+	y, err := d.Forward(b, x)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +56,13 @@ func castTo(dt tensor.Dtype, v float64) interface{} {
 }
 
 func TestDropoutTrain(t *testing.T) {
-	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+	t.Run("float32", testDropoutTrain[float32])
+	t.Run("float64", testDropoutTrain[float64])
+}
+
+func testDropoutTrain[T num.Float](t *testing.T) {
+	dt := num.Dtype[T]()
+	{
 		for _, p := range []float64{0.1, 0.5, 0.8} {
 			const n = 20000
 			run := dropoutRun(t, dt, p, 11, n)
@@ -114,15 +126,15 @@ func TestDropoutEvalIsIdentity(t *testing.T) {
 	g := gorgonia.NewGraph()
 	b := graph.NewBuilder(g, graph.NewStore(tensor.Float64, 1), false)
 	x := gorgonia.NewTensor(g, tensor.Float64, 2, gorgonia.WithShape(2, 3), gorgonia.WithName("x"))
-	y, err := Dropout{P: 0.5}.Forward(b, x)
+	y, err := Dropout{}.Forward(b, x)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if y != x {
 		t.Fatal("eval-mode dropout is not the identity")
 	}
-	wantErr(t, buildErr(Dropout{P: 1.5}, tensor.Float64, 2, 3), "Dropout: probability P=1.5 is outside [0, 1]")
-	wantErr(t, buildErr(Dropout{P: math.NaN()}, tensor.Float64, 2, 3), "outside [0, 1]")
+	wantErr(t, buildErr(Dropout{P: Set(1.5)}, tensor.Float64, 2, 3), "Dropout: probability P=1.5 is outside [0, 1]")
+	wantErr(t, buildErr(Dropout{P: Set(math.NaN())}, tensor.Float64, 2, 3), "outside [0, 1]")
 }
 
 func TestDropoutAll(t *testing.T) {

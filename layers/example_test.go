@@ -64,8 +64,8 @@ func ExampleSequential() {
 	// layers: Linear "1": input has 3 features, want 4
 }
 
-// The demo's convolutional stack on a batch of 64 MNIST-sized images: output shapes and the
-// store's PyTorch names.
+// A convolutional stack on a batch of 64 MNIST-sized images: output shapes and the store's
+// PyTorch names.
 func ExampleConv2D() {
 	model := layers.Sequential{
 		layers.Conv2D{In: 1, Out: 32, Kernel: 3, Padding: 1},

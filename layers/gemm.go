@@ -3,6 +3,8 @@ package layers
 import (
 	"sync"
 
+	"github.com/stheno-ml/stheno/internal/num"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -17,7 +19,7 @@ func trans(t bool) blas.Transpose {
 }
 
 // gemm computes c = alpha·op(a)·op(b) + beta·c for row-major matrices (BLAS semantics).
-func gemm[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func gemm[T num.Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	switch cc := any(c).(type) {
 	case []float64:
 		impl.Dgemm(trans(tA), trans(tB), m, n, k, float64(alpha), any(a).([]float64), lda, any(b).([]float64), ldb, float64(beta), cc, ldc)
@@ -27,7 +29,7 @@ func gemm[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb
 }
 
 // axpy computes y += alpha·x over len(y) elements with gonum's assembly kernels.
-func axpy[T float](alpha T, x, y []T) {
+func axpy[T num.Float](alpha T, x, y []T) {
 	switch yy := any(y).(type) {
 	case []float64:
 		impl.Daxpy(len(yy), float64(alpha), any(x).([]float64), 1, yy, 1)
@@ -37,7 +39,7 @@ func axpy[T float](alpha T, x, y []T) {
 }
 
 // dot returns Σ x[i]·y[i] over len(x) elements with gonum's assembly kernels.
-func dot[T float](x, y []T) T {
+func dot[T num.Float](x, y []T) T {
 	switch xx := any(x).(type) {
 	case []float64:
 		return T(impl.Ddot(len(xx), xx, 1, any(y).([]float64), 1))
@@ -52,16 +54,16 @@ func dot[T float](x, y []T) T {
 // kernel calls than gonum's 64×64 blocking.
 
 // mulNN adds a (m×k) · b (k×n) to c (m×n); all row-major and dense.
-func mulNN[T float](m, n, k int, a, b, c []T) { mulAdd(m, n, k, a, k, 1, b, c) }
+func mulNN[T num.Float](m, n, k int, a, b, c []T) { mulAdd(m, n, k, a, k, 1, b, c) }
 
 // mulTN sets c (m×n) = aᵀ · b for a (k×m) and b (k×n).
-func mulTN[T float](m, n, k int, a, b, c []T) {
+func mulTN[T num.Float](m, n, k int, a, b, c []T) {
 	clear(c[:m*n])
 	mulAdd(m, n, k, a, 1, m, b, c)
 }
 
 // mulNTAdd adds a (m×k) · bᵀ to c (m×n) for b (n×k).
-func mulNTAdd[T float](m, n, k int, a, b, c []T) {
+func mulNTAdd[T num.Float](m, n, k int, a, b, c []T) {
 	for i := 0; i < m; i++ {
 		arow := a[i*k : (i+1)*k]
 		crow := c[i*n : (i+1)*n]
@@ -77,7 +79,7 @@ var padPool = sync.Pool{New: func() any { return new([]float32) }}
 // mulAdd adds A·B to c (m×n, row-major) where A(i, l) = a[i*sa + l*sl] (so A may be a transposed
 // view) and b is (k×n) row-major. For float32 on CPUs with AVX2+FMA, 4×16 blocks of c go through
 // an assembly kernel that keeps them in registers; the rest (and float64) is whole-row axpy.
-func mulAdd[T float](m, n, k int, a []T, sa, sl int, b, c []T) {
+func mulAdd[T num.Float](m, n, k int, a []T, sa, sl int, b, c []T) {
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
@@ -97,7 +99,8 @@ func mulAdd[T float](m, n, k int, a []T, sa, sl int, b, c []T) {
 			// The last n-n16 columns: run the kernel on zero-padded copies.
 			tail := n - n16
 			pbp, pcp := padPool.Get().(*[]float32), padPool.Get().(*[]float32)
-			pb, pc := scratch(pbp, k*16), scratch(pcp, m4*16)
+			*pbp, *pcp = num.Grow(*pbp, k*16), num.Grow(*pcp, m4*16)
+			pb, pc := *pbp, *pcp
 			clear(pb)
 			for l := 0; l < k; l++ {
 				copy(pb[l*16:l*16+tail], b32[l*n+n16:(l+1)*n])
@@ -125,7 +128,7 @@ func mulAdd[T float](m, n, k int, a []T, sa, sl int, b, c []T) {
 }
 
 // kernelFor reports whether mulAdd uses the assembly kernel for element type T.
-func kernelFor[T float]() bool {
+func kernelFor[T num.Float]() bool {
 	var z T
 	_, ok := any(z).(float32)
 	return ok && hasSgemmKernel

@@ -3,44 +3,52 @@ package layers
 import (
 	"math"
 	"testing"
+
+	"github.com/stheno-ml/stheno/internal/num"
 )
 
 // mulAdd (assembly kernel for float32 blocks, axpy for the rest) against a naive triple loop, for
 // plain and transposed A and sizes around the 4×16 block edges.
 func TestMulAdd(t *testing.T) {
+	t.Run("float32", testMulAdd[float32])
+	t.Run("float64", testMulAdd[float64])
+}
+
+func testMulAdd[T num.Float](t *testing.T) {
+	tol := 1e-12
+	if num.Is32[T]() {
+		tol = 1e-4
+	}
 	rng := newTestRand(3)
 	for _, m := range []int{1, 3, 4, 5, 8, 13} {
 		for _, n := range []int{1, 15, 16, 17, 33, 64} {
 			for _, k := range []int{1, 2, 9, 40} {
 				for _, trans := range []bool{false, true} {
-					a := make([]float64, m*k)
-					b := make([]float64, k*n)
-					c := make([]float64, m*n)
-					for _, s := range [][]float64{a, b, c} {
+					a := make([]T, m*k)
+					b := make([]T, k*n)
+					c := make([]T, m*n)
+					for _, s := range [][]T{a, b, c} {
 						for i := range s {
-							s[i] = rng.NormFloat64()
+							s[i] = T(rng.NormFloat64())
 						}
 					}
 					sa, sl := k, 1
 					if trans {
 						sa, sl = 1, m
 					}
-					want := append([]float64(nil), c...)
+					want := make([]float64, m*n)
 					for i := 0; i < m; i++ {
 						for j := 0; j < n; j++ {
+							want[i*n+j] = float64(c[i*n+j])
 							for l := 0; l < k; l++ {
-								want[i*n+j] += a[i*sa+l*sl] * b[l*n+j]
+								want[i*n+j] += float64(a[i*sa+l*sl]) * float64(b[l*n+j])
 							}
 						}
 					}
-					got64 := append([]float64(nil), c...)
-					mulAdd(m, n, k, a, sa, sl, b, got64)
-					a32, b32, got32 := to32(a), to32(b), to32(c)
-					mulAdd(m, n, k, a32, sa, sl, b32, got32)
+					mulAdd(m, n, k, a, sa, sl, b, c)
 					for i := range want {
-						if math.Abs(got64[i]-want[i]) > 1e-12*(1+math.Abs(want[i])) ||
-							math.Abs(float64(got32[i])-want[i]) > 1e-4*(1+math.Abs(want[i])) {
-							t.Fatalf("m=%d n=%d k=%d trans=%v: element %d: %v / %v, want %v", m, n, k, trans, i, got64[i], got32[i], want[i])
+						if math.Abs(float64(c[i])-want[i]) > tol*(1+math.Abs(want[i])) {
+							t.Fatalf("m=%d n=%d k=%d trans=%v: element %d: %v, want %v", m, n, k, trans, i, c[i], want[i])
 						}
 					}
 				}

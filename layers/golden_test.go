@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stheno-ml/stheno/graph"
+	"github.com/stheno-ml/stheno/internal/golden"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -25,7 +26,7 @@ type goldenCase struct {
 	Layer        string               `json:"layer"`
 	Dtype        string               `json:"dtype"`
 	Train        bool                 `json:"train"`
-	Cfg          map[string]float64   `json:"cfg"`
+	Cfg          map[string]any       `json:"cfg"`
 	X            goldenArr            `json:"x"`
 	R            goldenArr            `json:"r"`
 	Params       map[string]goldenArr `json:"params"`
@@ -34,6 +35,7 @@ type goldenCase struct {
 	GradX        goldenArr            `json:"grad_x"`
 	Grads        map[string]goldenArr `json:"grads"`
 	BuffersAfter map[string]goldenArr `json:"buffers_after"`
+	Attrs        map[string]any       `json:"attrs"`
 }
 
 func loadGolden(t *testing.T, file string) []goldenCase {
@@ -61,14 +63,36 @@ func (c *goldenCase) dtype() tensor.Dtype {
 	return tensor.Float64
 }
 
-func (c *goldenCase) tol() float64 {
-	if c.Dtype == "float32" {
-		return 1e-5
+func (c *goldenCase) cfg(key string) int { f, _ := c.Cfg[key].(float64); return int(f) }
+
+// opt is the setting key of the case: unset when the generator did not pass it to PyTorch.
+func (c *goldenCase) opt(key string) Opt[float64] {
+	if v, ok := c.Cfg[key].(float64); ok {
+		return Set(v)
 	}
-	return 1e-10
+	return Opt[float64]{}
 }
 
-func (c *goldenCase) cfg(key string) int { return int(c.Cfg[key]) }
+// hw is the (height, width) setting key of the case; the zero pair when absent.
+func (c *goldenCase) hw(key string) [2]int {
+	v, _ := c.Cfg[key].([]any)
+	if len(v) != 2 {
+		return [2]int{}
+	}
+	a, _ := v[0].(float64)
+	b, _ := v[1].(float64)
+	return [2]int{int(a), int(b)}
+}
+
+// sq is the int form of the (height, width) setting key when both are equal (else 0: the
+// caller then uses the pair).
+func (c *goldenCase) sq(key string) int {
+	p := c.hw(key)
+	if p[0] != p[1] {
+		return 0
+	}
+	return p[0]
+}
 
 // module builds the layer a golden case describes.
 func (c *goldenCase) module(t *testing.T) graph.Module {
@@ -83,13 +107,13 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 	case "AvgPool2D":
 		return AvgPool2D{Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding")}
 	case "BatchNorm1D":
-		return BatchNorm1D{Features: c.cfg("features"), Eps: c.Cfg["eps"], Momentum: c.Cfg["momentum"]}
+		return BatchNorm1D{Features: c.cfg("features"), Eps: c.opt("eps"), Momentum: c.opt("momentum"), CumulativeAverage: c.cfg("cumulative") == 1}
 	case "BatchNorm2D":
-		return BatchNorm2D{Features: c.cfg("features"), Eps: c.Cfg["eps"], Momentum: c.Cfg["momentum"]}
+		return BatchNorm2D{Features: c.cfg("features"), Eps: c.opt("eps"), Momentum: c.opt("momentum"), CumulativeAverage: c.cfg("cumulative") == 1}
 	case "ReLU":
 		return ReLU{}
 	case "LeakyReLU":
-		return LeakyReLU{Slope: c.Cfg["slope"]}
+		return LeakyReLU{Slope: c.opt("slope")}
 	case "Tanh":
 		return Tanh{}
 	case "Sigmoid":
@@ -98,6 +122,20 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 		return GELU{}
 	case "Flatten":
 		return Flatten{}
+	case "Conv2DOpt":
+		l := Conv2D{In: c.cfg("in"), Out: c.cfg("out"), Groups: c.cfg("groups"), Same: c.cfg("same") == 1, NoBias: c.cfg("nobias") == 1}
+		if c.cfg("sq") == 1 {
+			l.Kernel, l.Stride, l.Padding, l.Dilation = c.sq("kernel"), c.sq("stride"), c.sq("padding"), c.sq("dilation")
+		} else {
+			l.KernelHW, l.StrideHW, l.PaddingHW, l.DilationHW = c.hw("kernel"), c.hw("stride"), c.hw("padding"), c.hw("dilation")
+		}
+		return l
+	case "MaxPool2DOpt":
+		return MaxPool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"),
+			DilationHW: c.hw("dilation"), CeilMode: c.cfg("ceil") == 1}
+	case "AvgPool2DOpt":
+		return AvgPool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"),
+			CeilMode: c.cfg("ceil") == 1, ExcludePad: c.cfg("exclude_pad") == 1, DivisorOverride: c.cfg("divisor")}
 	case "MLP":
 		return Sequential{Linear{In: 6, Out: 5}, ReLU{}, Linear{In: 5, Out: 3}}
 	case "CNN":
@@ -143,20 +181,11 @@ func float64s(v gorgonia.Value) []float64 {
 	panic("unexpected data")
 }
 
-// relErr is max|got-want| / max|want|.
-func relErr(got, want []float64) float64 {
-	var num, den float64
-	for i := range want {
-		num = math.Max(num, math.Abs(got[i]-want[i]))
-		den = math.Max(den, math.Abs(want[i]))
-	}
-	if den == 0 {
-		return num
-	}
-	return num / den
-}
-
-func checkClose(t *testing.T, what string, got gorgonia.Value, want goldenArr, tol float64) {
+// checkClose compares got with want under golden's tolerance rule for dt. A want that is zero
+// up to rounding (all |values| < 1e-6, e.g. the gradient of a bias feeding a BatchNorm, which is
+// exactly zero mathematically) is compared absolutely instead: |got| must be below 1e-12 in
+// float64 and 1e-5 in float32.
+func checkClose(t *testing.T, what string, got gorgonia.Value, want goldenArr, dt tensor.Dtype) {
 	t.Helper()
 	if got == nil {
 		t.Errorf("%s: no value", what)
@@ -171,35 +200,43 @@ func checkClose(t *testing.T, what string, got gorgonia.Value, want goldenArr, t
 		return
 	}
 	g := float64s(got)
-	// Values that are zero up to rounding (e.g. the gradient of a bias feeding a BatchNorm) are
-	// compared absolutely: the denominator is at least 0.1.
-	w := append(append([]float64(nil), want.Data...), 0.1)
-	g = append(g, 0.1)
-	if len(g) != len(w) {
-		t.Errorf("%s: %d values, want %d", what, len(g), len(want.Data))
+	if zeroish(want.Data, 1e-6) {
+		lim := 1e-12
+		if dt == tensor.Float32 {
+			lim = 1e-5
+		}
+		if !zeroish(g, lim) {
+			t.Errorf("%s: got %v, want zero up to rounding (%v)", what, g, want.Data)
+		}
 		return
 	}
-	if e := relErr(g, w); e > tol || math.IsNaN(e) {
-		if testing.Verbose() {
-			t.Logf("got %v\nwant %v", g, want.Data)
-		}
-		t.Errorf("%s: relative error %.3g > %.0g", what, e, tol)
+	if err := golden.Close(g, want.Data, dt); err != nil {
+		t.Errorf("%s: %v", what, err)
 	}
+}
+
+// zeroish reports whether every |v| < lim.
+func zeroish(vs []float64, lim float64) bool {
+	for _, v := range vs {
+		if !(math.Abs(v) < lim) {
+			return false
+		}
+	}
+	return true
 }
 
 // lossGraph is a layer built on a fresh graph with loss sum(out * r) and its gradients.
 type lossGraph struct {
-	g       *gorgonia.ExprGraph
-	s       *graph.Store
-	b       *graph.Builder
-	x, out  *gorgonia.Node
-	loss    *gorgonia.Node
-	wrt     gorgonia.Nodes // x then the learnables
-	grads   gorgonia.Nodes
-	vm      gorgonia.VM
-	xValue  *tensor.Dense
-	rValue  *tensor.Dense
-	learnNm []string
+	g      *gorgonia.ExprGraph
+	s      *graph.Store
+	b      *graph.Builder
+	x, out *gorgonia.Node
+	loss   *gorgonia.Node
+	wrt    gorgonia.Nodes // x then the learnables
+	grads  gorgonia.Nodes
+	vm     gorgonia.VM
+	xValue *tensor.Dense
+	rValue *tensor.Dense
 }
 
 func buildLoss(t *testing.T, m graph.Module, dt tensor.Dtype, train bool, x, r *tensor.Dense) *lossGraph {
@@ -238,11 +275,16 @@ func (lg *lossGraph) run(t *testing.T) {
 }
 
 func runGoldenFile(t *testing.T, file string) {
-	for _, c := range loadGolden(t, file) {
+	runGoldenCases(t, loadGolden(t, file), func(c *goldenCase) graph.Module { return c.module(t) })
+}
+
+// runGoldenCases checks each case with the module m builds for it.
+func runGoldenCases(t *testing.T, cases []goldenCase, m func(*goldenCase) graph.Module) {
+	for _, c := range cases {
 		c := c
 		t.Run(c.Name+"_"+c.Dtype, func(t *testing.T) {
 			dt := c.dtype()
-			lg := buildLoss(t, c.module(t), dt, c.Train, denseFrom(dt, c.X), denseFrom(dt, c.R))
+			lg := buildLoss(t, m(&c), dt, c.Train, denseFrom(dt, c.X), denseFrom(dt, c.R))
 			set := func() {
 				for _, m := range []map[string]goldenArr{c.Params, c.Buffers} {
 					for name, a := range m {
@@ -275,7 +317,7 @@ func runGoldenFile(t *testing.T, file string) {
 			for run := 0; run < 2; run++ {
 				set()
 				lg.run(t)
-				tol := c.tol()
+				tol := dt
 				checkClose(t, "output", lg.out.Value(), c.Out, tol)
 				checkClose(t, "grad x", lg.grads[0].Value(), c.GradX, tol)
 				for i, n := range lg.wrt[1:] {
@@ -320,21 +362,10 @@ func gradCheck(t *testing.T, m graph.Module, train bool, xShape tensor.Shape, se
 		lg.run(t)
 		return float64s(lg.loss.Value())[0]
 	}
-	const h = 1e-6
 	for i, n := range lg.wrt {
-		v := n.Value().Data().([]float64)
-		num := make([]float64, len(v))
-		for j := range v {
-			old := v[j]
-			v[j] = old + h
-			lp := lossAt()
-			v[j] = old - h
-			lm := lossAt()
-			v[j] = old
-			num[j] = (lp - lm) / (2 * h)
-		}
-		if e := relErr(analytic[i], num); e > 1e-6 {
-			t.Errorf("gradient of %s: analytic vs finite differences relative error %.3g", n.Name(), e)
+		num := golden.NumGrad(lossAt, n.Value().Data().([]float64), 1e-6)
+		if j, e := golden.GradErr(analytic[i], num); e > 1e-5 {
+			t.Errorf("gradient of %s: element %d: analytic %v, finite differences %v (error %.3g)", n.Name(), j, analytic[i][j], num[j], e)
 		}
 	}
 }
@@ -349,4 +380,14 @@ func buildLossProbe(t *testing.T, m graph.Module, train bool, x *tensor.Dense) t
 		t.Fatal(err)
 	}
 	return out.Shape().Clone()
+}
+
+// gradCheckGoldenFile runs gradCheck on the layer and input shape of every float64 case of file.
+func gradCheckGoldenFile(t *testing.T, file string) {
+	for i, c := range loadGolden(t, file) {
+		if c.Dtype != "float64" {
+			continue
+		}
+		t.Run(c.Name, func(t *testing.T) { gradCheck(t, c.module(t), c.Train, tensor.Shape(c.X.Shape), int64(i)) })
+	}
 }

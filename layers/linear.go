@@ -45,7 +45,7 @@ func (l Linear) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, err
 		}
 		inputs = append(inputs, bias)
 	}
-	y, err := gorgonia.ApplyOp(&linearOp{opBase: newBase("linear"), bias: !l.NoBias}, inputs...)
+	y, err := gorgonia.ApplyOp(&linearOp{newAffineOp("linear", !l.NoBias)}, inputs...)
 	if err != nil {
 		return nil, errors.Wrapf(err, "layers: %s", where("Linear", b))
 	}

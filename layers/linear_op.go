@@ -3,31 +3,24 @@ package layers
 import (
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
+	"github.com/stheno-ml/stheno/internal/par"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // linearOp computes y = x·Wᵀ (+ b) for x (N, In), W (Out, In), b (Out) with one GEMM.
 type linearOp struct {
-	opBase
-	bias bool
-	out  buffer
-	wT   []float32 // the weight transposed, for the float32 kernel
+	affineOp // st: *linearState[T]
 }
 
-func (o *linearOp) Arity() int {
-	if o.bias {
-		return 3
-	}
-	return 2
+// linearState is a linear op's scratch for one element type.
+type linearState[T num.Float] struct {
+	wT   []T // the weight transposed, for the float32 kernel
+	rows rowsJob[T]
 }
 
-func (o *linearOp) Type() hm.Type {
-	if o.bias {
-		return fnType(2, 2, 1, 2)
-	}
-	return fnType(2, 2, 2)
-}
+func (o *linearOp) Type() hm.Type { return o.typeFor(2) }
 
 func (o *linearOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 	x, w := in[0].(tensor.Shape), in[1].(tensor.Shape)
@@ -35,41 +28,31 @@ func (o *linearOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 }
 
 func (o *linearOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	in, err := denses(o.name, o.Arity(), vs)
-	if err != nil {
-		return nil, err
-	}
+	return dispatch(o, o.name, o.Arity(), vs, linearDo[float32], linearDo[float64])
+}
+
+func linearDo[T num.Float](o *linearOp, in inputs) (gorgonia.Value, error) {
 	x, w := in[0], in[1]
 	if x.Dims() != 2 || w.Dims() != 2 || x.Shape()[1] != w.Shape()[1] {
 		return nil, errors.Errorf("layers: linear: input shape %v does not fit weight shape %v", x.Shape(), w.Shape())
 	}
 	n, k, m := x.Shape()[0], x.Shape()[1], w.Shape()[0]
 	y := o.out.get(x.Dtype(), tensor.Shape{n, m})
-	switch x.Dtype() {
-	case tensor.Float64:
-		xs := x.Float64s()
-		var bs []float64
-		if o.bias {
-			bs = in[2].Float64s()
-		}
-		linearForward(y.Float64s(), xs, w.Float64s(), bs, n, k, m)
-	case tensor.Float32:
-		xs := x.Float32s()
-		var bs []float32
-		if o.bias {
-			bs = in[2].Float32s()
-		}
-		if kernelFor[float32]() {
-			o.wT = scratch(&o.wT, k*m)
-			linearForwardKernel(y.Float32s(), xs, w.Float32s(), bs, o.wT, n, k, m)
-		} else {
-			linearForward(y.Float32s(), xs, w.Float32s(), bs, n, k, m)
-		}
+	var b []T
+	if o.bias {
+		b = vals[T](in[2])
 	}
+	if !kernelFor[T]() {
+		linearForward(vals[T](y), vals[T](x), vals[T](w), b, n, k, m)
+		return y, nil
+	}
+	st := jobOf[linearState[T]](&o.st)
+	st.wT = num.Grow(st.wT, k*m)
+	linearForwardKernel(&st.rows, vals[T](y), vals[T](x), vals[T](w), b, st.wT, n, k, m)
 	return y, nil
 }
 
-func linearForward[T float](y, x, w, b []T, n, k, m int) {
+func linearForward[T num.Float](y, x, w, b []T, n, k, m int) {
 	var beta T
 	if b != nil {
 		for i := 0; i < n; i++ {
@@ -81,10 +64,10 @@ func linearForward[T float](y, x, w, b []T, n, k, m int) {
 }
 
 // linearForwardKernel is linearForward through mulAdd's float32 kernel; wT is scratch for Wᵀ.
-func linearForwardKernel(y, x, w, b, wT []float32, n, k, m int) {
-	for j := 0; j < m; j++ {
-		for l, v := range w[j*k : (j+1)*k] {
-			wT[l*m+j] = v
+func linearForwardKernel[T num.Float](j *rowsJob[T], y, x, w, b, wT []T, n, k, m int) {
+	for c := 0; c < m; c++ {
+		for l, v := range w[c*k : (c+1)*k] {
+			wT[l*m+c] = v
 		}
 	}
 	for i := 0; i < n; i++ {
@@ -94,73 +77,50 @@ func linearForwardKernel(y, x, w, b, wT []float32, n, k, m int) {
 			clear(y[i*m : (i+1)*m])
 		}
 	}
-	if !bigRows(n, m*k) {
-		mulAdd(n, m, k, x, k, 1, wT, y)
+	mulAddRows(j, n, m, k, x, k, 1, wT, y)
+}
+
+// rowsJob is mulAdd over a range of 4-row blocks of c, for par.For.
+type rowsJob[T num.Float] struct {
+	m, n, k, sa, sl int
+	a, b, c         []T
+}
+
+func (j *rowsJob[T]) Range(_, lo, hi int) {
+	r0, r1 := lo*4, min(hi*4, j.m)
+	mulAdd(r1-r0, j.n, j.k, j.a[r0*j.sa:], j.sa, j.sl, j.b, j.c[r0*j.n:])
+}
+
+// mulAddRows is mulAdd(m, n, k, a, sa, sl, b, c) with the rows of c split over the cores in
+// whole 4-row blocks when the product is large (m·n·k ≥ 2¹⁷ and m ≥ 8).
+func mulAddRows[T num.Float](j *rowsJob[T], m, n, k int, a []T, sa, sl int, b, c []T) {
+	if m*n*k < 1<<17 || m < 8 {
+		mulAdd(m, n, k, a, sa, sl, b, c)
 		return
 	}
-	parRows(n, func(lo, hi int) { mulAdd(hi-lo, m, k, x[lo*k:], k, 1, wT, y[lo*m:]) })
-}
-
-// bigRows reports whether a product of rows × perRow multiply-adds is worth splitting over cores.
-func bigRows(rows, perRow int) bool { return rows*perRow >= 1<<17 && rows >= 8 }
-
-// parRows runs f over [0, rows) split over the cores in ranges of whole 4-row blocks.
-func parRows(rows int, f func(lo, hi int)) {
-	blocks := (rows + 3) / 4
-	parallel(blocks, func(_, lo, hi int) { f(lo*4, min(hi*4, rows)) })
-}
-
-func (o *linearOp) DiffWRT(n int) []bool {
-	r := make([]bool, n)
-	for i := range r {
-		r[i] = true
-	}
-	return r
+	*j = rowsJob[T]{m: m, n: n, k: k, sa: sa, sl: sl, a: a, b: b, c: c}
+	par.For((m+3)/4, 1, j)
 }
 
 func (o *linearOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-	x, w := inputs[0], inputs[1]
-	gx, err := gorgonia.ApplyOp(&linearGradOp{opBase: newBase("linearGradX"), wrt: 0}, w, grad)
-	if err != nil {
-		return nil, errors.Wrap(err, "layers: linear gradient")
+	apps := []gradApp{
+		gradOf(&linearGradOp{wrtOp: newWrtOp("linearGradX", 0)}, inputs[1], grad),
+		gradOf(&linearGradOp{wrtOp: newWrtOp("linearGradW", 1)}, inputs[0], grad),
 	}
-	gw, err := gorgonia.ApplyOp(&linearGradOp{opBase: newBase("linearGradW"), wrt: 1}, x, grad)
-	if err != nil {
-		return nil, errors.Wrap(err, "layers: linear gradient")
+	if o.bias {
+		apps = append(apps, gradOf(&linearGradOp{wrtOp: newWrtOp("linearGradB", 2)}, grad))
 	}
-	if !o.bias {
-		return gorgonia.Nodes{gx, gw}, nil
-	}
-	gb, err := gorgonia.ApplyOp(&linearGradOp{opBase: newBase("linearGradB"), wrt: 2}, grad)
-	if err != nil {
-		return nil, errors.Wrap(err, "layers: linear gradient")
-	}
-	return gorgonia.Nodes{gx, gw, gb}, nil
+	return grads("linear", apps...)
 }
 
 // linearGradOp computes one gradient of linearOp from gy (N, Out):
 // wrt 0: gx = gy·W (inputs W, gy); wrt 1: gW = gyᵀ·x (inputs x, gy); wrt 2: gb = column sums of gy.
 type linearGradOp struct {
-	opBase
-	wrt int
-	out buffer
+	wrtOp
+	job any // *rowsJob[T]
 }
 
-func (o *linearGradOp) Arity() int {
-	if o.wrt == 2 {
-		return 1
-	}
-	return 2
-}
-
-func (o *linearGradOp) Type() hm.Type {
-	switch o.wrt {
-	case 2:
-		return fnType(2, 1)
-	default:
-		return fnType(2, 2, 2)
-	}
-}
+func (o *linearGradOp) Type() hm.Type { return o.typeFor(2) }
 
 func (o *linearGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 	switch o.wrt {
@@ -177,72 +137,45 @@ func (o *linearGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error)
 }
 
 func (o *linearGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	in, err := denses(o.name, o.Arity(), vs)
-	if err != nil {
-		return nil, err
-	}
+	return dispatch(o, o.name, o.Arity(), vs, linearGradDo[float32], linearGradDo[float64])
+}
+
+func linearGradDo[T num.Float](o *linearGradOp, in inputs) (gorgonia.Value, error) {
 	gy := in[o.Arity()-1]
 	n, m := gy.Shape()[0], gy.Shape()[1]
-	var res *tensor.Dense
+	gys := vals[T](gy)
 	switch o.wrt {
-	case 0:
+	case 0: // gx (n, k) = gy (n, m) · W (m, k)
 		k := in[0].Shape()[1]
-		res = o.out.get(gy.Dtype(), tensor.Shape{n, k})
-		switch res.Dtype() {
-		case tensor.Float64:
-			r := res.Float64s()
-			gemm(false, false, n, k, m, 1, gy.Float64s(), m, in[0].Float64s(), k, 0, r, k)
-		case tensor.Float32:
-			r := res.Float32s()
-			if kernelFor[float32]() { // gx (n, k) = gy (n, m) · W (m, k)
-				gys, w := gy.Float32s(), in[0].Float32s()
-				clear(r)
-				if bigRows(n, k*m) {
-					parRows(n, func(lo, hi int) { mulAdd(hi-lo, k, m, gys[lo*m:], m, 1, w, r[lo*k:]) })
-				} else {
-					mulAdd(n, k, m, gys, m, 1, w, r)
-				}
-			} else {
-				gemm(false, false, n, k, m, 1, gy.Float32s(), m, in[0].Float32s(), k, 0, r, k)
-			}
+		res := o.out.get(gy.Dtype(), tensor.Shape{n, k})
+		r, w := vals[T](res), vals[T](in[0])
+		if !kernelFor[T]() {
+			gemm(false, false, n, k, m, 1, gys, m, w, k, 0, r, k)
+			return res, nil
 		}
-	case 1:
+		clear(r)
+		mulAddRows(jobOf[rowsJob[T]](&o.job), n, k, m, gys, m, 1, w, r)
+		return res, nil
+	case 1: // gW (m, k) = gyᵀ (m, n) · x (n, k)
 		k := in[0].Shape()[1]
-		res = o.out.get(gy.Dtype(), tensor.Shape{m, k})
-		switch res.Dtype() {
-		case tensor.Float64:
-			r := res.Float64s()
-			gemm(true, false, m, k, n, 1, gy.Float64s(), m, in[0].Float64s(), k, 0, r, k)
-		case tensor.Float32:
-			r := res.Float32s()
-			if kernelFor[float32]() { // gW (m, k) = gyᵀ (m, n) · x (n, k)
-				gys, x := gy.Float32s(), in[0].Float32s()
-				clear(r)
-				if bigRows(m, k*n) {
-					parRows(m, func(lo, hi int) { mulAdd(hi-lo, k, n, gys[lo:], 1, m, x, r[lo*k:]) })
-				} else {
-					mulAdd(m, k, n, gys, 1, m, x, r)
-				}
-			} else {
-				gemm(true, false, m, k, n, 1, gy.Float32s(), m, in[0].Float32s(), k, 0, r, k)
-			}
+		res := o.out.get(gy.Dtype(), tensor.Shape{m, k})
+		r, x := vals[T](res), vals[T](in[0])
+		if !kernelFor[T]() {
+			gemm(true, false, m, k, n, 1, gys, m, x, k, 0, r, k)
+			return res, nil
 		}
+		clear(r)
+		mulAddRows(jobOf[rowsJob[T]](&o.job), m, k, n, gys, 1, m, x, r)
+		return res, nil
 	default:
-		res = o.out.get(gy.Dtype(), tensor.Shape{m})
-		switch res.Dtype() {
-		case tensor.Float64:
-			r := res.Float64s()
-			colSums(r, gy.Float64s(), n, m)
-		case tensor.Float32:
-			r := res.Float32s()
-			colSums(r, gy.Float32s(), n, m)
-		}
+		res := o.out.get(gy.Dtype(), tensor.Shape{m})
+		colSums(vals[T](res), gys, n, m)
+		return res, nil
 	}
-	return res, nil
 }
 
 // colSums sets dst[j] = Σ_i a[i, j] for a (n, m).
-func colSums[T float](dst, a []T, n, m int) {
+func colSums[T num.Float](dst, a []T, n, m int) {
 	clear(dst)
 	for i := 0; i < n; i++ {
 		row := a[i*m : (i+1)*m]

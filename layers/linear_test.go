@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stheno-ml/stheno/graph"
+	"github.com/stheno-ml/stheno/internal/golden"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -18,8 +19,17 @@ func TestLinearGradCheck(t *testing.T) {
 
 // buildErr builds m on an input of the given shape and dtype and returns the error.
 func buildErr(m graph.Module, dt tensor.Dtype, shape ...int) error {
+	return buildOn(m, tensor.Float64, dt, shape...)
+}
+
+// buildErrStore is buildErr with a store of the input's dtype.
+func buildErrStore(m graph.Module, dt tensor.Dtype, shape ...int) error {
+	return buildOn(m, dt, dt, shape...)
+}
+
+func buildOn(m graph.Module, storeDt, dt tensor.Dtype, shape ...int) error {
 	g := gorgonia.NewGraph()
-	b := graph.NewBuilder(g, graph.NewStore(tensor.Float64, 1), true)
+	b := graph.NewBuilder(g, graph.NewStore(storeDt, 1), true)
 	x := gorgonia.NewTensor(g, dt, len(shape), gorgonia.WithShape(shape...), gorgonia.WithName("x"))
 	_, err := m.Forward(b, x)
 	return err
@@ -107,7 +117,7 @@ func TestLinearTransposedInput(t *testing.T) {
 		return float64s(y.Value())
 	}
 	a, c := run(false), run(true)
-	if relErr(c, a) > 1e-15 {
+	if err := golden.Close(c, a, tensor.Float64); err != nil {
 		t.Fatalf("transposed input: %v, plain: %v", c, a)
 	}
 }

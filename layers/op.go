@@ -8,12 +8,10 @@ import (
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
-
-// float is the element type of every kernel in this package.
-type float interface{ ~float32 | ~float64 }
 
 // opIDs numbers op instances. Ops in this package keep per-node state (buffers, random generators,
 // cached activations), so each instance hashes differently and Gorgonia never merges two of them.
@@ -76,14 +74,6 @@ func (b *buffer) get(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
 	return b.t
 }
 
-// scratch returns a reusable slice of at least n elements.
-func scratch[T float](s *[]T, n int) []T {
-	if cap(*s) < n {
-		*s = make([]T, n)
-	}
-	return (*s)[:n]
-}
-
 // denseOf returns the input value v as a contiguous dense tensor.
 func denseOf(op string, i int, v gorgonia.Value) (*tensor.Dense, error) {
 	d, ok := v.(*tensor.Dense)
@@ -100,11 +90,52 @@ func denseOf(op string, i int, v gorgonia.Value) (*tensor.Dense, error) {
 	if d.Dtype() != tensor.Float32 && d.Dtype() != tensor.Float64 {
 		return nil, errors.Errorf("layers: %s: input %d has dtype %v, want float32 or float64", op, i, d.Dtype())
 	}
+	if d.DataSize() == 0 {
+		return nil, errors.Errorf("layers: %s: input %d has shape %v: empty inputs are not supported", op, i, d.Shape())
+	}
 	return d, nil
 }
 
 // maxArity is the largest number of inputs of an op in this package.
 const maxArity = 3
+
+// inputs are the checked inputs of one Do call, all of one dtype.
+type inputs = [maxArity]*tensor.Dense
+
+// dispatch checks the inputs of op o (see denses) and runs o's generic body for their element
+// type: f32 and f64 are the same generic function instantiated for float32 and float64. It is
+// the one place where the ops of this package choose between the two dtypes.
+func dispatch[O any](o O, name string, arity int, vs []gorgonia.Value,
+	f32, f64 func(O, inputs) (gorgonia.Value, error)) (gorgonia.Value, error) {
+	in, err := denses(name, arity, vs)
+	if err != nil {
+		return nil, err
+	}
+	if in[0].Dtype() == tensor.Float32 {
+		return f32(o, in)
+	}
+	return f64(o, in)
+}
+
+// vals returns the data of a tensor whose element type is T (checked by dispatch), without the
+// allocation of Dense.Data.
+func vals[T num.Float](d *tensor.Dense) []T {
+	if num.Is32[T]() {
+		return any(d.Float32s()).([]T)
+	}
+	return any(d.Float64s()).([]T)
+}
+
+// jobOf returns the *J kept in slot, making it on first use: ops keep their parallel jobs (and
+// other per-dtype state) this way, so a run allocates nothing after warm-up.
+func jobOf[J any](slot *any) *J {
+	if j, ok := (*slot).(*J); ok {
+		return j
+	}
+	j := new(J)
+	*slot = j
+	return j
+}
 
 // denses converts all inputs of op to dense tensors of one dtype. It returns an array, not a
 // slice, so that it does not allocate.
@@ -125,9 +156,10 @@ func denses(op string, want int, vs []gorgonia.Value) (ds [maxArity]*tensor.Dens
 	return ds, nil
 }
 
-// where names a layer and its scope in error messages: `Linear "2"`.
+// scoped is what error messages need of a graph.Builder: its scope.
 type scoped interface{ Name(string) string }
 
+// where names a layer and its scope in error messages: `Linear "2"`.
 func where(layer string, b scoped) string {
 	if s := b.Name(""); s != "" {
 		return fmt.Sprintf("%s %q", layer, s)
@@ -135,7 +167,9 @@ func where(layer string, b scoped) string {
 	return layer
 }
 
-// checkInput makes sure x exists and has the store's dtype dt.
+// checkInput makes sure x exists, has the store's dtype dt and no dimension of size zero. (PyTorch
+// gives empty results for some empty inputs; Gorgonia's TapeMachine panics on them in a goroutine
+// of its own, which no recover can catch, so an empty input is refused when the graph is built.)
 func checkInput(layer string, b scoped, x *gorgonia.Node, dt tensor.Dtype) error {
 	if x == nil {
 		return errors.Errorf("layers: %s: nil input node", where(layer, b))
@@ -143,5 +177,93 @@ func checkInput(layer string, b scoped, x *gorgonia.Node, dt tensor.Dtype) error
 	if x.Dtype() != dt {
 		return errors.Errorf("layers: %s: input has dtype %v, want %v (the store's dtype)", where(layer, b), x.Dtype(), dt)
 	}
+	for i, d := range x.Shape() {
+		if d <= 0 {
+			return errors.Errorf("layers: %s: input has shape %v: dimension %d is %d; empty inputs are not supported", where(layer, b), x.Shape(), i, d)
+		}
+	}
 	return nil
+}
+
+// gradApp is a gradient op and its inputs.
+type gradApp struct {
+	op gorgonia.Op
+	in gorgonia.Nodes
+}
+
+func gradOf(op gorgonia.Op, in ...*gorgonia.Node) gradApp { return gradApp{op, in} }
+
+// grads applies gradient ops to their inputs: the result of an op's SymDiff, one node per input.
+func grads(what string, apps ...gradApp) (gorgonia.Nodes, error) {
+	out := make(gorgonia.Nodes, len(apps))
+	for i, a := range apps {
+		n, err := gorgonia.ApplyOp(a.op, a.in...)
+		if err != nil {
+			return nil, errors.Wrapf(err, "layers: %s gradient", what)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// wrtOp is the common part of the gradient ops of Linear and Conv2D: which input they
+// differentiate (0 the input x, from the weight and gy; 1 the weight, from x and gy; 2 the bias,
+// from gy alone) and their output buffer.
+type wrtOp struct {
+	opBase
+	wrt int
+	out buffer
+}
+
+func newWrtOp(name string, wrt int) wrtOp { return wrtOp{opBase: newBase(name), wrt: wrt} }
+
+func (o *wrtOp) Arity() int {
+	if o.wrt == 2 {
+		return 1
+	}
+	return 2
+}
+
+// typeFor is the op's type for inputs of d dimensions.
+func (o *wrtOp) typeFor(d int) hm.Type {
+	if o.wrt == 2 {
+		return fnType(d, 1)
+	}
+	return fnType(d, d, d)
+}
+
+// affineOp is the common part of the ops of Linear and Conv2D: inputs x, the weight and, with
+// bias, the bias; an output buffer and per-dtype state st.
+type affineOp struct {
+	opBase
+	bias bool
+	out  buffer
+	st   any
+}
+
+func newAffineOp(name string, bias bool) affineOp {
+	return affineOp{opBase: newBase(name), bias: bias}
+}
+
+func (o *affineOp) Arity() int {
+	if o.bias {
+		return 3
+	}
+	return 2
+}
+
+// typeFor is the op's type for an input and weight of d dimensions.
+func (o *affineOp) typeFor(d int) hm.Type {
+	if o.bias {
+		return fnType(d, d, 1, d)
+	}
+	return fnType(d, d, d)
+}
+
+func (o *affineOp) DiffWRT(n int) []bool {
+	r := make([]bool, n)
+	for i := range r {
+		r[i] = true
+	}
+	return r
 }

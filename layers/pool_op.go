@@ -3,19 +3,23 @@ package layers
 import (
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
+	"github.com/stheno-ml/stheno/internal/par"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // poolOp is 2-D max or average pooling over NCHW inputs. Max pooling records the position of each
 // window's maximum (the first one on ties, like PyTorch) for its backward pass; average pooling
-// divides by Kernel² (PyTorch's count_include_pad=True).
+// divides as avg says.
 type poolOp struct {
 	opBase
 	max bool
+	avg avgSpec
 	g   convGeom // c is channels, o unused
 	arg []int32  // per output element: flat index into its (H, W) plane of the input
 	out buffer
+	job any // *poolJob[T]
 }
 
 func (o *poolOp) Arity() int    { return 1 }
@@ -26,10 +30,10 @@ func (o *poolOp) outShape() tensor.Shape {
 func (o *poolOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) { return o.outShape(), nil }
 
 func (o *poolOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	in, err := denses(o.name, 1, vs)
-	if err != nil {
-		return nil, err
-	}
+	return dispatch(o, o.name, 1, vs, poolDo[float32], poolDo[float64])
+}
+
+func poolDo[T num.Float](o *poolOp, in inputs) (gorgonia.Value, error) {
 	g := o.g
 	if !in[0].Shape().Eq(tensor.Shape{g.n, g.c, g.h, g.w}) {
 		return nil, errors.Errorf("layers: pool: input has shape %v, built for (%d, %d, %d, %d)", in[0].Shape(), g.n, g.c, g.h, g.w)
@@ -38,33 +42,79 @@ func (o *poolOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	if o.max && len(o.arg) != y.DataSize() {
 		o.arg = make([]int32, y.DataSize())
 	}
-	switch in[0].Dtype() {
-	case tensor.Float64:
-		x := in[0].Float64s()
-		poolForward(o.max, g, y.Float64s(), x, o.arg)
-	case tensor.Float32:
-		x := in[0].Float32s()
-		poolForward(o.max, g, y.Float32s(), x, o.arg)
-	}
+	j := jobOf[poolJob[T]](&o.job)
+	*j = poolJob[T]{isMax: o.max, avg: o.avg, g: g, y: vals[T](y), x: vals[T](in[0]), arg: o.arg}
+	par.For(g.n*g.c, planesPerPart(g), j)
 	return y, nil
 }
 
-// minParallel is the input size from which pooling splits its planes over goroutines.
-const minParallel = 1 << 15
+// planesPerPart is the fewest (H, W) planes worth a part of their own in par.For.
+func planesPerPart(g convGeom) int { return max(1, minParallel/(g.h*g.w)) }
 
-func poolForward[T float](isMax bool, g convGeom, y, x []T, arg []int32) {
-	if g.n*g.c*g.h*g.w < minParallel {
-		poolForwardPlanes(isMax, g, y, x, arg, 0, g.n*g.c)
+// poolJob is pooling's forward pass (y from x) or backward pass (gx from gy) over a range of
+// planes, for par.For.
+type poolJob[T num.Float] struct {
+	isMax, back bool
+	avg         avgSpec
+	g           convGeom
+	y, x        []T // forward: y = pool(x); backward: y is gy and x is gx
+	arg         []int32
+}
+
+func (j *poolJob[T]) Range(_, lo, hi int) {
+	if !j.back {
+		poolForwardPlanes(j.isMax, j.avg, j.g, j.y, j.x, j.arg, lo, hi)
 		return
 	}
-	parallel(g.n*g.c, func(_, lo, hi int) { poolForwardPlanes(isMax, g, y, x, arg, lo, hi) })
+	hw := j.g.h * j.g.w
+	clear(j.x[lo*hw : hi*hw])
+	poolBackwardPlanes(j.isMax, j.avg, j.g, j.x, j.y, j.arg, lo, hi)
+}
+
+// poolForward pools every plane of x into y, on the caller's goroutine.
+func poolForward[T num.Float](isMax bool, g convGeom, y, x []T, arg []int32) {
+	poolForwardPlanes(isMax, avgSpec{}, g, y, x, arg, 0, g.n*g.c)
+}
+
+// avgSpec is how average pooling divides a window's sum: by divisor when it is not zero
+// (PyTorch's divisor_override), else by the window's size clipped to the padded input (PyTorch's
+// count_include_pad=True) or, with excludePad, to the input itself.
+type avgSpec struct {
+	excludePad bool
+	divisor    int
+}
+
+// divisor returns the divisor of the window starting at (h0, w0) and its extent in the input,
+// rows [hs, he) and columns [ws, we).
+func (a avgSpec) window(g convGeom, oh, ow int) (div, hs, he, ws, we int) {
+	h0, w0 := oh*g.sh-g.ph, ow*g.sw-g.pw
+	h1, w1 := min(h0+g.kh, g.h+g.ph), min(w0+g.kw, g.w+g.pw)
+	div = (h1 - h0) * (w1 - w0)
+	hs, ws, he, we = max(h0, 0), max(w0, 0), min(h1, g.h), min(w1, g.w)
+	switch {
+	case a.divisor != 0:
+		div = a.divisor
+	case a.excludePad:
+		div = (he - hs) * (we - ws)
+	}
+	return div, hs, he, ws, we
+}
+
+// maxWindow returns the first valid row or column of a max-pooling window starting at x0 with
+// kernel k and dilation d over an input of size n, and the end of its range.
+func maxWindow(x0, k, d, n int) (start, end int) {
+	start = x0
+	if start < 0 {
+		start += (-start + d - 1) / d * d
+	}
+	return start, min(x0+(k-1)*d+1, n)
 }
 
 // poolForwardPlanes pools the planes [lo, hi) of x (N·C planes of H×W) into y.
-func poolForwardPlanes[T float](isMax bool, g convGeom, y, x []T, arg []int32, lo, hi int) {
+func poolForwardPlanes[T num.Float](isMax bool, avg avgSpec, g convGeom, y, x []T, arg []int32, lo, hi int) {
 	hw, p := g.h*g.w, g.oh*g.ow
-	inv := 1 / T(g.k*g.k)
-	if isMax && g.k == 2 && g.stride == 2 && g.pa == 0 {
+	if isMax && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 &&
+		g.dh == 1 && g.dw == 1 && 2*g.oh <= g.h && 2*g.ow <= g.w {
 		maxPool2x2Planes(g, y, x, arg, lo, hi)
 		return
 	}
@@ -72,29 +122,27 @@ func poolForwardPlanes[T float](isMax bool, g convGeom, y, x []T, arg []int32, l
 		xp := x[pl*hw : (pl+1)*hw]
 		yp := y[pl*p : (pl+1)*p]
 		for oh := 0; oh < g.oh; oh++ {
-			h0 := oh*g.stride - g.pa
-			hs, he := max(h0, 0), min(h0+g.k, g.h)
 			for ow := 0; ow < g.ow; ow++ {
-				w0 := ow*g.stride - g.pa
-				ws, we := max(w0, 0), min(w0+g.k, g.w)
 				if !isMax {
+					div, hs, he, ws, we := avg.window(g, oh, ow)
 					var s T
 					for ih := hs; ih < he; ih++ {
 						for _, v := range xp[ih*g.w+ws : ih*g.w+we] {
 							s += v
 						}
 					}
-					yp[oh*g.ow+ow] = s * inv
+					yp[oh*g.ow+ow] = s / T(div)
 					continue
 				}
+				hs, he := maxWindow(oh*g.sh-g.ph, g.kh, g.dh, g.h)
+				ws, we := maxWindow(ow*g.sw-g.pw, g.kw, g.dw, g.w)
 				bi := hs*g.w + ws
 				best := xp[bi]
 			window:
-				for ih := hs; ih < he; ih++ {
-					row := xp[ih*g.w+ws : ih*g.w+we]
-					for j, v := range row {
-						if v > best || v != v { // NaN propagates, like PyTorch
-							best, bi = v, ih*g.w+ws+j
+				for ih := hs; ih < he; ih += g.dh {
+					for iw := ws; iw < we; iw += g.dw {
+						if v := xp[ih*g.w+iw]; v > best || v != v { // NaN propagates, like PyTorch
+							best, bi = v, ih*g.w+iw
 							if v != v {
 								break window
 							}
@@ -109,7 +157,7 @@ func poolForwardPlanes[T float](isMax bool, g convGeom, y, x []T, arg []int32, l
 }
 
 // maxPool2x2Planes is poolForwardPlanes for the common 2×2, stride 2, no padding max pooling.
-func maxPool2x2Planes[T float](g convGeom, y, x []T, arg []int32, lo, hi int) {
+func maxPool2x2Planes[T num.Float](g convGeom, y, x []T, arg []int32, lo, hi int) {
 	hw, p := g.h*g.w, g.oh*g.ow
 	for pl := lo; pl < hi; pl++ {
 		xp := x[pl*hw : (pl+1)*hw]
@@ -142,11 +190,7 @@ func maxPool2x2Planes[T float](g convGeom, y, x []T, arg []int32, lo, hi int) {
 func (o *poolOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (o *poolOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-	gx, err := gorgonia.ApplyOp(&poolGradOp{opBase: newBase(o.name + "Grad"), fwd: o}, grad)
-	if err != nil {
-		return nil, errors.Wrap(err, "layers: pool gradient")
-	}
-	return gorgonia.Nodes{gx}, nil
+	return grads("pool", gradOf(&poolGradOp{opBase: newBase(o.name + "Grad"), fwd: o}, grad))
 }
 
 // poolGradOp computes the input gradient of its poolOp from gy; max pooling uses the positions of
@@ -155,6 +199,7 @@ type poolGradOp struct {
 	opBase
 	fwd *poolOp
 	out buffer
+	job any // *poolJob[T]
 }
 
 func (o *poolGradOp) Arity() int    { return 1 }
@@ -166,42 +211,23 @@ func (o *poolGradOp) shape() tensor.Shape {
 func (o *poolGradOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) { return o.shape(), nil }
 
 func (o *poolGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	in, err := denses(o.name, 1, vs)
-	if err != nil {
-		return nil, err
-	}
+	return dispatch(o, o.name, 1, vs, poolGradDo[float32], poolGradDo[float64])
+}
+
+func poolGradDo[T num.Float](o *poolGradOp, in inputs) (gorgonia.Value, error) {
 	if !in[0].Shape().Eq(o.fwd.outShape()) {
 		return nil, errors.Errorf("layers: pool gradient: output gradient has shape %v, want %v", in[0].Shape(), o.fwd.outShape())
 	}
+	g := o.fwd.g
 	gx := o.out.get(in[0].Dtype(), o.shape())
-	switch in[0].Dtype() {
-	case tensor.Float64:
-		gy := in[0].Float64s()
-		poolBackward(o.fwd.max, o.fwd.g, gx.Float64s(), gy, o.fwd.arg)
-	case tensor.Float32:
-		gy := in[0].Float32s()
-		poolBackward(o.fwd.max, o.fwd.g, gx.Float32s(), gy, o.fwd.arg)
-	}
+	j := jobOf[poolJob[T]](&o.job)
+	*j = poolJob[T]{isMax: o.fwd.max, back: true, avg: o.fwd.avg, g: g, y: vals[T](in[0]), x: vals[T](gx), arg: o.fwd.arg}
+	par.For(g.n*g.c, planesPerPart(g), j)
 	return gx, nil
 }
 
-func poolBackward[T float](isMax bool, g convGeom, gx, gy []T, arg []int32) {
-	hw := g.h * g.w
-	inv := 1 / T(g.k*g.k)
-	if g.n*g.c*hw < minParallel {
-		clear(gx)
-		poolBackwardPlanes(isMax, g, gx, gy, arg, 0, g.n*g.c, inv)
-		return
-	}
-	parallel(g.n*g.c, func(_, lo, hi int) {
-		clear(gx[lo*hw : hi*hw])
-		poolBackwardPlanes(isMax, g, gx, gy, arg, lo, hi, inv)
-	})
-}
-
 // poolBackwardPlanes adds the gradient of the planes [lo, hi) into gx (zeroed by the caller).
-
-func poolBackwardPlanes[T float](isMax bool, g convGeom, gx, gy []T, arg []int32, lo, hi int, inv T) {
+func poolBackwardPlanes[T num.Float](isMax bool, avg avgSpec, g convGeom, gx, gy []T, arg []int32, lo, hi int) {
 	hw, p := g.h*g.w, g.oh*g.ow
 	for pl := lo; pl < hi; pl++ {
 		gxp := gx[pl*hw : (pl+1)*hw]
@@ -213,12 +239,9 @@ func poolBackwardPlanes[T float](isMax bool, g convGeom, gx, gy []T, arg []int32
 			continue
 		}
 		for oh := 0; oh < g.oh; oh++ {
-			h0 := oh*g.stride - g.pa
-			hs, he := max(h0, 0), min(h0+g.k, g.h)
 			for ow := 0; ow < g.ow; ow++ {
-				w0 := ow*g.stride - g.pa
-				ws, we := max(w0, 0), min(w0+g.k, g.w)
-				v := gyp[oh*g.ow+ow] * inv
+				div, hs, he, ws, we := avg.window(g, oh, ow)
+				v := gyp[oh*g.ow+ow] / T(div)
 				for ih := hs; ih < he; ih++ {
 					row := gxp[ih*g.w+ws : ih*g.w+we]
 					for j := range row {

@@ -20,8 +20,8 @@ func TestPoolGradCheck(t *testing.T) {
 }
 
 func TestPoolShapeErrors(t *testing.T) {
-	wantErr(t, buildErr(MaxPool2D{Kernel: 2}, tensor.Float64, 2, 8, 8), "MaxPool2D: input has shape (2, 8, 8), want (N, C, H, W)")
-	wantErr(t, buildErr(AvgPool2D{Kernel: 3, Padding: 2}, tensor.Float64, 1, 1, 8, 8), "AvgPool2D: invalid configuration")
+	wantErr(t, buildErr(MaxPool2D{Kernel: 2}, tensor.Float64, 8, 8), "MaxPool2D: input has shape (8, 8), want (N, C, H, W) or (C, H, W)")
+	wantErr(t, buildErr(AvgPool2D{Kernel: 3, Padding: 2}, tensor.Float64, 1, 1, 8, 8), "AvgPool2D: Padding [2 2] must be at most half the kernel [3 3]")
 	wantErr(t, buildErr(MaxPool2D{Kernel: 4}, tensor.Float64, 1, 1, 3, 8), "smaller than the kernel")
 }
 
@@ -36,7 +36,7 @@ func TestMaxPoolNaN(t *testing.T) {
 		13, 14, 15, 16,
 	}
 	for _, stride := range []int{2, 1} {
-		g := convGeom{n: 1, c: 1, h: 4, w: 4, k: 2, stride: stride}
+		g := convGeom{n: 1, c: 1, h: 4, w: 4, kh: 2, kw: 2, sh: stride, sw: stride, dh: 1, dw: 1, groups: 1}
 		g.oh, g.ow = (4-2)/stride+1, (4-2)/stride+1
 		y := make([]float64, g.oh*g.ow)
 		arg := make([]int32, len(y))
@@ -53,3 +53,9 @@ func TestMaxPoolNaN(t *testing.T) {
 		}
 	}
 }
+
+// Non-square windows, dilation, ceil_mode, count_include_pad=False, divisor_override and unbatched
+// inputs against PyTorch; every case's backward by finite differences.
+func TestPoolOptionsGolden(t *testing.T) { runGoldenFile(t, "pool_options.json") }
+
+func TestPoolOptionsGradCheck(t *testing.T) { gradCheckGoldenFile(t, "pool_options.json") }

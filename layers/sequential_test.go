@@ -9,7 +9,7 @@ import (
 )
 
 func TestSequentialNames(t *testing.T) {
-	m := Sequential{Conv2D{In: 1, Out: 2, Kernel: 3}, BatchNorm2D{Features: 2}, ReLU{}, Dropout{P: 0.5},
+	m := Sequential{Conv2D{In: 1, Out: 2, Kernel: 3}, BatchNorm2D{Features: 2}, ReLU{}, Dropout{},
 		Flatten{}, Sequential{Linear{In: 8, Out: 3}, Tanh{}}}
 	g := gorgonia.NewGraph()
 	s := graph.NewStore(tensor.Float32, 1)

@@ -7,39 +7,49 @@ import (
 	"gorgonia.org/gorgonia"
 )
 
-// Softmax is softmax along Axis (torch.nn.Softmax(dim=Axis)); a negative Axis counts from the end.
-// Note that Axis 0 is the batch axis: for (N, classes) scores use Axis 1 or −1. It is ops.Softmax,
-// numerically stable, with its own backward pass.
+// Softmax is softmax along Axis (torch.nn.Softmax(dim)), numerically stable, with its own
+// backward pass (it is ops.Softmax). An unset Axis (the zero value) picks the axis as PyTorch's
+// nn.Softmax() does when dim is not given: axis 0 for inputs of 1 or 3 dimensions, axis 1
+// otherwise — the class axis of (N, C) and (N, C, H, W) inputs. Set(a) chooses axis a; a
+// negative a counts from the end, and Set(0) is the first (for (N, C) inputs: the batch) axis.
 type Softmax struct {
-	Axis int
+	Axis Opt[int]
 }
 
 // Forward implements graph.Module.
 func (l Softmax) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	if err := checkInput("Softmax", b, x, b.Dtype()); err != nil {
-		return nil, err
-	}
-	y, err := ops.Softmax(x, l.Axis)
-	if err != nil {
-		return nil, errors.Wrapf(err, "layers: %s", where("Softmax", b))
-	}
-	return y, nil
+	return softmax("Softmax", ops.Softmax, l.Axis, b, x)
 }
 
-// LogSoftmax is log(softmax(x)) along Axis, computed stably (torch.nn.LogSoftmax(dim=Axis)); a
-// negative Axis counts from the end, and Axis 0 is the batch axis. It is ops.LogSoftmax.
+// LogSoftmax is log(softmax(x)) along Axis, computed stably (torch.nn.LogSoftmax(dim)); it is
+// ops.LogSoftmax. Axis is that of Softmax: unset means PyTorch's implicit dim (axis 1 of (N, C)
+// scores), Set(a) axis a.
 type LogSoftmax struct {
-	Axis int
+	Axis Opt[int]
 }
 
 // Forward implements graph.Module.
 func (l LogSoftmax) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	if err := checkInput("LogSoftmax", b, x, b.Dtype()); err != nil {
+	return softmax("LogSoftmax", ops.LogSoftmax, l.Axis, b, x)
+}
+
+// implicitSoftmaxAxis is PyTorch's _get_softmax_dim: the axis nn.Softmax, nn.LogSoftmax and
+// F.softmax use when dim is None.
+func implicitSoftmaxAxis(dims int) int {
+	if dims == 0 || dims == 1 || dims == 3 {
+		return 0
+	}
+	return 1
+}
+
+func softmax(name string, f func(*gorgonia.Node, int) (*gorgonia.Node, error), axis Opt[int], b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	if err := checkInput(name, b, x, b.Dtype()); err != nil {
 		return nil, err
 	}
-	y, err := ops.LogSoftmax(x, l.Axis)
+	a := axis.Or(implicitSoftmaxAxis(x.Dims()))
+	y, err := f(x, a)
 	if err != nil {
-		return nil, errors.Wrapf(err, "layers: %s", where("LogSoftmax", b))
+		return nil, errors.Wrapf(err, "layers: %s", where(name, b))
 	}
 	return y, nil
 }

@@ -12,8 +12,8 @@ func TestSoftmaxLayers(t *testing.T) {
 	for _, axis := range []int{1, -1, 0} {
 		x := randDense(rng, tensor.Shape{3, 4})
 		r := randDense(rng, tensor.Shape{3, 4})
-		sm := buildLoss(t, Softmax{Axis: axis}, tensor.Float64, true, x, r)
-		lsm := buildLoss(t, LogSoftmax{Axis: axis}, tensor.Float64, true, x, r)
+		sm := buildLoss(t, Softmax{Axis: Set(axis)}, tensor.Float64, true, x, r)
+		lsm := buildLoss(t, LogSoftmax{Axis: Set(axis)}, tensor.Float64, true, x, r)
 		sm.run(t)
 		lsm.run(t)
 		p, lp := float64s(sm.out.Value()), float64s(lsm.out.Value())
@@ -37,8 +37,8 @@ func TestSoftmaxLayers(t *testing.T) {
 				}
 			}
 		}
-		gradCheck(t, Softmax{Axis: axis}, true, tensor.Shape{3, 4}, 9)
-		gradCheck(t, LogSoftmax{Axis: axis}, true, tensor.Shape{3, 4}, 9)
+		gradCheck(t, Softmax{Axis: Set(axis)}, true, tensor.Shape{3, 4}, 9)
+		gradCheck(t, LogSoftmax{Axis: Set(axis)}, true, tensor.Shape{3, 4}, 9)
 	}
-	wantErr(t, buildErr(Sequential{Softmax{Axis: 2}}, tensor.Float64, 3, 4), `layers: Softmax "0"`)
+	wantErr(t, buildErr(Sequential{Softmax{Axis: Set(2)}}, tensor.Float64, 3, 4), `layers: Softmax "0"`)
 }

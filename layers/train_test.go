@@ -23,7 +23,7 @@ func TestTrainSmallCNN(t *testing.T) {
 		layers.Flatten{},
 		layers.Linear{In: 16, Out: 8},
 		layers.GELU{},
-		layers.Dropout{P: 0.2},
+		layers.Dropout{P: layers.Set(0.2)},
 		layers.Linear{In: 8, Out: 2},
 	}
 	store := graph.NewStore(tensor.Float32, 5)

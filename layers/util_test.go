@@ -3,6 +3,7 @@ package layers
 import (
 	"math/rand"
 
+	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/tensor"
 )
 
@@ -14,4 +15,13 @@ func randDense(rng *rand.Rand, shape tensor.Shape) *tensor.Dense {
 		v[i] = rng.NormFloat64()
 	}
 	return tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(v))
+}
+
+// randDenseOf is randDense in element type T.
+func randDenseOf[T num.Float](rng *rand.Rand, shape ...int) *tensor.Dense {
+	v := make([]T, tensor.Shape(shape).TotalSize())
+	for i := range v {
+		v[i] = T(rng.NormFloat64())
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
 }

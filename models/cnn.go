@@ -54,7 +54,7 @@ func CNN(c CNNConfig) graph.Module {
 		layers.Flatten{},
 		layers.Linear{In: flat, Out: c.Hidden},
 		layers.ReLU{},
-		layers.Dropout{P: c.Dropout},
+		layers.Dropout{P: layers.Set(c.Dropout)},
 		layers.Linear{In: c.Hidden, Out: c.Classes},
 	}
 }

@@ -2,10 +2,12 @@ package ops
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
+	"github.com/stheno-ml/stheno/internal/par"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // BCE returns the binary cross-entropy between probabilities and targets,
@@ -20,106 +22,134 @@ import (
 // outside [0, 1] makes the VM's run return an error naming it. Gradients
 // flow to probs only.
 func BCE(probs, target *G.Node, opts ...LossOpt) (*G.Node, error) {
-	return binaryLoss(kindBCE, probs, target, opts)
-}
-
-func binaryLoss(kind lossKind, x, target *G.Node, opts []LossOpt) (*G.Node, error) {
-	name := kindNames[kind]
-	allowed := optReduction | optWeight
-	if kind == kindBCELogits {
-		allowed |= optPosWeight
-	}
-	cfg, err := newLossConfig(name, allowed, opts)
+	const name = "BCE"
+	cfg, err := newLossConfig(name, []string{"WithReduction", "WithWeight"}, opts)
 	if err != nil {
 		return nil, err
 	}
-	if x == nil || target == nil {
-		return nil, errors.Errorf("ops: %s: nil node", name)
-	}
-	dt := x.Dtype()
-	if !isFloat(dt) {
-		return nil, errors.Errorf("ops: %s: input has dtype %v, want Float64 or Float32", name, dt)
-	}
-	xs := x.Shape()
-	if xs.Dims() < 1 {
-		return nil, errors.Errorf("ops: %s: input must be a tensor, got a scalar", name)
-	}
-	if target.Dtype() != dt {
-		return nil, errors.Errorf("ops: %s: target has dtype %v, want the input's dtype %v", name, target.Dtype(), dt)
-	}
-	if !target.Shape().Eq(xs) {
-		return nil, errors.Errorf("ops: %s: target has shape %v, want the input's shape %v", name, target.Shape(), xs)
-	}
-	op := &lossOp{kind: kind, dt: dt, xShape: xs.Clone(), tShape: xs.Clone(), tDt: dt, red: cfg.reduction,
-		outShape: xs.Clone(), nPos: xs.TotalSize(), last: xs[xs.Dims()-1]}
-	if cfg.weight != nil {
-		w, err := floatsOfConst(name, "weight", cfg.weight, dt)
-		if err != nil {
-			return nil, err
-		}
-		if op.w, err = broadcastTo(w, cfg.weight.Shape(), xs); err != nil {
-			return nil, errors.Wrapf(err, "ops: %s: weight", name)
-		}
-	}
-	if cfg.posWeight != nil {
-		pw, err := floatsOfConst(name, "pos_weight", cfg.posWeight, dt)
-		if err != nil {
-			return nil, err
-		}
-		switch len(pw) {
-		case op.last:
-			op.pw = pw
-		case 1:
-			op.pw = make([]float64, op.last)
-			for i := range op.pw {
-				op.pw[i] = pw[0]
-			}
-		default:
-			return nil, errors.Errorf("ops: %s: pos_weight has shape %v, want (%d) (the input's last dimension) or (1)", name, cfg.posWeight.Shape(), op.last)
-		}
-	}
-	op.config = fmt.Sprintf("reduction=%v, weighted=%v, pos_weighted=%v", cfg.reduction, cfg.weight != nil, cfg.posWeight != nil)
-	out, err := G.ApplyOp(op, x, target)
+	s, w, err := pairSpec(name, probs, target, cfg)
 	if err != nil {
-		return nil, errors.Wrapf(err, "ops: %s", name)
+		return nil, err
 	}
-	return out, nil
+	s.config = fmt.Sprintf("reduction=%v, weighted=%v", cfg.reduction, w != nil)
+	return applyLoss(s.dt, &bce[float32]{s: s, w: w}, &bce[float64]{s: s, w: w}, probs, target)
 }
 
-// broadcastTo expands w of shape ws to shape s by NumPy's rules (shapes
-// aligned on the right, a dimension of size 1 repeats).
-func broadcastTo(w []float64, ws, s tensor.Shape) ([]float64, error) {
-	if ws.Dims() > s.Dims() {
-		return nil, errors.Errorf("shape %v does not broadcast to %v", ws, s)
+// bce is BCE's loss; its kernels run over parts of the elements.
+type bce[T num.Float] struct {
+	s          *lossSpec
+	w          []float64 // weight expanded to the input's size, or nil
+	x, y, dx   []T
+	perPos, g  []T
+	sc         float64
+	bwd        bool
+	sum        [par.MaxParts]float64
+	badX, badY [par.MaxParts]int
+}
+
+func (l *bce[T]) spec() *lossSpec { return l.s }
+
+func (l *bce[T]) Range(p, lo, hi int) {
+	if l.bwd {
+		bceBwd(l.dx, l.x, l.y, l.w, l.g, l.sc, lo, hi)
+		return
 	}
-	// strides of w aligned on s's dimensions; 0 where w repeats
-	strides := make([]int, s.Dims())
-	off := s.Dims() - ws.Dims()
-	st := 1
-	for d := ws.Dims() - 1; d >= 0; d-- {
-		switch ws[d] {
-		case s[d+off]:
-			strides[d+off] = st
-		case 1:
-		default:
-			return nil, errors.Errorf("shape %v does not broadcast to %v", ws, s)
-		}
-		st *= ws[d]
+	l.sum[p], l.badX[p], l.badY[p] = bceFwd(l.x, l.y, l.w, l.perPos, lo, hi)
+}
+
+func (l *bce[T]) inputs(in []G.Value) error {
+	var err error
+	if l.x, err = floatsOf[T](l.s.name, "input", in[0], l.s.in[0]); err != nil {
+		return err
 	}
-	out := make([]float64, s.TotalSize())
-	idx := make([]int, s.Dims())
-	for i := range out {
-		p := 0
-		for d, k := range idx {
-			p += k * strides[d]
+	l.y, err = floatsOf[T](l.s.name, "target", in[1], l.s.in[1])
+	return err
+}
+
+func (l *bce[T]) forward(in []G.Value, perPos []T) (float64, error) {
+	if err := l.inputs(in); err != nil {
+		return 0, err
+	}
+	l.bwd, l.perPos = false, perPos
+	parts := par.For(len(l.x), parMinWork, l)
+	x, y := l.x, l.y
+	l.x, l.y, l.perPos = nil, nil, nil
+	var sum float64
+	for p := 0; p < parts; p++ {
+		if i := l.badX[p]; i >= 0 {
+			return 0, errors.Errorf("ops: BCE: input%s = %v outside [0, 1]", posString(i, l.s.in[0]), x[i])
 		}
-		out[i] = w[p]
-		for d := len(idx) - 1; d >= 0; d-- {
-			if idx[d]++; idx[d] < s[d] {
-				break
-			}
-			idx[d] = 0
+		if i := l.badY[p]; i >= 0 {
+			return 0, errors.Errorf("ops: BCE: target%s = %v outside [0, 1]", posString(i, l.s.in[0]), y[i])
+		}
+		sum += l.sum[p]
+	}
+	return l.s.reduce(sum, len(x)), nil
+}
+
+func (l *bce[T]) backward(d [][]T, in []G.Value, sv float64, g []T) error {
+	if err := l.inputs(in); err != nil {
+		return err
+	}
+	l.bwd, l.dx, l.g, l.sc = true, d[0], g, l.s.scale(sv, len(l.x))
+	par.For(len(l.x), parMinWork, l)
+	l.x, l.y, l.dx, l.g = nil, nil, nil, nil
+	return nil
+}
+
+// bceFwd computes -w (y max(log x, -100) + (1-y) max(log(1-x), -100)) for
+// probabilities x and targets y, elements [lo, hi). w is nil or expanded to
+// x's length. It returns the sum and the first position of an x (badX) or
+// y (badY) outside [0, 1], or -1.
+func bceFwd[T num.Float](x, y []T, w []float64, perPos []T, lo, hi int) (sum float64, badX, badY int) {
+	for i := lo; i < hi; i++ {
+		xf, yf := float64(x[i]), float64(y[i])
+		if !(xf >= 0 && xf <= 1) {
+			return 0, i, -1
+		}
+		if !(yf >= 0 && yf <= 1) {
+			return 0, -1, i
+		}
+		l1 := max(math.Log(xf), -100)
+		l0 := max(log1p(-xf), -100)
+		l := -(yf*l1 + (1-yf)*l0)
+		if w != nil {
+			l *= w[i]
+		}
+		sum += l
+		if perPos != nil {
+			perPos[i] = T(l)
 		}
 	}
-	return out, nil
+	return sum, -1, -1
+}
+
+// bceBwd writes PyTorch's BCE gradient (x - y) / max(x (1-x), ε) s g w,
+// with ε = float32(1e-12) as in PyTorch 1.13 (for float64 too). Elements
+// [lo, hi).
+func bceBwd[T num.Float](dx, x, y []T, w []float64, gPos []T, s float64, lo, hi int) {
+	eps := float64(float32(1e-12))
+	for i := lo; i < hi; i++ {
+		xv := x[i]
+		g := s
+		if gPos != nil {
+			g *= float64(gPos[i])
+		}
+		if w != nil {
+			g *= w[i]
+		}
+		d := max(float64(T((1-xv)*xv)), eps)
+		dx[i] = T((float64(xv) - float64(y[i])) / d * g)
+	}
+}
+
+// log1p returns log(1+v) for v > -1 accurately also for tiny v, with
+// math.Log (fast on amd64) and Goldberg's correction instead of the much
+// slower math.Log1p.
+func log1p(v float64) float64 {
+	u := 1 + v
+	if u == 1 {
+		return v
+	}
+	return math.Log(u) * v / (u - 1)
 }

@@ -131,7 +131,7 @@ func BenchmarkKernelBCEWithLogits(b *testing.B) {
 	b.SetBytes(int64(len(x) * 4))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		bceLogitsFwd(x, y, nil, nil, 1000, nil, 0, len(x))
-		bceLogitsBwd(dx, x, y, nil, nil, 1000, nil, 1, 0, len(x))
+		bceLogitsFwd(x, y, nil, nil, nil, 0, len(x))
+		bceLogitsBwd(dx, x, y, nil, nil, nil, 1, 0, len(x))
 	}
 }

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"github.com/stheno-ml/stheno/internal/golden"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -114,9 +115,9 @@ func caseName(f *goldenFile, loss string, i int) string {
 // checkResult compares a run's loss and input gradient with the case.
 func checkResult(t *testing.T, name string, c *goldenCase, dt tensor.Dtype, loss G.Value, grad G.Value) {
 	t.Helper()
-	rtol, atol := tolFor(dt)
-	if i, ok := closeTo(valueFloats(loss), nums(c.Out), rtol, atol); !ok {
-		t.Errorf("%s: loss mismatch at %d:\n got %v\nwant %v", name, i, valueFloats(loss), nums(c.Out))
+	rtol, atol := golden.Tol(dt)
+	if i := golden.Diff(valueFloats(loss), golden.Floats(c.Out), rtol, atol); i >= 0 {
+		t.Errorf("%s: loss mismatch at %d:\n got %v\nwant %v", name, i, valueFloats(loss), golden.Floats(c.Out))
 	}
 	if c.Grad == nil {
 		return
@@ -125,8 +126,8 @@ func checkResult(t *testing.T, name string, c *goldenCase, dt tensor.Dtype, loss
 		t.Errorf("%s: no gradient", name)
 		return
 	}
-	if i, ok := closeTo(valueFloats(grad), nums(c.Grad), rtol, atol); !ok {
-		t.Errorf("%s: gradient mismatch at %d:\n got %v\nwant %v", name, i, valueFloats(grad), nums(c.Grad))
+	if i := golden.Diff(valueFloats(grad), golden.Floats(c.Grad), rtol, atol); i >= 0 {
+		t.Errorf("%s: gradient mismatch at %d:\n got %v\nwant %v", name, i, valueFloats(grad), golden.Floats(c.Grad))
 	}
 }
 
@@ -195,4 +196,19 @@ func TestGoldenLisp(t *testing.T) {
 			vm.Close()
 		}
 	}
+}
+
+// backwardOf returns the backward op of a Stheno op for its input i.
+func backwardOf(op G.Op, i int) G.Op {
+	switch o := op.(type) {
+	case *lossOp[float64]:
+		return o.gradOp(i)
+	case *lossOp[float32]:
+		return o.gradOp(i)
+	case *softmaxOp[float64]:
+		return o.gradOp()
+	case *softmaxOp[float32]:
+		return o.gradOp()
+	}
+	panic(fmt.Sprintf("backwardOf: %T", op))
 }

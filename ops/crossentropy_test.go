@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"github.com/stheno-ml/stheno/internal/golden"
 	"math"
 	"testing"
 
@@ -10,7 +11,9 @@ import (
 
 // TestComposedLossOverflows shows the loss Gorgonia users compose,
 // Neg(Mean(HadamardProd(Log(SoftMax(x)), onehot))), going NaN/±Inf on one
-// large logit outside row 0, while CrossEntropy stays finite and exact.
+// large logit outside row 0 (Gorgonia 0.9.18; logged, so that the test
+// keeps passing the day Gorgonia fixes it), while CrossEntropy stays
+// finite and exact.
 func TestComposedLossOverflows(t *testing.T) {
 	for _, tc := range []struct {
 		dt  tensor.Dtype
@@ -38,9 +41,6 @@ func TestComposedLossOverflows(t *testing.T) {
 		}
 		vm.Close()
 		c := valueFloats(composed.Value())[0]
-		if !math.IsNaN(c) && !math.IsInf(c, 0) {
-			t.Errorf("%v: composed loss %v is finite; expected the overflow this test documents", tc.dt, c)
-		}
 		// exact: Σ_rows lse(row) - x[label], lse by max shift in float64
 		var want float64
 		for r, l := range labels {
@@ -56,9 +56,17 @@ func TestComposedLossOverflows(t *testing.T) {
 			want += m + math.Log(s) - row[l]
 		}
 		got := valueFloats(ours.Value())[0]
-		rtol, _ := tolFor(tc.dt)
+		rtol, _ := golden.Tol(tc.dt)
 		if math.IsNaN(got) || math.IsInf(got, 0) || math.Abs(got-want) > rtol*want {
 			t.Errorf("%v: CrossEntropy = %v, want %v", tc.dt, got, want)
+		}
+		// Documentation, not a requirement: Gorgonia 0.9.18's composed loss
+		// overflows. If a later Gorgonia computes it, it must agree: it is
+		// the mean of -onehot·log p over all N·C elements, Σ CE / (N·C).
+		if math.IsNaN(c) || math.IsInf(c, 0) {
+			t.Logf("%v: Gorgonia's composed loss is %v on this input (CrossEntropy: %v)", tc.dt, c, got)
+		} else if composedWant := want / float64(len(logits)); math.Abs(c-composedWant) > 1e-3*composedWant {
+			t.Errorf("%v: Gorgonia's composed loss is finite (%v) but not Σ CE / (N·C) = %v", tc.dt, c, composedWant)
 		}
 	}
 }
@@ -122,14 +130,9 @@ func TestZeroAllocs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var gop G.Op
-			var gin []G.Value
-			switch o := op.(type) {
-			case *lossOp:
-				gop = o.gradOp()
-				gin = []G.Value{xv, yv, out, out}
-			case *softmaxOp:
-				gop = o.gradOp()
+			gop := backwardOf(op, 0)
+			gin := []G.Value{xv, yv, out, out}
+			if op.Arity() == 1 {
 				gin = []G.Value{out, out}
 			}
 			if _, err := gop.Do(gin...); err != nil {
@@ -154,17 +157,17 @@ func TestScalarGradientForms(t *testing.T) {
 	yv := tensor.New(tensor.WithBacking([]int{0, 0}))
 	x := G.NodeFromAny(g, xv, G.WithName("x"))
 	y := G.NodeFromAny(g, yv, G.WithName("y"))
-	op := G.Must(CrossEntropy(x, y)).Op().(*lossOp)
+	op := G.Must(CrossEntropy(x, y)).Op()
 	out, err := op.Do(xv, yv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g1, err := op.gradOp().Do(xv, yv, out, G.NewF64(2))
+	g1, err := backwardOf(op, 0).Do(xv, yv, out, G.NewF64(2))
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := valueFloats(g1)
-	g2, err := op.gradOp().Do(xv, yv, out, tensor.New(tensor.FromScalar(2.0)))
+	g2, err := backwardOf(op, 0).Do(xv, yv, out, tensor.New(tensor.FromScalar(2.0)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +200,7 @@ func TestCrossEntropyNonFinite(t *testing.T) {
 			runGraph(t, g)
 			l := valueFloats(loss.Value())
 			row0 := math.Log(math.Exp(1)+math.Exp(2)+math.Exp(3)) - 1
-			rtol, _ := tolFor(dt)
+			rtol, _ := golden.Tol(dt)
 			if math.Abs(l[0]-row0) > rtol*row0 {
 				t.Errorf("%v bad=%v: row 0 loss %v, want %v", dt, tc.bad, l[0], row0)
 			}

@@ -119,7 +119,7 @@ func TestBuildErrors(t *testing.T) {
 		{"BCE target shape", func() error { _, err := BCE(x, p45); return err }, "target has shape (5, 4), want the input's shape (4, 5)"},
 		{"BCE target dtype", func() error { _, err := BCE(x32, p); return err }, "target has dtype float64, want the input's dtype float32"},
 		{"BCE weight broadcast", func() error { _, err := BCE(x, p, WithWeight(w4)); return err }, "shape (4) does not broadcast to (4, 5)"},
-		{"BCEWithLogits pos_weight", func() error { _, err := BCEWithLogits(x, p, WithPosWeight(w4)); return err }, "pos_weight has shape (4), want (5)"},
+		{"BCEWithLogits pos_weight", func() error { _, err := BCEWithLogits(x, p, WithPosWeight(w4)); return err }, "pos_weight: shape (4) does not broadcast to (4, 5)"},
 		{"BCEWithLogits smoothing", func() error { _, err := BCEWithLogits(x, p, WithLabelSmoothing(0.2)); return err }, "does not apply to BCEWithLogits"},
 		{"Softmax axis", func() error { _, err := Softmax(x, 2); return err }, "axis 2 out of range for shape (4, 5)"},
 		{"LogSoftmax axis", func() error { _, err := LogSoftmax(x, -3); return err }, "axis -3 out of range"},

@@ -2,7 +2,8 @@ package ops
 
 import (
 	"math"
-	"unsafe"
+
+	"github.com/stheno-ml/stheno/internal/num"
 )
 
 // Fast exp for the loss kernels. Go's math.Exp is accurate but slow (it
@@ -60,9 +61,8 @@ func expF32(x float64) float64 {
 }
 
 // expT picks the exp matching T's precision.
-func expT[T float](x float64) float64 {
-	var z T
-	if isF32(z) {
+func expT[T num.Float](x float64) float64 {
+	if num.Is32[T]() {
 		return expF32(x)
 	}
 	return expAcc(x)
@@ -72,7 +72,7 @@ func expT[T float](x float64) float64 {
 // returns Σe (in float64). It is expF32 inlined and unrolled twice so that
 // two independent exps are in flight: the hot loop of CrossEntropy and
 // Softmax.
-func expRowF32[T float](e, x []T, m float64) float64 {
+func expRowF32[T num.Float](e, x []T, m float64) float64 {
 	var s0, s1 float64
 	e = e[:len(x)]
 	k := 0
@@ -102,8 +102,3 @@ func expRowF32[T float](e, x []T, m float64) float64 {
 	}
 	return s0 + s1
 }
-
-func isF32[T float](z T) bool { return unsafe.Sizeof(z) == 4 }
-
-// float is the element type of the kernels.
-type float interface{ ~float32 | ~float64 }

@@ -6,407 +6,302 @@ import (
 	"hash"
 	"hash/fnv"
 	"math"
-	"unsafe"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// lossKind says which loss a lossOp computes.
-type lossKind int
-
-const (
-	kindCE lossKind = iota
-	kindNLL
-	kindBCE
-	kindBCELogits
-)
-
-var kindNames = [...]string{"CrossEntropy", "NLL", "BCE", "BCEWithLogits"}
-
-// lossOp is the Gorgonia op shared by the four losses: inputs (x, target),
-// output the reduced loss (a scalar) or the per-element losses. Its
-// backward is lossGradOp (SymDiff) or DoDiff. One lossOp is made per node:
-// it owns its output and the forward's cache (exp(x - rowmax) and 1/Σexp
-// per row for CrossEntropy) that the backward reuses.
-type lossOp struct {
-	kind     lossKind
-	dt       tensor.Dtype // input dtype
-	xShape   tensor.Shape
-	tShape   tensor.Shape
-	tDt      tensor.Dtype
-	prob     bool // CrossEntropy with class-probability targets
-	red      Reduction
-	outShape tensor.Shape // per-element loss shape (the output if red == None)
-
-	args   ceArgs    // CrossEntropy, NLL: classes, weight, ignore index, smoothing
-	w      []float64 // BCE, BCEWithLogits: weight expanded to the input's size
-	pw     []float64 // BCEWithLogits: pos_weight expanded to the last dimension
-	last   int       // size of the input's last dimension
-	nPos   int       // number of per-element losses
-	config string    // options, for String and the hash
-
-	// run-time state
-	tgt    []int
-	e      bufs      // exp(x - rowmax), CrossEntropy
-	invS   []float64 // 1/Σexp per position, CrossEntropy
-	perPos bufs      // per-element losses when the output is a scalar
-	cacheX unsafe.Pointer
-	wsum   float64 // Σ weights of non-ignored targets from the last forward
-	task   any     // the forward's parallel task (*ceFwdTask[T] or *binTask[T])
-	out    outBuf
-	grad   *lossGradOp
+// loss is what one loss function provides; lossOp does the rest (Gorgonia
+// plumbing, output buffers, output gradients, SymDiff and DoDiff). One
+// loss value is made per node, for the node's dtype T, and may keep
+// state between its forward and backward (caches, parallel jobs).
+type loss[T num.Float] interface {
+	// spec returns the configuration: name, options, input shapes and
+	// dtypes, which inputs get gradients, the reduction and the
+	// per-element output shape. It also feeds the op's hash.
+	spec() *lossSpec
+	// forward computes the loss of the inputs. When the output is
+	// reduced it returns the reduced value; otherwise it writes the
+	// per-element losses to perPos (nil when reduced).
+	forward(in []G.Value, perPos []T) (float64, error)
+	// backward writes, for every input i with d[i] != nil, the gradient
+	// of the output with respect to input i, weighted by the output
+	// gradient: the scalar s when the output is a scalar (g is nil), the
+	// per-element g otherwise (s is then 1). It runs after forward on the
+	// same inputs (the backward op takes the forward's output as an input
+	// to order them) but must not trust caches that forward left for
+	// different inputs.
+	backward(d [][]T, in []G.Value, s float64, g []T) error
 }
 
-func (op *lossOp) name() string { return kindNames[op.kind] }
-
-func (op *lossOp) Arity() int { return 2 }
-
-func (op *lossOp) Type() hm.Type {
-	return hm.NewFnType(typeOf(op.xShape.Dims(), op.dt), typeOf(op.tShape.Dims(), op.tDt), op.outType())
+// lossSpec is a loss's configuration, fixed when the node is built.
+type lossSpec struct {
+	name   string
+	config string      // options, for String and the hash
+	hashed [][]float64 // constant tensors (weights) the hash must cover
+	dt     tensor.Dtype
+	in     []tensor.Shape // input shapes
+	inDt   []tensor.Dtype // input dtypes
+	diff   []bool         // which inputs get a gradient
+	red    Reduction
+	out    tensor.Shape // per-element output shape (the output when red == None)
 }
 
-func (op *lossOp) outType() hm.Type {
-	if op.red != None {
-		return op.dt
+// nOut is the number of elements of the output (and its gradient).
+func (s *lossSpec) nOut() int {
+	if s.red != None {
+		return 1
 	}
-	return typeOf(op.outShape.Dims(), op.dt)
+	n, _ := num.Elems(s.out)
+	return n
 }
 
-func (op *lossOp) shapeOut() tensor.Shape {
-	if op.red != None {
-		return tensor.ScalarShape()
+func (s *lossSpec) outType() hm.Type {
+	if s.red != None {
+		return s.dt
 	}
-	return op.outShape.Clone()
+	return typeOf(s.out.Dims(), s.dt)
 }
 
-func (op *lossOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shapeOut(), nil }
-func (op *lossOp) ReturnsPtr() bool                               { return false }
-func (op *lossOp) CallsExtern() bool                              { return false }
-func (op *lossOp) OverwritesInput() int                           { return -1 }
-
-func (op *lossOp) String() string { return op.name() + "{" + op.config + "}" }
-
-// WriteHash covers the op's whole configuration, weights included.
-func (op *lossOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "stheno/ops.%s{%s|x=%v%v|t=%v%v|prob=%v}", op.name(), op.config, op.dt, op.xShape, op.tDt, op.tShape, op.prob)
-	writeFloats(h, op.args.weight)
-	writeFloats(h, op.w)
-	writeFloats(h, op.pw)
-}
-
-func writeFloats(h hash.Hash, v []float64) {
+func (s *lossSpec) writeHash(h hash.Hash) {
+	fmt.Fprintf(h, "stheno/ops.%s{%s|%v|%v|%v|%v}", s.name, s.config, s.dt, s.in, s.inDt, s.diff)
 	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], uint64(len(v)))
-	h.Write(b[:])
-	for _, f := range v {
-		binary.LittleEndian.PutUint64(b[:], math.Float64bits(f))
+	for _, v := range s.hashed {
+		binary.LittleEndian.PutUint64(b[:], uint64(len(v)))
 		h.Write(b[:])
+		for _, f := range v {
+			binary.LittleEndian.PutUint64(b[:], math.Float64bits(f))
+			h.Write(b[:])
+		}
 	}
 }
 
-func (op *lossOp) Hashcode() uint32 {
+// reduce applies a Mean or Sum reduction to a sum of n per-element losses.
+func (s *lossSpec) reduce(sum float64, n int) float64 {
+	if s.red == Mean {
+		return sum / float64(n)
+	}
+	return sum
+}
+
+// scale returns the factor a Mean or Sum reduction applies to the output
+// gradient s of n per-element losses (None: s itself).
+func (s *lossSpec) scale(sv float64, n int) float64 {
+	if s.red == Mean {
+		return sv / float64(n)
+	}
+	return sv
+}
+
+// hashOf is the Hashcode of anything with a WriteHash method.
+func hashOf(w interface{ WriteHash(hash.Hash) }) uint32 {
 	h := fnv.New32a()
-	op.WriteHash(h)
+	w.WriteHash(h)
 	return h.Sum32()
 }
 
-func (op *lossOp) Do(inputs ...G.Value) (G.Value, error) {
-	if len(inputs) != 2 {
-		return nil, errors.Errorf("ops: %s: got %d inputs, want 2", op.name(), len(inputs))
+// applyLoss makes the loss node: the loss of dtype dt's element type out of
+// the two candidates (only one is used) applied to the nodes.
+func applyLoss(dt tensor.Dtype, f32 loss[float32], f64 loss[float64], nodes ...*G.Node) (*G.Node, error) {
+	if dt == tensor.Float32 {
+		return applyT(f32, nodes)
 	}
-	if op.dt == tensor.Float32 {
-		return lossDo[float32](op, inputs[0], inputs[1])
-	}
-	return lossDo[float64](op, inputs[0], inputs[1])
+	return applyT(f64, nodes)
 }
 
-// forward runs the loss kernel and returns the sum of the per-element
-// losses scaled by the reduction and writes them to perPos if not nil.
-func lossForward[T float](op *lossOp, xv, tv G.Value, perPos []T) (float64, error) {
-	name := op.name()
-	x, err := floatsOf[T](name, "input", xv, op.xShape)
+func applyT[T num.Float](f loss[T], nodes []*G.Node) (*G.Node, error) {
+	op := &lossOp[T]{f: f, s: f.spec()}
+	op.grads = make([]*lossGradOp[T], len(op.s.in))
+	out, err := G.ApplyOp(op, nodes...)
 	if err != nil {
-		return 0, err
+		return nil, errors.Wrapf(err, "ops: %s", op.s.name)
 	}
-	a := &op.args
-	switch op.kind {
-	case kindCE, kindNLL:
-		if op.prob {
-			tp, err := floatsOf[T](name, "target", tv, op.tShape)
-			if err != nil {
-				return 0, err
-			}
-			sum := ceProbFwd(x, tp, a, get[T](&op.e, len(x)), op.invS, perPos)
-			op.cacheX = unsafe.Pointer(unsafe.SliceData(x))
-			if op.red == Mean {
-				return sum / float64(op.nPos), nil
-			}
-			return sum, nil
-		}
-		tgt, err := intsOf(name, tv, op.tShape, op.tgt)
+	return out, nil
+}
+
+// lossOp is the Gorgonia op of every loss: inputs as the loss's spec says,
+// output the reduced loss (a scalar) or the per-element losses. Its
+// backward is one lossGradOp per differentiable input (SymDiff) or DoDiff.
+// It owns its output, so after the first run it allocates nothing.
+type lossOp[T num.Float] struct {
+	s      *lossSpec
+	f      loss[T]
+	scalar []T // the one per-element loss of an unreduced scalar output
+	out    outBuf
+	grads  []*lossGradOp[T]
+}
+
+func (op *lossOp[T]) Arity() int { return len(op.s.in) }
+
+func (op *lossOp[T]) Type() hm.Type {
+	ts := make([]hm.Type, 0, len(op.s.in)+1)
+	for i, sh := range op.s.in {
+		ts = append(ts, typeOf(sh.Dims(), op.s.inDt[i]))
+	}
+	return hm.NewFnType(append(ts, op.s.outType())...)
+}
+
+func (op *lossOp[T]) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	if op.s.red != None {
+		return tensor.ScalarShape(), nil
+	}
+	return op.s.out.Clone(), nil
+}
+
+func (op *lossOp[T]) ReturnsPtr() bool      { return false }
+func (op *lossOp[T]) CallsExtern() bool     { return false }
+func (op *lossOp[T]) OverwritesInput() int  { return -1 }
+func (op *lossOp[T]) String() string        { return op.s.name + "{" + op.s.config + "}" }
+func (op *lossOp[T]) WriteHash(h hash.Hash) { op.s.writeHash(h) }
+func (op *lossOp[T]) Hashcode() uint32      { return hashOf(op) }
+
+func (op *lossOp[T]) Do(inputs ...G.Value) (G.Value, error) {
+	s := op.s
+	if len(inputs) != len(s.in) {
+		return nil, errors.Errorf("ops: %s: got %d inputs, want %d", s.name, len(inputs), len(s.in))
+	}
+	if s.red != None {
+		l, err := op.f.forward(inputs, nil)
 		if err != nil {
-			return 0, err
-		}
-		var nllSum, smSum, wsum float64
-		bad := -1
-		if op.kind == kindCE {
-			ft := taskOf[ceFwdTask[T]](&op.task)
-			ft.x, ft.tgt, ft.a, ft.e, ft.invS, ft.perPos = x, tgt, a, get[T](&op.e, len(x)), op.invS, perPos
-			nllSum, smSum, wsum, bad = ft.run()
-			ft.x, ft.tgt, ft.perPos = nil, nil, nil
-		} else {
-			nllSum, wsum, bad = nllFwd(x, tgt, a, perPos)
-		}
-		if bad >= 0 {
-			op.cacheX = nil
-			return 0, errors.Errorf("ops: %s: target%s = %d out of range [0, %d)", name, posString(bad, op.tShape), tgt[bad], a.c)
-		}
-		op.cacheX = unsafe.Pointer(unsafe.SliceData(x))
-		op.wsum = wsum
-		eps, c := a.eps, float64(a.c)
-		switch op.red {
-		case Mean:
-			// PyTorch divides both parts by the weights (or count) of
-			// the non-ignored targets.
-			l := (1 - eps) * nllSum / wsum
-			if eps > 0 {
-				l += eps / c * smSum / wsum
-			}
-			return l, nil
-		default:
-			return (1-eps)*nllSum + eps/c*smSum, nil
-		}
-	default:
-		y, err := floatsOf[T](name, "target", tv, op.tShape)
-		if err != nil {
-			return 0, err
-		}
-		bt := taskOf[binTask[T]](&op.task)
-		bt.bwd, bt.logits, bt.x, bt.y, bt.perPos = false, op.kind == kindBCELogits, x, y, perPos
-		bt.w, bt.pw, bt.last = op.w, op.pw, op.last
-		sum, badX, badY := bt.run()
-		bt.x, bt.y, bt.perPos = nil, nil, nil
-		if badX >= 0 {
-			return 0, errors.Errorf("ops: BCE: input%s = %v outside [0, 1]", posString(badX, op.xShape), x[badX])
-		}
-		if badY >= 0 {
-			return 0, errors.Errorf("ops: BCE: target%s = %v outside [0, 1]", posString(badY, op.xShape), y[badY])
-		}
-		if op.red == Mean {
-			return sum / float64(op.nPos), nil
-		}
-		return sum, nil
-	}
-}
-
-// taskOf returns the task of type P kept in slot, creating it once.
-func taskOf[P any](slot *any) *P {
-	if t, ok := (*slot).(*P); ok {
-		return t
-	}
-	t := new(P)
-	*slot = t
-	return t
-}
-
-// posString formats a flat position: "[17]" or "[2 3]" for a multi-dim
-// shape.
-func posString(i int, s tensor.Shape) string {
-	if s.Dims() <= 1 {
-		return fmt.Sprintf("[%d]", i)
-	}
-	idx := make([]int, s.Dims())
-	for d := s.Dims() - 1; d >= 0; d-- {
-		idx[d] = i % s[d]
-		i /= s[d]
-	}
-	return fmt.Sprint(idx)
-}
-
-func lossDo[T float](op *lossOp, xv, tv G.Value) (G.Value, error) {
-	if op.red == None && op.outShape.Dims() > 0 {
-		out, perPos := dense[T](&op.out, op.dt, op.outShape)
-		if _, err := lossForward(op, xv, tv, perPos); err != nil {
 			return nil, err
 		}
-		return out, nil
+		return op.out.scalar(s.dt, l), nil
 	}
-	var perPos []T
-	if op.red == None {
-		perPos = get[T](&op.perPos, 1)
+	if s.out.Dims() == 0 {
+		op.scalar = num.Grow(op.scalar, 1)
+		if _, err := op.f.forward(inputs, op.scalar); err != nil {
+			return nil, err
+		}
+		return op.out.scalar(s.dt, float64(op.scalar[0])), nil
 	}
-	l, err := lossForward(op, xv, tv, perPos)
-	if err != nil {
+	out, perPos := dense[T](&op.out, s.out)
+	if _, err := op.f.forward(inputs, perPos); err != nil {
 		return nil, err
 	}
-	if op.red == None {
-		l = float64(perPos[0])
+	return out, nil
+}
+
+func (op *lossOp[T]) DiffWRT(int) []bool { return append([]bool(nil), op.s.diff...) }
+
+// SymDiff returns one gradient node per input: a lossGradOp node for each
+// differentiable input, nil for the others.
+func (op *lossOp[T]) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	s := op.s
+	if len(inputs) != len(s.in) {
+		return nil, errors.Errorf("ops: %s: SymDiff got %d inputs, want %d", s.name, len(inputs), len(s.in))
 	}
-	return op.out.scalar(op.dt, l), nil
-}
-
-func (op *lossOp) DiffWRT(n int) []bool { return []bool{true, false} }
-
-// SymDiff returns the gradient with respect to the input; the target gets
-// none (nil): class indices are not differentiable and, unlike PyTorch, no
-// gradient is computed for probability targets.
-func (op *lossOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 2 {
-		return nil, errors.Errorf("ops: %s: SymDiff got %d inputs, want 2", op.name(), len(inputs))
+	args := append(append(G.Nodes{}, inputs...), output, grad)
+	res := make(G.Nodes, len(inputs))
+	for i, d := range s.diff {
+		if !d {
+			continue
+		}
+		n, err := G.ApplyOp(op.gradOp(i), args...)
+		if err != nil {
+			return nil, errors.Wrapf(err, "ops: %s: building the backward op", s.name)
+		}
+		res[i] = n
 	}
-	dx, err := G.ApplyOp(op.gradOp(), inputs[0], inputs[1], output, grad)
-	if err != nil {
-		return nil, errors.Wrapf(err, "ops: %s: building the backward op", op.name())
+	return res, nil
+}
+
+func (op *lossOp[T]) gradOp(i int) *lossGradOp[T] {
+	if op.grads[i] == nil {
+		op.grads[i] = &lossGradOp[T]{fwd: op, which: i, d: make([][]T, len(op.s.in))}
 	}
-	return G.Nodes{dx, nil}, nil
+	return op.grads[i]
 }
 
-func (op *lossOp) gradOp() *lossGradOp {
-	if op.grad == nil {
-		op.grad = &lossGradOp{fwd: op}
+// DoDiff adds the gradient of each differentiable input to its gradient
+// (LispMachine).
+func (op *lossOp[T]) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.Node) error {
+	s := op.s
+	if len(inputs) != len(s.in) {
+		return errors.Errorf("ops: %s: DoDiff got %d inputs, want %d", s.name, len(inputs), len(s.in))
 	}
-	return op.grad
-}
-
-// DoDiff adds the input gradient to inputs[0]'s gradient (LispMachine).
-func (op *lossOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.Node) error {
-	if len(inputs) != 2 {
-		return errors.Errorf("ops: %s: DoDiff got %d inputs, want 2", op.name(), len(inputs))
+	vals := make([]G.Value, 0, len(inputs)+2)
+	for _, n := range inputs {
+		vals = append(vals, n.Value())
 	}
-	return addGrad(op.name(), op.dt, output, inputs[0], func(g G.Value) (G.Value, error) {
-		return op.gradOp().Do(inputs[0].Value(), inputs[1].Value(), output.Value(), g)
-	})
+	vals = append(vals, output.Value())
+	for i, d := range s.diff {
+		if !d {
+			continue
+		}
+		gop := op.gradOp(i)
+		err := addGrad[T](s.name, inputs, i, output, func(g G.Value) (G.Value, error) {
+			return gop.Do(append(vals, g)...)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// lossGradOp computes a loss's input gradient from (x, target, output,
-// output gradient). The output is an input only to order the backward after
-// the forward, whose cache it reads.
-type lossGradOp struct {
-	fwd  *lossOp
-	out  outBuf
-	task any // the backward's parallel task (*ceBwdTask[T] or *binTask[T])
+// lossGradOp computes the gradient of one input of a loss from (inputs...,
+// output, output gradient). The output is an input only to order the
+// backward after the forward, whose cache it may read.
+type lossGradOp[T num.Float] struct {
+	fwd   *lossOp[T]
+	which int
+	d     [][]T // d[which] is the output's data, the others nil
+	out   outBuf
 }
 
-func (op *lossGradOp) Arity() int { return 4 }
+func (op *lossGradOp[T]) Arity() int { return len(op.fwd.s.in) + 2 }
 
-func (op *lossGradOp) Type() hm.Type {
-	f := op.fwd
-	xt := typeOf(f.xShape.Dims(), f.dt)
-	return hm.NewFnType(xt, typeOf(f.tShape.Dims(), f.tDt), f.outType(), f.outType(), xt)
+func (op *lossGradOp[T]) Type() hm.Type {
+	s := op.fwd.s
+	ts := make([]hm.Type, 0, len(s.in)+3)
+	for i, sh := range s.in {
+		ts = append(ts, typeOf(sh.Dims(), s.inDt[i]))
+	}
+	ts = append(ts, s.outType(), s.outType(), typeOf(s.in[op.which].Dims(), s.dt))
+	return hm.NewFnType(ts...)
 }
 
-func (op *lossGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
-	return op.fwd.xShape.Clone(), nil
+func (op *lossGradOp[T]) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return op.fwd.s.in[op.which].Clone(), nil
 }
-func (op *lossGradOp) ReturnsPtr() bool     { return false }
-func (op *lossGradOp) CallsExtern() bool    { return false }
-func (op *lossGradOp) OverwritesInput() int { return -1 }
-func (op *lossGradOp) String() string       { return op.fwd.name() + "Grad{" + op.fwd.config + "}" }
-func (op *lossGradOp) WriteHash(h hash.Hash) {
-	h.Write([]byte("grad:"))
+func (op *lossGradOp[T]) ReturnsPtr() bool     { return false }
+func (op *lossGradOp[T]) CallsExtern() bool    { return false }
+func (op *lossGradOp[T]) OverwritesInput() int { return -1 }
+func (op *lossGradOp[T]) String() string {
+	return fmt.Sprintf("%sGrad%d{%s}", op.fwd.s.name, op.which, op.fwd.s.config)
+}
+func (op *lossGradOp[T]) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "grad%d:", op.which)
 	op.fwd.WriteHash(h)
 }
-func (op *lossGradOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
+func (op *lossGradOp[T]) Hashcode() uint32 { return hashOf(op) }
 
-func (op *lossGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	if len(inputs) != 4 {
-		return nil, errors.Errorf("ops: %s: backward got %d inputs, want 4", op.fwd.name(), len(inputs))
+func (op *lossGradOp[T]) Do(inputs ...G.Value) (G.Value, error) {
+	s := op.fwd.s
+	n := len(s.in)
+	if len(inputs) != n+2 {
+		return nil, errors.Errorf("ops: %s: backward got %d inputs, want %d", s.name, len(inputs), n+2)
 	}
-	if op.fwd.dt == tensor.Float32 {
-		return lossGradDo[float32](op, inputs[0], inputs[1], inputs[3])
-	}
-	return lossGradDo[float64](op, inputs[0], inputs[1], inputs[3])
-}
-
-func lossGradDo[T float](op *lossGradOp, xv, tv, gv G.Value) (G.Value, error) {
-	f := op.fwd
-	name := f.name()
-	out, dx := dense[T](&op.out, f.dt, f.xShape)
-	x, err := floatsOf[T](name, "input", xv, f.xShape)
+	sv, g, err := gradOf[T](s.name, inputs[n+1], s.nOut())
 	if err != nil {
 		return nil, err
 	}
-	nOut := f.nPos // elements of the output (and of its gradient)
-	if f.red != None {
-		nOut = 1
-	}
-	s, gPos, err := gradOf[T](name, gv, nOut)
+	out, dx := dense[T](&op.out, s.in[op.which])
+	op.d[op.which] = dx
+	err = op.fwd.f.backward(op.d, inputs[:n], sv, g)
+	op.d[op.which] = nil
 	if err != nil {
 		return nil, err
-	}
-	if f.red == Mean {
-		s /= float64(f.nPos)
-	}
-	a := &f.args
-	switch f.kind {
-	case kindCE:
-		if f.cacheX != unsafe.Pointer(unsafe.SliceData(x)) {
-			// The forward did not run on this input: refresh the cache.
-			var perPos []T
-			if _, err := lossForward(f, xv, tv, perPos); err != nil {
-				return nil, err
-			}
-		}
-		e := get[T](&f.e, len(x))
-		if f.prob {
-			tp, err := floatsOf[T](name, "target", tv, f.tShape)
-			if err != nil {
-				return nil, err
-			}
-			ceProbBwd(dx, e, f.invS, tp, a, gPos, s)
-			return out, nil
-		}
-		tgt, err := intsOf(name, tv, f.tShape, f.tgt)
-		if err != nil {
-			return nil, err
-		}
-		if f.red == Mean {
-			s = s * float64(f.nPos) / f.wsum
-		}
-		bt := taskOf[ceBwdTask[T]](&op.task)
-		bt.dx, bt.e, bt.invS, bt.tgt, bt.a, bt.gPos, bt.sN, bt.sS = dx, e, f.invS, tgt, a, gPos, s, s
-		bt.run()
-		bt.tgt, bt.gPos = nil, nil
-	case kindNLL:
-		tgt, err := intsOf(name, tv, f.tShape, f.tgt)
-		if err != nil {
-			return nil, err
-		}
-		if f.red == Mean {
-			// the denominator is Σ weights of non-ignored targets
-			var wsum float64
-			for _, t := range tgt {
-				if t != a.ignore && t >= 0 && t < a.c {
-					wsum += a.w(t)
-				}
-			}
-			s = s * float64(f.nPos) / wsum
-		}
-		nllBwd(dx, tgt, a, gPos, s)
-	default:
-		y, err := floatsOf[T](name, "target", tv, f.tShape)
-		if err != nil {
-			return nil, err
-		}
-		bt := taskOf[binTask[T]](&op.task)
-		bt.bwd, bt.logits, bt.x, bt.y, bt.dx, bt.gPos = true, f.kind == kindBCELogits, x, y, dx, gPos
-		bt.w, bt.pw, bt.last, bt.s = f.w, f.pw, f.last, s
-		bt.run()
-		bt.x, bt.y, bt.gPos = nil, nil, nil
 	}
 	return out, nil
 }
 
 var (
-	_ G.Op   = (*lossOp)(nil)
-	_ G.SDOp = (*lossOp)(nil)
-	_ G.ADOp = (*lossOp)(nil)
-	_ G.Op   = (*lossGradOp)(nil)
+	_ G.Op   = (*lossOp[float64])(nil)
+	_ G.SDOp = (*lossOp[float64])(nil)
+	_ G.ADOp = (*lossOp[float32])(nil)
+	_ G.Op   = (*lossGradOp[float64])(nil)
 )

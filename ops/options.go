@@ -3,6 +3,7 @@ package ops
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -43,25 +44,11 @@ const DefaultIgnoreIndex = -100
 // constructor return an error.
 type LossOpt func(*lossConfig) error
 
-// option flags, to reject options that do not apply to a loss.
-const (
-	optReduction = 1 << iota
-	optWeight
-	optIgnoreIndex
-	optLabelSmoothing
-	optPosWeight
-)
-
-var optNames = map[int]string{
-	optReduction:      "WithReduction",
-	optWeight:         "WithWeight",
-	optIgnoreIndex:    "WithIgnoreIndex",
-	optLabelSmoothing: "WithLabelSmoothing",
-	optPosWeight:      "WithPosWeight",
-}
-
+// lossConfig collects the options of one loss. given holds the names of
+// the options given, in order, so that a loss can reject those that do not
+// apply to it.
 type lossConfig struct {
-	set       int
+	given     []string
 	reduction Reduction
 	weight    tensor.Tensor
 	posWeight tensor.Tensor
@@ -69,7 +56,9 @@ type lossConfig struct {
 	smoothing float64
 }
 
-func newLossConfig(name string, allowed int, opts []LossOpt) (*lossConfig, error) {
+// newLossConfig applies opts; an option whose name is not in allowed is an
+// error naming the option and the loss.
+func newLossConfig(name string, allowed []string, opts []LossOpt) (*lossConfig, error) {
 	c := &lossConfig{reduction: Mean, ignore: DefaultIgnoreIndex}
 	for _, o := range opts {
 		if o == nil {
@@ -79,13 +68,16 @@ func newLossConfig(name string, allowed int, opts []LossOpt) (*lossConfig, error
 			return nil, errors.Wrapf(err, "ops: %s", name)
 		}
 	}
-	for f := optReduction; f <= optPosWeight; f <<= 1 {
-		if c.set&f != 0 && allowed&f == 0 {
-			return nil, errors.Errorf("ops: %s: option %s does not apply to %s", name, optNames[f], name)
+	for _, g := range c.given {
+		if !slices.Contains(allowed, g) {
+			return nil, errors.Errorf("ops: %s: option %s does not apply to %s", name, g, name)
 		}
 	}
 	return c, nil
 }
+
+// has reports whether the option of that name was given.
+func (c *lossConfig) has(opt string) bool { return slices.Contains(c.given, opt) }
 
 // WithReduction sets the reduction (Mean, Sum or None). Default Mean.
 func WithReduction(r Reduction) LossOpt {
@@ -94,7 +86,7 @@ func WithReduction(r Reduction) LossOpt {
 			return errors.Errorf("unknown reduction %d", int(r))
 		}
 		c.reduction = r
-		c.set |= optReduction
+		c.given = append(c.given, "WithReduction")
 		return nil
 	}
 }
@@ -110,32 +102,34 @@ func WithWeight(w tensor.Tensor) LossOpt {
 			return errors.New("WithWeight: nil weight")
 		}
 		c.weight = w
-		c.set |= optWeight
+		c.given = append(c.given, "WithWeight")
 		return nil
 	}
 }
 
 // WithPosWeight sets BCEWithLogits' pos_weight: a weight of positive
-// examples, broadcast along the last dimension of the input (shape (C) where
-// C is the size of the input's last dimension, or shape (1)).
+// examples, broadcast to the input's shape as PyTorch does (NumPy rules:
+// typically shape (C), C the input's last dimension, or (1)); a shape that
+// does not broadcast is an error.
 func WithPosWeight(w tensor.Tensor) LossOpt {
 	return func(c *lossConfig) error {
 		if w == nil {
 			return errors.New("WithPosWeight: nil pos_weight")
 		}
 		c.posWeight = w
-		c.set |= optPosWeight
+		c.given = append(c.given, "WithPosWeight")
 		return nil
 	}
 }
 
 // WithIgnoreIndex sets the class index whose targets are ignored (they add
 // nothing to the loss, its gradient or the mean's denominator). Default -100.
-// It only applies to class-index targets.
+// It only applies to class-index targets: with probability targets it is
+// an error (PyTorch silently ignores it).
 func WithIgnoreIndex(i int) LossOpt {
 	return func(c *lossConfig) error {
 		c.ignore = i
-		c.set |= optIgnoreIndex
+		c.given = append(c.given, "WithIgnoreIndex")
 		return nil
 	}
 }
@@ -149,7 +143,7 @@ func WithLabelSmoothing(eps float64) LossOpt {
 			return errors.Errorf("label smoothing must be in [0, 1], got %v", eps)
 		}
 		c.smoothing = eps
-		c.set |= optLabelSmoothing
+		c.given = append(c.given, "WithLabelSmoothing")
 		return nil
 	}
 }

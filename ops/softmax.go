@@ -3,10 +3,12 @@ package ops
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
+	"math"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
+	"github.com/stheno-ml/stheno/internal/par"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -23,8 +25,8 @@ func Softmax(x *G.Node, axis int) (*G.Node, error) { return softmax(x, axis, fal
 func LogSoftmax(x *G.Node, axis int) (*G.Node, error) { return softmax(x, axis, true) }
 
 func softmax(x *G.Node, axis int, log bool) (*G.Node, error) {
-	op := &softmaxOp{log: log}
-	name := op.name()
+	cfg := softmaxCfg{log: log}
+	name := cfg.name()
 	if x == nil {
 		return nil, errors.Errorf("ops: %s: nil node", name)
 	}
@@ -41,13 +43,14 @@ func softmax(x *G.Node, axis int, log bool) (*G.Node, error) {
 	if axis < 0 {
 		axis += s.Dims()
 	}
-	op.axis, op.dt, op.shape = axis, x.Dtype(), s.Clone()
-	op.outer, op.c, op.inner = 1, s[axis], 1
-	for _, d := range s[:axis] {
-		op.outer *= d
-	}
+	cfg.axis, cfg.dt, cfg.shape = axis, x.Dtype(), s.Clone()
+	cfg.c, cfg.inner = s[axis], 1
 	for _, d := range s[axis+1:] {
-		op.inner *= d
+		cfg.inner *= d
+	}
+	var op G.Op = &softmaxOp[float64]{softmaxCfg: cfg}
+	if cfg.dt == tensor.Float32 {
+		op = &softmaxOp[float32]{softmaxCfg: cfg}
 	}
 	out, err := G.ApplyOp(op, x)
 	if err != nil {
@@ -56,73 +59,70 @@ func softmax(x *G.Node, axis int, log bool) (*G.Node, error) {
 	return out, nil
 }
 
-// softmaxOp is the fused (log-)softmax op. Its backward op takes the
-// output and the output gradient.
-type softmaxOp struct {
-	log             bool
-	axis            int
-	dt              tensor.Dtype
-	shape           tensor.Shape
-	outer, c, inner int
-	out             outBuf
-	grad            *softmaxGradOp
-	task            any // *softmaxTask[T]
+// softmaxCfg is the configuration of a (log-)softmax node.
+type softmaxCfg struct {
+	log      bool
+	axis     int
+	dt       tensor.Dtype
+	shape    tensor.Shape
+	c, inner int
 }
 
-func (op *softmaxOp) name() string {
-	if op.log {
+func (c *softmaxCfg) name() string {
+	if c.log {
 		return "LogSoftmax"
 	}
 	return "Softmax"
 }
 
-func (op *softmaxOp) Arity() int { return 1 }
-func (op *softmaxOp) Type() hm.Type {
+// WriteHash covers the kind (softmax or log-softmax), axis, dtype and shape.
+func (c *softmaxCfg) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "stheno/ops.%s{axis=%d}%v%v", c.name(), c.axis, c.dt, c.shape)
+}
+
+func (c *softmaxCfg) ReturnsPtr() bool     { return false }
+func (c *softmaxCfg) CallsExtern() bool    { return false }
+func (c *softmaxCfg) OverwritesInput() int { return -1 }
+func (c *softmaxCfg) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return c.shape.Clone(), nil
+}
+
+// softmaxOp is the fused (log-)softmax op. Its backward op takes the
+// output and the output gradient.
+type softmaxOp[T num.Float] struct {
+	softmaxCfg
+	out  outBuf
+	grad *softmaxGradOp[T]
+	job  softmaxJob[T]
+}
+
+func (op *softmaxOp[T]) Arity() int { return 1 }
+func (op *softmaxOp[T]) Type() hm.Type {
 	t := typeOf(op.shape.Dims(), op.dt)
 	return hm.NewFnType(t, t)
 }
-func (op *softmaxOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
-func (op *softmaxOp) ReturnsPtr() bool                               { return false }
-func (op *softmaxOp) CallsExtern() bool                              { return false }
-func (op *softmaxOp) OverwritesInput() int                           { return -1 }
-func (op *softmaxOp) String() string                                 { return fmt.Sprintf("%s{axis=%d}", op.name(), op.axis) }
+func (op *softmaxOp[T]) String() string   { return fmt.Sprintf("%s{axis=%d}", op.name(), op.axis) }
+func (op *softmaxOp[T]) Hashcode() uint32 { return hashOf(op) }
 
-// WriteHash covers the kind (softmax or log-softmax), axis, dtype and shape.
-func (op *softmaxOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "stheno/ops.%s{axis=%d}%v%v", op.name(), op.axis, op.dt, op.shape)
-}
-func (op *softmaxOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
-
-func (op *softmaxOp) Do(inputs ...G.Value) (G.Value, error) {
+func (op *softmaxOp[T]) Do(inputs ...G.Value) (G.Value, error) {
 	if len(inputs) != 1 {
 		return nil, errors.Errorf("ops: %s: got %d inputs, want 1", op.name(), len(inputs))
 	}
-	if op.dt == tensor.Float32 {
-		return softmaxDo[float32](op, inputs[0])
-	}
-	return softmaxDo[float64](op, inputs[0])
-}
-
-func softmaxDo[T float](op *softmaxOp, xv G.Value) (G.Value, error) {
-	x, err := floatsOf[T](op.name(), "input", xv, op.shape)
+	x, err := floatsOf[T](op.name(), "input", inputs[0], op.shape)
 	if err != nil {
 		return nil, err
 	}
-	out, y := dense[T](&op.out, op.dt, op.shape)
-	t := taskOf[softmaxTask[T]](&op.task)
-	t.dst, t.x, t.c, t.inner, t.log = y, x, op.c, op.inner, op.log
-	t.run()
-	t.x = nil
+	out, y := dense[T](&op.out, op.shape)
+	j := &op.job
+	j.bwd, j.dst, j.x, j.c, j.inner, j.log = false, y, x, op.c, op.inner, op.log
+	j.run()
+	j.x, j.dst = nil, nil
 	return out, nil
 }
 
-func (op *softmaxOp) DiffWRT(int) []bool { return []bool{true} }
+func (op *softmaxOp[T]) DiffWRT(int) []bool { return []bool{true} }
 
-func (op *softmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+func (op *softmaxOp[T]) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	if len(inputs) != 1 {
 		return nil, errors.Errorf("ops: %s: SymDiff got %d inputs, want 1", op.name(), len(inputs))
 	}
@@ -133,86 +133,209 @@ func (op *softmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 	return G.Nodes{dx}, nil
 }
 
-func (op *softmaxOp) gradOp() *softmaxGradOp {
+func (op *softmaxOp[T]) gradOp() *softmaxGradOp[T] {
 	if op.grad == nil {
-		op.grad = &softmaxGradOp{fwd: op}
+		op.grad = &softmaxGradOp[T]{fwd: op}
 	}
 	return op.grad
 }
 
 // DoDiff adds the input gradient to the input's gradient (LispMachine).
-func (op *softmaxOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.Node) error {
+func (op *softmaxOp[T]) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.Node) error {
 	if len(inputs) != 1 {
 		return errors.Errorf("ops: %s: DoDiff got %d inputs, want 1", op.name(), len(inputs))
 	}
-	return addGrad(op.name(), op.dt, output, inputs[0], func(g G.Value) (G.Value, error) {
+	return addGrad[T](op.name(), inputs, 0, output, func(g G.Value) (G.Value, error) {
 		return op.gradOp().Do(output.Value(), g)
 	})
 }
 
 // softmaxGradOp computes the (log-)softmax input gradient from the output
 // and the output gradient.
-type softmaxGradOp struct {
-	fwd  *softmaxOp
-	out  outBuf
-	task any // *softmaxTask[T]
+type softmaxGradOp[T num.Float] struct {
+	fwd *softmaxOp[T]
+	out outBuf
+	job softmaxJob[T]
 }
 
-func (op *softmaxGradOp) Arity() int { return 2 }
-func (op *softmaxGradOp) Type() hm.Type {
+func (op *softmaxGradOp[T]) Arity() int { return 2 }
+func (op *softmaxGradOp[T]) Type() hm.Type {
 	t := typeOf(op.fwd.shape.Dims(), op.fwd.dt)
 	return hm.NewFnType(t, t, t)
 }
-func (op *softmaxGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+func (op *softmaxGradOp[T]) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return op.fwd.shape.Clone(), nil
 }
-func (op *softmaxGradOp) ReturnsPtr() bool     { return false }
-func (op *softmaxGradOp) CallsExtern() bool    { return false }
-func (op *softmaxGradOp) OverwritesInput() int { return -1 }
-func (op *softmaxGradOp) String() string {
+func (op *softmaxGradOp[T]) ReturnsPtr() bool     { return false }
+func (op *softmaxGradOp[T]) CallsExtern() bool    { return false }
+func (op *softmaxGradOp[T]) OverwritesInput() int { return -1 }
+func (op *softmaxGradOp[T]) String() string {
 	return fmt.Sprintf("%sGrad{axis=%d}", op.fwd.name(), op.fwd.axis)
 }
-func (op *softmaxGradOp) WriteHash(h hash.Hash) {
+func (op *softmaxGradOp[T]) WriteHash(h hash.Hash) {
 	h.Write([]byte("grad:"))
 	op.fwd.WriteHash(h)
 }
-func (op *softmaxGradOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
+func (op *softmaxGradOp[T]) Hashcode() uint32 { return hashOf(op) }
 
-func (op *softmaxGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	if len(inputs) != 2 {
-		return nil, errors.Errorf("ops: %s: backward got %d inputs, want 2", op.fwd.name(), len(inputs))
-	}
-	if op.fwd.dt == tensor.Float32 {
-		return softmaxGradDo[float32](op, inputs[0], inputs[1])
-	}
-	return softmaxGradDo[float64](op, inputs[0], inputs[1])
-}
-
-func softmaxGradDo[T float](op *softmaxGradOp, yv, gv G.Value) (G.Value, error) {
+func (op *softmaxGradOp[T]) Do(inputs ...G.Value) (G.Value, error) {
 	f := op.fwd
-	y, err := floatsOf[T](f.name(), "output", yv, f.shape)
+	if len(inputs) != 2 {
+		return nil, errors.Errorf("ops: %s: backward got %d inputs, want 2", f.name(), len(inputs))
+	}
+	y, err := floatsOf[T](f.name(), "output", inputs[0], f.shape)
 	if err != nil {
 		return nil, err
 	}
-	g, err := floatsOf[T](f.name(), "output gradient", gv, f.shape)
+	g, err := floatsOf[T](f.name(), "output gradient", inputs[1], f.shape)
 	if err != nil {
 		return nil, err
 	}
-	out, dx := dense[T](&op.out, f.dt, f.shape)
-	t := taskOf[softmaxTask[T]](&op.task)
-	t.bwd, t.dst, t.x, t.g, t.c, t.inner, t.log = true, dx, y, g, f.c, f.inner, f.log
-	t.run()
-	t.x, t.g = nil, nil
+	out, dx := dense[T](&op.out, f.shape)
+	j := &op.job
+	j.bwd, j.dst, j.x, j.g, j.c, j.inner, j.log = true, dx, y, g, f.c, f.inner, f.log
+	j.run()
+	j.dst, j.x, j.g = nil, nil, nil
 	return out, nil
 }
 
+// softmaxJob runs softmaxFwd or softmaxBwd over parts of the rows.
+type softmaxJob[T num.Float] struct {
+	bwd, log  bool
+	dst, x, g []T
+	c, inner  int
+}
+
+func (j *softmaxJob[T]) Range(_, lo, hi int) {
+	if j.bwd {
+		softmaxBwd(j.dst, j.x, j.g, j.c, j.inner, j.log, lo, hi)
+		return
+	}
+	softmaxFwd(j.dst, j.x, j.c, j.inner, j.log, lo, hi)
+}
+
+func (j *softmaxJob[T]) run() {
+	if j.c > 0 {
+		par.For(len(j.x)/j.c, minRows(j.c), j)
+	}
+}
+
+// The kernels below see a tensor as (outer, c, inner): c is the class (or
+// softmax) axis, element (n, k, j) lives at n*c*inner + k*inner + j, and a
+// "position" i = n*inner + j is one row along the class axis. Sums are
+// accumulated in float64 for both element types.
+
+// posBase returns the index of element (position i, class 0).
+func posBase(i, c, inner int) int {
+	if inner == 1 {
+		return i * c
+	}
+	return i/inner*c*inner + i%inner
+}
+
+// rowMax returns the max of x[base + k*inner] over k < c (NaN if one is
+// NaN). The builtin max compiles without branches, which matters for
+// random rows.
+func rowMax[T num.Float](x []T, base, c, inner int) float64 {
+	m0, m1 := T(math.Inf(-1)), T(math.Inf(-1))
+	if inner == 1 {
+		r := x[base : base+c]
+		k := 0
+		for ; k+2 <= len(r); k += 2 {
+			m0 = max(m0, r[k])
+			m1 = max(m1, r[k+1])
+		}
+		if k < len(r) {
+			m0 = max(m0, r[k])
+		}
+		return float64(max(m0, m1))
+	}
+	for k := 0; k < c; k++ {
+		m0 = max(m0, x[base+k*inner])
+	}
+	return float64(m0)
+}
+
+// expRow writes e[k] = exp(x[k] - m) along one row and returns their sum.
+func expRow[T num.Float](e, x []T, base, c, inner int, m float64) float64 {
+	if inner == 1 {
+		if num.Is32[T]() {
+			return expRowF32(e[base:base+c], x[base:base+c], m)
+		}
+		var s float64
+		xr, er := x[base:base+c], e[base:base+c]
+		for k, v := range xr {
+			ev := expAcc(float64(v) - m)
+			er[k] = T(ev)
+			s += ev
+		}
+		return s
+	}
+	var s float64
+	for k := 0; k < c; k++ {
+		p := base + k*inner
+		ev := expT[T](float64(x[p]) - m)
+		e[p] = T(ev)
+		s += ev
+	}
+	return s
+}
+
+// softmaxFwd writes softmax(x) (or log_softmax(x) if log) along the middle
+// axis of an (outer, c, inner) layout into dst, for positions [lo, hi) of
+// the outer*inner rows.
+func softmaxFwd[T num.Float](dst, x []T, c, inner int, log bool, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		base := posBase(i, c, inner)
+		m := rowMax(x, base, c, inner)
+		s := expRow(dst, x, base, c, inner, m)
+		if log {
+			lse := m + math.Log(s)
+			for k := 0; k < c; k++ {
+				p := base + k*inner
+				dst[p] = T(float64(x[p]) - lse)
+			}
+			continue
+		}
+		inv := 1 / s
+		for k := 0; k < c; k++ {
+			p := base + k*inner
+			dst[p] = T(float64(dst[p]) * inv)
+		}
+	}
+}
+
+// softmaxBwd writes the input gradient dx given the output y and the
+// output gradient g: softmax: dx = y (g - <g, y>); log_softmax:
+// dx = g - exp(y) Σg. Positions [lo, hi) as softmaxFwd.
+func softmaxBwd[T num.Float](dx, y, g []T, c, inner int, log bool, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		base := posBase(i, c, inner)
+		var s float64
+		if log {
+			for k := 0; k < c; k++ {
+				s += float64(g[base+k*inner])
+			}
+			for k := 0; k < c; k++ {
+				p := base + k*inner
+				dx[p] = T(float64(g[p]) - expT[T](float64(y[p]))*s)
+			}
+			continue
+		}
+		for k := 0; k < c; k++ {
+			p := base + k*inner
+			s += float64(g[p]) * float64(y[p])
+		}
+		for k := 0; k < c; k++ {
+			p := base + k*inner
+			dx[p] = T(float64(y[p]) * (float64(g[p]) - s))
+		}
+	}
+}
+
 var (
-	_ G.Op   = (*softmaxOp)(nil)
-	_ G.SDOp = (*softmaxOp)(nil)
-	_ G.ADOp = (*softmaxOp)(nil)
-	_ G.Op   = (*softmaxGradOp)(nil)
+	_ G.Op   = (*softmaxOp[float64])(nil)
+	_ G.SDOp = (*softmaxOp[float64])(nil)
+	_ G.ADOp = (*softmaxOp[float32])(nil)
+	_ G.Op   = (*softmaxGradOp[float64])(nil)
 )

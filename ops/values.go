@@ -1,10 +1,12 @@
 package ops
 
 import (
+	"fmt"
 	"unsafe"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
+	"github.com/stheno-ml/stheno/internal/num"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -25,38 +27,33 @@ func isIndex(dt tensor.Dtype) bool {
 
 // floatsOf returns the contiguous data of a float tensor value, checking
 // its shape against want.
-func floatsOf[T float](name, what string, v G.Value, want tensor.Shape) ([]T, error) {
+func floatsOf[T num.Float](name, what string, v G.Value, want tensor.Shape) ([]T, error) {
 	d, ok := v.(*tensor.Dense)
 	if !ok {
 		return nil, errors.Errorf("ops: %s: %s is a %T, want a *tensor.Dense", name, what, v)
 	}
-	if !d.Shape().Eq(want) {
+	if !num.SameShape(d.Shape(), want) {
 		return nil, errors.Errorf("ops: %s: %s has shape %v at run time, the graph was built for %v", name, what, d.Shape(), want)
 	}
-	if d.RequiresIterator() {
+	if d.RequiresIterator() && d.Shape().TotalSize() > 0 {
 		return nil, errors.Errorf("ops: %s: %s is not contiguous", name, what)
 	}
 	s, ok := denseData[T](d)
 	if !ok {
-		var z T
-		return nil, errors.Errorf("ops: %s: %s has dtype %v, want %T", name, what, d.Dtype(), z)
+		return nil, errors.Errorf("ops: %s: %s has dtype %v, want %v", name, what, d.Dtype(), num.Dtype[T]())
 	}
 	return s, nil
 }
 
 // denseData returns d's data as []T without allocating (Dense.Data boxes
 // a new slice header on every call).
-func denseData[T float](d *tensor.Dense) ([]T, bool) {
-	var z T
-	if isF32(z) {
-		if d.Dtype() != tensor.Float32 {
-			return nil, false
-		}
+func denseData[T num.Float](d *tensor.Dense) ([]T, bool) {
+	if d.Dtype() != num.Dtype[T]() {
+		return nil, false
+	}
+	if num.Is32[T]() {
 		s := d.Float32s()
 		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), true
-	}
-	if d.Dtype() != tensor.Float64 {
-		return nil, false
 	}
 	s := d.Float64s()
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), true
@@ -67,10 +64,10 @@ func denseData[T float](d *tensor.Dense) ([]T, bool) {
 func intsOf(name string, v G.Value, want tensor.Shape, buf []int) ([]int, error) {
 	switch t := v.(type) {
 	case *tensor.Dense:
-		if !t.Shape().Eq(want) && !(t.Shape().IsScalar() && want.IsScalar()) {
+		if !num.SameShape(t.Shape(), want) {
 			return nil, errors.Errorf("ops: %s: target has shape %v at run time, the graph was built for %v", name, t.Shape(), want)
 		}
-		if t.RequiresIterator() {
+		if t.RequiresIterator() && t.Shape().TotalSize() > 0 {
 			return nil, errors.Errorf("ops: %s: target is not contiguous", name)
 		}
 		switch t.Dtype() {
@@ -105,15 +102,16 @@ func intsOf(name string, v G.Value, want tensor.Shape, buf []int) ([]int, error)
 	return buf[:1], nil
 }
 
-// gradOf returns an output gradient: a scalar (vec == nil) or a tensor.
-func gradOf[T float](name string, v G.Value, n int) (s float64, vec []T, err error) {
+// gradOf returns an output gradient of n elements: a scalar s (vec nil)
+// or a tensor (s = 1).
+func gradOf[T num.Float](name string, v G.Value, n int) (s float64, vec []T, err error) {
 	switch g := v.(type) {
 	case *G.F64:
 		return float64(*g), nil, nil
 	case *G.F32:
 		return float64(*g), nil, nil
 	case *tensor.Dense:
-		if g.RequiresIterator() {
+		if g.RequiresIterator() && g.Shape().TotalSize() > 0 {
 			return 0, nil, errors.Errorf("ops: %s: output gradient is not contiguous", name)
 		}
 		d, ok := denseData[T](g)
@@ -129,29 +127,6 @@ func gradOf[T float](name string, v G.Value, n int) (s float64, vec []T, err err
 		return 1, d, nil
 	}
 	return 0, nil, errors.Errorf("ops: %s: output gradient is a %T", name, v)
-}
-
-// bufs is a per-op scratch slice of either element type.
-type bufs struct {
-	f32 []float32
-	f64 []float64
-}
-
-// get returns a slice of n elements of T, reusing the buffer.
-func get[T float](b *bufs, n int) []T {
-	var z T
-	if isF32(z) {
-		if cap(b.f32) < n {
-			b.f32 = make([]float32, n)
-		}
-		b.f32 = b.f32[:n]
-		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b.f32))), n)
-	}
-	if cap(b.f64) < n {
-		b.f64 = make([]float64, n)
-	}
-	b.f64 = b.f64[:n]
-	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b.f64))), n)
 }
 
 // outBuf holds an op's output value, reused across runs so that the op
@@ -180,24 +155,29 @@ func (o *outBuf) scalar(dt tensor.Dtype, v float64) G.Value {
 }
 
 // dense returns the op's tensor output of the given shape and its data.
-func dense[T float](o *outBuf, dt tensor.Dtype, shape tensor.Shape) (*tensor.Dense, []T) {
-	if o.t == nil || o.t.Dtype() != dt || !o.t.Shape().Eq(shape) {
-		o.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
+func dense[T num.Float](o *outBuf, shape tensor.Shape) (*tensor.Dense, []T) {
+	if o.t == nil || !num.SameShape(o.t.Shape(), shape) {
+		o.t = tensor.New(tensor.Of(num.Dtype[T]()), tensor.WithShape(shape.Clone()...))
 	}
 	d, _ := denseData[T](o.t)
 	return o.t, d
 }
 
-// addInto adds src to the gradient tensor v (LispMachine's DoDiff).
-// addGrad is the shared body of the ops' DoDiff (LispMachine): it runs backward
-// on the output's gradient and adds the resulting input gradient (of dtype dt)
-// into input's gradient.
-func addGrad(name string, dt tensor.Dtype, output, input *G.Node, backward func(g G.Value) (G.Value, error)) error {
+// addGrad is the shared body of the ops' DoDiff (LispMachine): it runs
+// backward on the output's gradient and adds the resulting gradient of
+// inputs[i] into that node's gradient — or, when this op is the node's
+// only consumer and i its first position among the inputs, stores it: the
+// gradient is then this op's alone, and storing makes it the same on every
+// run. (Gorgonia 0.9.18's LispMachine never clears a leaf's gradient and,
+// after Reset, re-runs only the last node: adding would accumulate one
+// more gradient per run.)
+func addGrad[T num.Float](name string, inputs G.Nodes, i int, output *G.Node, backward func(g G.Value) (G.Value, error)) error {
+	in := inputs[i]
 	g, err := output.Grad()
 	if err != nil {
 		return errors.Wrapf(err, "ops: %s: output gradient", name)
 	}
-	xg, err := input.Grad()
+	xg, err := in.Grad()
 	if err != nil {
 		return errors.Wrapf(err, "ops: %s: input gradient", name)
 	}
@@ -205,23 +185,51 @@ func addGrad(name string, dt tensor.Dtype, output, input *G.Node, backward func(
 	if err != nil {
 		return err
 	}
-	if dt == tensor.Float32 {
-		return addInto(name, xg, dxv.(*tensor.Dense).Float32s())
-	}
-	return addInto(name, xg, dxv.(*tensor.Dense).Float64s())
-}
-
-func addInto[T float](name string, v G.Value, src []T) error {
-	d, ok := v.(*tensor.Dense)
+	src, _ := denseData[T](dxv.(*tensor.Dense))
+	d, ok := xg.(*tensor.Dense)
 	if !ok {
-		return errors.Errorf("ops: %s: input gradient is a %T, want *tensor.Dense", name, v)
+		return errors.Errorf("ops: %s: input gradient is a %T, want *tensor.Dense", name, xg)
 	}
 	dst, ok := denseData[T](d)
-	if !ok || len(dst) != len(src) || d.RequiresIterator() {
+	if !ok || len(dst) != len(src) || (d.RequiresIterator() && len(src) > 0) {
 		return errors.Errorf("ops: %s: input gradient has dtype %v shape %v, want %d contiguous elements", name, d.Dtype(), d.Shape(), len(src))
 	}
-	for i, s := range src {
-		dst[i] += s
+	if soleConsumer(inputs, i, output) {
+		copy(dst, src)
+		return nil
+	}
+	for k, s := range src {
+		dst[k] += s
 	}
 	return nil
+}
+
+// soleConsumer reports whether output's node is the only node that takes
+// inputs[i] as an input, and i is the first position of that node.
+func soleConsumer(inputs G.Nodes, i int, output *G.Node) bool {
+	for _, n := range inputs[:i] {
+		if n == inputs[i] {
+			return false
+		}
+	}
+	g := inputs[i].Graph()
+	if g == nil {
+		return false
+	}
+	parents := g.To(inputs[i].ID())
+	return parents.Len() == 1 && parents.Next() && parents.Node().ID() == output.ID()
+}
+
+// posString formats a flat position: "[17]" or "[2 3]" for a multi-dim
+// shape.
+func posString(i int, s tensor.Shape) string {
+	if s.Dims() <= 1 {
+		return fmt.Sprintf("[%d]", i)
+	}
+	idx := make([]int, s.Dims())
+	for d := s.Dims() - 1; d >= 0; d-- {
+		idx[d] = i % s[d]
+		i /= s[d]
+	}
+	return fmt.Sprint(idx)
 }

@@ -21,7 +21,10 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "laye
 
 def arr(t):
     t = t.detach()
-    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
+    vals = t.reshape(-1).tolist()
+    if t.dtype == torch.float32:  # 9 significant digits identify a float32 exactly
+        vals = [float("%.9g" % v) for v in vals]
+    return {"shape": list(t.shape), "data": [float(v) for v in vals]}
 
 
 def run(name, module, x64, train, cfg, layer, dtype):
@@ -166,6 +169,147 @@ def main():
                                                     nn.MaxPool2d(2), nn.Flatten(), nn.Linear(3 * 4 * 4, 4)), 44),
          randn(2, 1, 8, 8, seed=44), True, {}, "CNN")
     write("activation.json", cases)
+
+    write("defaults.json", defaults())
+    write("conv2d_options.json", conv_options())
+    write("pool_options.json", pool_options())
+
+
+def hw(v):
+    return [v, v] if isinstance(v, int) else list(v)
+
+
+def conv_options():
+    """Conv2d with non-square kernel/stride/padding, dilation, groups (depthwise), padding='same',
+    1×1 and unbatched inputs. cfg "sq": 1 means the Go layer uses the int forms."""
+    cases = []
+    combos = [
+        # name, x shape, out, kernel, stride, padding, dilation, groups, bias, sq
+        ("nonsquare", (2, 3, 7, 6), 4, (3, 2), (2, 1), (1, 0), 1, 1, True, False),
+        ("dilation2", (2, 2, 8, 8), 3, 3, 1, 2, 2, 1, True, True),
+        ("dilation_nonsquare", (1, 2, 9, 7), 2, (2, 3), (1, 2), (1, 1), (2, 1), 1, True, False),
+        ("groups2", (2, 4, 6, 6), 6, 3, 1, 1, 1, 2, True, True),
+        ("depthwise", (2, 3, 5, 5), 3, 3, 1, 1, 1, 3, False, True),
+        ("depthwise_mult2_stride2", (1, 2, 5, 6), 4, 3, 2, 0, 1, 2, True, True),
+        ("same_odd", (2, 2, 5, 5), 3, 3, 1, "same", 1, 1, True, True),
+        ("same_even_uneven", (2, 2, 6, 5), 2, (4, 2), 1, "same", 1, 1, True, False),
+        ("same_dilated", (1, 2, 7, 7), 2, 3, 1, "same", 2, 1, True, True),
+        ("valid", (1, 2, 5, 5), 2, 3, 1, "valid", 1, 1, True, True),
+        ("pointwise", (2, 4, 5, 5), 3, 1, 1, 0, 1, 1, True, True),
+        ("resnet_stem", (1, 3, 12, 12), 4, 7, 2, 3, 1, 1, False, True),
+        ("groups_kernel_path", (1, 4, 4, 4), 32, 3, 1, 1, 1, 2, True, True),
+        ("unbatched", (3, 6, 6), 2, 3, 1, 1, 1, 1, True, True),
+    ]
+    for i, (name, shape, o, k, st, pad, d, groups, bias, sq) in enumerate(combos):
+        c = shape[0] if len(shape) == 3 else shape[1]
+        cfg = {"in": c, "out": o, "groups": groups, "nobias": 0 if bias else 1, "sq": 1 if sq else 0}
+        for key, v in (("kernel", k), ("stride", st), ("dilation", d)):
+            cfg[key] = hw(v)
+        if pad == "same":
+            cfg["same"] = 1
+        elif pad != "valid":
+            cfg["padding"] = hw(pad)
+        both(cases, name, seeded(lambda: nn.Conv2d(c, o, k, stride=st, padding=pad, dilation=d, groups=groups,
+                                                   bias=bias), 60 + i),
+             randn(*shape, seed=60 + i), True, cfg, "Conv2DOpt")
+    return cases
+
+
+def pool_options():
+    """MaxPool2d and AvgPool2d with non-square windows, dilation, ceil_mode, count_include_pad=False,
+    divisor_override and unbatched inputs."""
+    cases = []
+    maxes = [
+        # name, x shape, kernel, stride, padding, dilation, ceil
+        ("max_nonsquare", (2, 2, 7, 6), (3, 2), (2, 1), (1, 0), 1, False),
+        ("max_dilation2", (1, 2, 8, 8), 3, 1, 0, 2, False),
+        ("max_dilation_nonsquare", (1, 2, 9, 8), (2, 3), (2, 1), (1, 1), (2, 1), False),
+        ("max_ceil", (2, 2, 8, 8), 3, 2, 0, 1, True),
+        ("max_ceil_pad", (1, 2, 6, 7), 3, 2, 1, 1, True),
+        ("max_ceil_dilation", (1, 1, 7, 7), 2, 2, 0, 2, True),
+        ("max_2x2_ceil_odd", (1, 2, 5, 7), 2, 2, 0, 1, True),
+        ("max_unbatched", (2, 6, 6), 2, 2, 0, 1, False),
+    ]
+    for i, (name, shape, k, st, pad, d, ceil) in enumerate(maxes):
+        cfg = {"kernel": hw(k), "stride": hw(st), "padding": hw(pad), "dilation": hw(d), "ceil": int(ceil)}
+        both(cases, name, lambda: nn.MaxPool2d(k, stride=st, padding=pad, dilation=d, ceil_mode=ceil),
+             randn(*shape, seed=80 + i), True, cfg, "MaxPool2DOpt")
+    avgs = [
+        # name, x shape, kernel, stride, padding, ceil, count_include_pad, divisor_override
+        ("avg_nonsquare", (2, 2, 7, 6), (3, 2), (2, 1), (1, 1), False, True, None),
+        ("avg_ceil", (2, 2, 8, 8), 3, 2, 0, True, True, None),
+        ("avg_exclude_pad", (1, 2, 7, 7), 3, 2, 1, False, False, None),
+        ("avg_ceil_exclude_pad", (1, 2, 6, 6), 3, 2, 1, True, False, None),
+        ("avg_ceil_include_pad", (1, 2, 6, 6), 3, 2, 1, True, True, None),
+        ("avg_divisor", (1, 2, 4, 6), 2, 2, 0, False, True, 5),
+        ("avg_divisor_pad_ceil", (1, 1, 7, 6), 3, 2, 1, True, True, 4),
+        ("avg_unbatched", (2, 5, 5), 2, 1, 0, False, True, None),
+    ]
+    for i, (name, shape, k, st, pad, ceil, incl, div) in enumerate(avgs):
+        cfg = {"kernel": hw(k), "stride": hw(st), "padding": hw(pad), "ceil": int(ceil),
+               "exclude_pad": 0 if incl else 1, "divisor": div or 0}
+        both(cases, name, lambda: nn.AvgPool2d(k, stride=st, padding=pad, ceil_mode=ceil, count_include_pad=incl,
+                                               divisor_override=div),
+             randn(*shape, seed=90 + i), True, cfg, "AvgPool2DOpt")
+    return cases
+
+
+def defaults():
+    """Each layer's Go zero value (required sizes only) against PyTorch's default-constructed
+    module, and the settings whose zero PyTorch reads literally (slope 0, momentum 0, p 0, dim 0,
+    eps 0) against PyTorch given that zero; "attrs" records PyTorch's defaults by name."""
+    import warnings
+    warnings.filterwarnings("ignore", message="Implicit dimension choice")
+    cases = []
+
+    def add(name, make, x, train=True, attrs=None):
+        for dtype in ("float64", "float32"):
+            torch.manual_seed(len(cases))
+            m = make().double()
+            c = run(name, m, x, train, {}, name, dtype)
+            c["attrs"] = attrs or {}
+            cases.append(c)
+
+    x4 = randn(2, 3, 4, 3, seed=50)
+    add("Linear", lambda: nn.Linear(5, 3), randn(4, 5, seed=51), attrs={"bias": True})
+    add("Conv2D", lambda: nn.Conv2d(3, 2, 3), x4,
+        attrs={"stride": 1, "padding": 0, "dilation": 1, "groups": 1, "bias": True})
+    add("MaxPool2D", lambda: nn.MaxPool2d(2), x4, attrs={"padding": 0, "dilation": 1})
+    add("AvgPool2D", lambda: nn.AvgPool2d(2), x4, attrs={"padding": 0})
+    bn1 = nn.BatchNorm1d(4)
+    add("BatchNorm1D_train", lambda: nn.BatchNorm1d(4), 1 + 2 * randn(6, 4, seed=52),
+        attrs={"eps": bn1.eps, "momentum": bn1.momentum})
+    add("BatchNorm1D_eval", lambda: nn.BatchNorm1d(4), randn(6, 4, 3, seed=53), train=False)
+    add("BatchNorm2D_train", lambda: nn.BatchNorm2d(3), x4)
+    add("BatchNorm2D_eval", lambda: nn.BatchNorm2d(3), x4, train=False)
+    add("Dropout_eval", lambda: nn.Dropout(), x4, train=False, attrs={"p": nn.Dropout().p})
+    add("ReLU", lambda: nn.ReLU(), x4)
+    add("LeakyReLU", lambda: nn.LeakyReLU(), x4, attrs={"negative_slope": nn.LeakyReLU().negative_slope})
+    add("Tanh", lambda: nn.Tanh(), x4)
+    add("Sigmoid", lambda: nn.Sigmoid(), x4)
+    add("GELU", lambda: nn.GELU(), x4)
+    add("Flatten", lambda: nn.Flatten(), x4)
+    for cls in (nn.Softmax, nn.LogSoftmax):
+        n = cls.__name__
+        add(n + "_1d", lambda: cls(), randn(5, seed=54))
+        add(n + "_2d", lambda: cls(), randn(4, 5, seed=55))
+        add(n + "_3d", lambda: cls(), randn(3, 4, 2, seed=56))
+        add(n + "_4d", lambda: cls(), x4)
+        add(n + "_dim0", lambda: cls(dim=0), randn(4, 5, seed=55))
+    # Zeros PyTorch reads literally.
+    add("LeakyReLU_slope0", lambda: nn.LeakyReLU(0.0), x4)
+    add("Dropout_p0", lambda: nn.Dropout(0.0), x4)
+
+    def bn_preset(m):
+        with torch.no_grad():
+            m.running_mean.fill_(0.25)
+            m.running_var.fill_(2.0)
+            m.num_batches_tracked.fill_(3)
+        return m
+    add("BatchNorm1D_momentum0", lambda: bn_preset(nn.BatchNorm1d(4, momentum=0.0)), randn(6, 4, seed=57))
+    add("BatchNorm1D_momentumNone", lambda: bn_preset(nn.BatchNorm1d(4, momentum=None)), randn(6, 4, seed=57))
+    add("BatchNorm2D_eps0", lambda: nn.BatchNorm2d(3, eps=0.0), x4)
+    return cases
 
 
 if __name__ == "__main__":
