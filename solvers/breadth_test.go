@@ -179,3 +179,59 @@ func TestNAdamMuProductFloat32(t *testing.T) {
 		t.Fatalf("the float32 product equals the float64 one; the test cannot tell them apart")
 	}
 }
+
+// TestOneCycleMomentum: OneCycleLR cycles the momentum of solvers that
+// have one (the goldens check the values against torch); for the others,
+// or SGD without momentum, Step is an error that changes nothing, unless
+// FixedMomentum is set.
+func TestOneCycleMomentum(t *testing.T) {
+	oc := OneCycleLR{TotalSteps: 10}
+	for _, c := range []struct {
+		name string
+		mk   func(...Option) (Solver, error)
+		opts []Option
+		want string
+	}{
+		{"Adagrad", func(o ...Option) (Solver, error) { return NewAdagrad(o...) }, nil, "Adagrad has none"},
+		{"Adadelta", func(o ...Option) (Solver, error) { return NewAdadelta(o...) }, nil, "Adadelta has none"},
+		{"SGD", func(o ...Option) (Solver, error) { return NewSGD(o...) }, []Option{WithLearnRate(0.1)}, `parameter "w" has momentum 0`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := c.mk(append(c.opts, WithSchedule(oc))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := newTrainer(tensor.Float64)
+			before := values(tr.ps[0].val)
+			err = s.Step(tr.model())
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err %v, want one containing %q", err, c.want)
+			}
+			if got := values(tr.ps[0].val); got[0] != before[0] || s.Steps() != 0 {
+				t.Fatalf("a failed Step changed the solver or the parameters")
+			}
+			fixed := oc
+			fixed.FixedMomentum = true
+			s, err = c.mk(append(c.opts, WithSchedule(fixed))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Step(tr.model()); err != nil {
+				t.Fatalf("FixedMomentum: %v", err)
+			}
+		})
+	}
+	// The user's own β1 is restored after every step.
+	a, err := NewAdam(WithBetas(0.5, 0.9), WithSchedule(oc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := newTrainer(tensor.Float32)
+	tr.steps(t, a, 3)
+	if a.cfg.beta1 != 0.5 {
+		t.Fatalf("β1 %v after cycled steps, want the configured 0.5", a.cfg.beta1)
+	}
+	if m, _ := oc.momentum(0); m != 0.95 {
+		t.Fatalf("momentum at step 0 %v, want MaxMomentum 0.95", m)
+	}
+}

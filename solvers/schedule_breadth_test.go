@@ -81,9 +81,11 @@ func breadthSchedule(t testing.TB, s map[string]interface{}) (Schedule, *ReduceL
 		return Chained(scheds...), nil
 	case "onecycle":
 		three, _ := s["three_phase"].(bool)
+		cycle, set := s["cycle_momentum"].(bool)
 		return OneCycleLR{MaxLR: f("max_lr", 0), TotalSteps: i("total_steps", 0), PctStart: f("pct_start", 0),
 			AnnealStrategy: str("anneal"), DivFactor: f("div_factor", 0), FinalDivFactor: f("final_div_factor", 0),
-			ThreePhase: three}, nil
+			ThreePhase: three, FixedMomentum: set && !cycle,
+			BaseMomentum: f("base_momentum", 0), MaxMomentum: f("max_momentum", 0)}, nil
 	case "plateau":
 		p := NewReduceLROnPlateau()
 		if v := str("mode"); v != "" {
@@ -126,8 +128,8 @@ func TestGoldenSchedulesBreadth(t *testing.T) {
 	if err := json.Unmarshal(b, &g); err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Cases) < 200 {
-		t.Fatalf("%d cases; the generator writes 264", len(g.Cases))
+	if len(g.Cases) < 280 {
+		t.Fatalf("%d cases; the generator writes 289", len(g.Cases))
 	}
 	names := []string{"mat", "vec"}
 	for ci, c := range g.Cases {
@@ -192,6 +194,7 @@ func TestScheduleBreadthErrors(t *testing.T) {
 		{OneCycleLR{MaxLR: 0.1, TotalSteps: 10, PctStart: 0.55, ThreePhase: true}, "phase 3 of 10 steps"},
 		{OneCycleLR{MaxLR: -1, TotalSteps: 10}, "MaxLR -1"},
 		{OneCycleLR{TotalSteps: 10, DivFactor: -2}, "DivFactor -2"},
+		{OneCycleLR{TotalSteps: 10, MaxMomentum: 1.5}, "MaxMomentum 1.5"},
 		{p1, `Mode "lowest"`},
 		{p2, "Factor 1"},
 		{p3, "Patience -1"},

@@ -59,7 +59,9 @@ func schedule(cfg Config, stepsPerEpoch int) solvers.Schedule {
 	case "cosine":
 		return solvers.CosineAnnealingLR(total, 0)
 	case "onecycle":
-		return solvers.OneCycleLR{TotalSteps: total} // peak at -lr
+		// Peak at -lr; momentum/β1 cycled as torch's default, where the solver has one.
+		fixed := cfg.Solver == "sgd" || cfg.Solver == "rmsprop" || cfg.Solver == "adagrad" || cfg.Solver == "adadelta"
+		return solvers.OneCycleLR{TotalSteps: total, FixedMomentum: fixed}
 	case "plateau":
 		p := solvers.NewReduceLROnPlateau()
 		p.Factor, p.Patience = 0.5, 0 // fed the test loss after every epoch

@@ -51,7 +51,8 @@ def as_dtype(v, dt):
 
 
 CLASSES = {"adadelta": torch.optim.Adadelta, "adamax": torch.optim.Adamax, "nadam": torch.optim.NAdam,
-           "radam": torch.optim.RAdam, "sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+           "radam": torch.optim.RAdam, "sgd": torch.optim.SGD, "adam": torch.optim.Adam,
+           "adamw": torch.optim.AdamW, "rmsprop": torch.optim.RMSprop}
 
 
 def make_opt(solver, params, opts):
@@ -70,12 +71,13 @@ def make_sched(opt, spec):
     if t == "multistep":
         return [S.MultiStepLR(opt, milestones=spec["milestones"], gamma=spec["gamma"])], None
     if t == "onecycle":
-        kw = {k: spec[k] for k in ("pct_start", "div_factor", "final_div_factor", "three_phase") if k in spec}
+        kw = {k: spec[k] for k in ("pct_start", "div_factor", "final_div_factor", "three_phase", "cycle_momentum",
+                                   "base_momentum", "max_momentum") if k in spec}
         if "anneal" in spec:
             kw["anneal_strategy"] = spec["anneal"]
         # max_lr 0 in the spec stands for Stheno's "the solver's rate".
         max_lr = spec["max_lr"] or opt.param_groups[0]["lr"]
-        return [S.OneCycleLR(opt, max_lr=max_lr, total_steps=spec["total_steps"], cycle_momentum=False, **kw)], None
+        return [S.OneCycleLR(opt, max_lr=max_lr, total_steps=spec["total_steps"], **kw)], None
     if t == "plateau":
         kw = {k: spec[k] for k in ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown",
                                    "min_lr", "eps") if k in spec}
@@ -159,10 +161,14 @@ def schedules(init, grads):
     for anneal, three, total, pct, maxlr in itertools.product(
             ["cos", "linear"], [False, True], [20, 19, 40], [0.3, 0.25], [0.2, 0]):
         scheds.append({"type": "onecycle", "max_lr": maxlr, "total_steps": total, "pct_start": pct,
-                       "anneal": anneal, "three_phase": three})
+                       "anneal": anneal, "three_phase": three, "cycle_momentum": False})
     scheds.append({"type": "onecycle", "max_lr": 0.1, "total_steps": 20, "div_factor": 10.0,
-                   "final_div_factor": 100.0})
-    scheds.append({"type": "onecycle", "max_lr": 0.1, "total_steps": 20})  # torch's defaults
+                   "final_div_factor": 100.0, "cycle_momentum": False})
+    # cycle_momentum=True (torch's default): SGD's momentum or Adam's beta1 moves too.
+    cycling = [{"type": "onecycle", "max_lr": 0.1, "total_steps": 20},  # torch's defaults
+               {"type": "onecycle", "max_lr": 0.1, "total_steps": 19, "three_phase": True, "anneal": "linear",
+                "base_momentum": 0.8, "max_momentum": 0.9}]
+    scheds += cycling
     for o in combos({"mode": ["min", "max"], "threshold_mode": ["rel", "abs"], "cooldown": [0, 2],
                      "min_lr": [0, 0.01], "patience": [2, 0]}):
         scheds.append({"type": "plateau", "factor": 0.5, "threshold": 0.1, **o})
@@ -185,8 +191,11 @@ def schedules(init, grads):
         runs = [("sgd", "float64")]
         if s["type"] in ("onecycle", "plateau"):
             runs += [("sgd", "float32"), ("adam", "float64")]
+        if s in cycling:
+            runs += [(o, dt) for o in ("adam", "adamw", "adamax", "nadam", "radam", "rmsprop") for dt in ("float64", "float32")
+                     if (o, dt) not in runs]
         for solver, dt in runs:
-            o = {"sgd": {"lr": 0.05, "momentum": 0.9}, "adam": {"lr": 0.05}}[solver]
+            o = {"sgd": {"lr": 0.05, "momentum": 0.9}, "rmsprop": {"lr": 0.01, "momentum": 0.5}}.get(solver, {"lr": 0.05})
             c = run_case(solver, o, dt, init, grads, sched=s, metrics=metrics)
             c["final"] = c.pop("params")[-1]
             cases.append(c)
