@@ -82,15 +82,21 @@ func (k *adagradKernel[T]) Range(_, lo, hi int) {
 	adagradStep(p[i:], g[i:], s[i:], k.c)
 }
 
-// adagradStep is one fused Adagrad update: d = g·gs + λθ; s = s + d²;
-// θ = θ − ρ_t d/(sqrt(s) + ε) with ρ_t = ρ/(1 + (t−1)·decay).
+// adagradStep is one fused Adagrad update in torch.optim.Adagrad's
+// operation order, with a multiply-add fused wherever PyTorch's
+// add(…, alpha=) and addcmul fuse one:
+//
+//	d = fma(θ, λ, g·gs)          grad.add(param, alpha=λ)
+//	s = fma(d, d, s)             state_sum.addcmul_(d, d, value=1)
+//	θ = θ + (−ρ_t·d)/(sqrt(s) + ε), ρ_t = ρ/(1 + (t−1)·decay)
+//	                             param.addcdiv_(d, std, value=−clr)
 func adagradStep[T num.Float](p, g, sum []T, c adagradCoef[T]) {
 	g, sum = g[:len(p)], sum[:len(p)]
 	for i := range p {
 		th := p[i]
-		d := g[i]*c.gs + c.wd*th
-		s := sum[i] + d*d
+		d := fma(th, c.wd, g[i]*c.gs)
+		s := fma(d, d, sum[i])
 		sum[i] = s
-		p[i] = th + c.nclr*(d/(sqrt(s)+c.eps))
+		p[i] = th + (c.nclr*d)/(sqrt(s)+c.eps)
 	}
 }

@@ -83,12 +83,12 @@ func (adamAlgorithm) initBuf(*hyper, int) float64 { return 0 }
 
 // adamCoef are the per-step scalars of the fused Adam kernel.
 type adamCoef[T num.Float] struct {
-	gs, wd, decay, b1, omb1, b2, omb2, invBC2Sqrt, eps, nstep T
+	gs, wd, decay, b1, omb1, b2, omb2, bc2Sqrt, eps, nstep T
 }
 
 // array is the coefficient block the assembly kernels read.
 func (c *adamCoef[T]) array() [10]T {
-	return [10]T{c.gs, c.wd, c.decay, c.b1, c.omb1, c.b2, c.omb2, c.invBC2Sqrt, c.eps, c.nstep}
+	return [10]T{c.gs, c.wd, c.decay, c.b1, c.omb1, c.b2, c.omb2, c.bc2Sqrt, c.eps, c.nstep}
 }
 
 // adamKernel is Adam's and AdamW's update of one parameter (par.Job over
@@ -115,7 +115,7 @@ func (k *adamKernel[T]) set(ps *param, p, g []T, bufs [][]T, lr, gs float64) {
 	bc1 := 1 - math.Pow(h.beta1, t)
 	bc2 := 1 - math.Pow(h.beta2, t)
 	k.c = adamCoef[T]{gs: T(gs), b1: T(h.beta1), omb1: T(1 - h.beta1), b2: T(h.beta2), omb2: T(1 - h.beta2),
-		invBC2Sqrt: T(1 / math.Sqrt(bc2)), eps: T(h.eps), nstep: T(-lr / bc1), decay: 1}
+		bc2Sqrt: T(math.Sqrt(bc2)), eps: T(h.eps), nstep: T(-lr / bc1), decay: 1}
 	if k.decoupled {
 		k.c.decay = T(1 - lr*h.weightDecay)
 	} else {
@@ -146,21 +146,26 @@ func (k *adamKernel[T]) Range(_, lo, hi int) {
 }
 
 // adamStep is one fused Adam/AdamW update, reading g, m, v, θ once and
-// writing m, v, θ once:
+// writing m, v, θ once, in torch.optim.Adam's (AdamW's) operation order,
+// with a multiply-add fused wherever PyTorch's add(…, alpha=) and addcmul
+// fuse one:
 //
-//	d = g·gs + λθ (Adam) ; θ = θ(1 − ρλ) (AdamW)
-//	m = β1 m + (1−β1) d ; v = β2 v + (1−β2) d²
-//	θ = θ − ρ/(1−β1^t) · m / (sqrt(v)/sqrt(1−β2^t) + ε)
+//	d = fma(θ, λ, g·gs) (Adam)            grad.add(param, alpha=λ)
+//	θ = θ·(1 − ρλ) (AdamW)                param.mul_(1 − ρλ)
+//	m = fma(d, 1−β1, m·β1)                exp_avg.mul_(β1).add_(d, alpha=1−β1)
+//	v = fma(d·(1−β2), d, v·β2)            exp_avg_sq.mul_(β2).addcmul_(d, d, value=1−β2)
+//	q = sqrt(v)/sqrt(1−β2^t) + ε          (exp_avg_sq.sqrt() / bc2_sqrt).add_(ε)
+//	θ = θ + (−ρ/(1−β1^t) · m)/q           param.addcdiv_(m, q, value=−step_size)
 func adamStep[T num.Float](p, g, m, v []T, c adamCoef[T]) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i := range p {
 		th := p[i]
-		d := g[i]*c.gs + c.wd*th
+		d := fma(th, c.wd, g[i]*c.gs)
 		th *= c.decay
-		mi := m[i]*c.b1 + c.omb1*d
-		vi := v[i]*c.b2 + c.omb2*d*d
+		mi := fma(d, c.omb1, m[i]*c.b1)
+		vi := fma(d*c.omb2, d, v[i]*c.b2)
 		m[i], v[i] = mi, vi
-		p[i] = th + c.nstep*(mi/(sqrt(vi)*c.invBC2Sqrt+c.eps))
+		p[i] = th + (c.nstep*mi)/(sqrt(vi)/c.bc2Sqrt+c.eps)
 	}
 }
 
@@ -170,16 +175,16 @@ func amsgradStep[T num.Float](p, g, m, v, vmax []T, c adamCoef[T]) {
 	g, m, v, vmax = g[:len(p)], m[:len(p)], v[:len(p)], vmax[:len(p)]
 	for i := range p {
 		th := p[i]
-		d := g[i]*c.gs + c.wd*th
+		d := fma(th, c.wd, g[i]*c.gs)
 		th *= c.decay
-		mi := m[i]*c.b1 + c.omb1*d
-		vi := v[i]*c.b2 + c.omb2*d*d
+		mi := fma(d, c.omb1, m[i]*c.b1)
+		vi := fma(d*c.omb2, d, v[i]*c.b2)
 		m[i], v[i] = mi, vi
 		mx := vmax[i]
 		if vi > mx {
 			mx = vi
 		}
 		vmax[i] = mx
-		p[i] = th + c.nstep*(mi/(sqrt(mx)*c.invBC2Sqrt+c.eps))
+		p[i] = th + (c.nstep*mi)/(sqrt(mx)/c.bc2Sqrt+c.eps)
 	}
 }

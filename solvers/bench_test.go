@@ -71,6 +71,18 @@ func BenchmarkStep(b *testing.B) {
 			s, _ := NewSGD(WithLearnRate(1e-3), WithMomentum(0.9))
 			return s
 		}, false)
+		run("AMSGrad/stheno", 9, func() gorgonia.Solver { s, _ := NewAdam(WithLearnRate(1e-3), WithAMSGrad(true)); return s }, false)
+		run("SGD/stheno", 3, func() gorgonia.Solver { s, _ := NewSGD(WithLearnRate(1e-3)); return s }, false)
+		run("SGDNesterov/stheno", 5, func() gorgonia.Solver {
+			s, _ := NewSGD(WithLearnRate(1e-3), WithMomentum(0.9), WithNesterov(true))
+			return s
+		}, false)
+		run("RMSProp/stheno", 5, func() gorgonia.Solver { s, _ := NewRMSProp(WithLearnRate(1e-3)); return s }, false)
+		run("RMSPropCentered/stheno", 7, func() gorgonia.Solver {
+			s, _ := NewRMSProp(WithLearnRate(1e-3), WithCentered(true), WithMomentum(0.9))
+			return s
+		}, false)
+		run("Adagrad/stheno", 5, func() gorgonia.Solver { s, _ := NewAdagrad(WithLearnRate(1e-3)); return s }, false)
 		run("SGDMomentum/gorgonia", 5, func() gorgonia.Solver {
 			return gorgonia.NewMomentum(gorgonia.WithLearnRate(1e-3), gorgonia.WithMomentum(0.9))
 		}, false)
@@ -85,7 +97,7 @@ func BenchmarkKernel(b *testing.B) {
 	for i := range g {
 		g[i] = float32(i%89)*0.001 - 0.04
 	}
-	c := adamCoef[float32]{gs: 1, decay: 1, b1: 0.9, omb1: 0.1, b2: 0.999, omb2: 0.001, invBC2Sqrt: 1, eps: 1e-8, nstep: -1e-3}
+	c := adamCoef[float32]{gs: 1, decay: 1, b1: 0.9, omb1: 0.1, b2: 0.999, omb2: 0.001, bc2Sqrt: 1, eps: 1e-8, nstep: -1e-3}
 	b.Run("adamStep/10M", func(b *testing.B) {
 		b.SetBytes(7 * 4 * n)
 		b.ReportAllocs()

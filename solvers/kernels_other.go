@@ -3,5 +3,4 @@
 package solvers
 
 // Without assembly (other architectures, or the purego build tag) every
-// update runs the generic Go loops: vec32 and vec64 stay empty.
-const vectorKernels = "none (pure Go)"
+// update runs the generic Go loops: isas, vec32 and vec64 stay empty.

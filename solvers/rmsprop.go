@@ -88,22 +88,27 @@ func (k *rmspropKernel[T]) set(ps *param, p, g []T, bufs [][]T, lr, gs float64) 
 //lint:ignore U1000 called through kernel[T] in update
 func (k *rmspropKernel[T]) reset() { k.p, k.g, k.sq, k.ga, k.buf = nil, nil, nil, nil, nil }
 
-// Range updates elements [lo, hi): the vector kernel (not centered) over
-// the bulk, the Go loop over the rest.
+// Range updates elements [lo, hi): the vector kernel over the bulk, the Go
+// loop over the rest.
 func (k *rmspropKernel[T]) Range(_, lo, hi int) {
 	p, g, sq, ga, buf := k.p[lo:hi], k.g[lo:hi], k.sq[lo:hi], sub(k.ga, lo, hi), sub(k.buf, lo, hi)
 	i := 0
-	if ga == nil && k.vec.rmsprop != nil {
-		i = k.vec.rmsprop(p, g, sq, buf, &k.c)
+	if k.vec.rmsprop != nil {
+		i = k.vec.rmsprop(p, g, sq, ga, buf, &k.c)
 	}
 	rmspropStep(p[i:], g[i:], sq[i:], sub(ga, i, len(p)), sub(buf, i, len(p)), k.c)
 }
 
-// rmspropStep is one fused RMSProp update:
+// rmspropStep is one fused RMSProp update in torch.optim.RMSprop's
+// operation order, with a multiply-add fused wherever PyTorch's
+// add(…, alpha=) and addcmul fuse one:
 //
-//	d = g·gs + λθ ; s = αs + (1−α)d² ; a = αa + (1−α)d (centered)
-//	r = sqrt(s − a²) (centered) or sqrt(s), plus ε
-//	b = μb + d/r ; θ = θ − ρb (momentum) or θ = θ − ρ d/r
+//	d = fma(θ, λ, g·gs)                grad.add(param, alpha=λ)
+//	s = fma(d·(1−α), d, s·α)           square_avg.mul_(α).addcmul_(d, d, value=1−α)
+//	a = fma(d, 1−α, a·α) (centered)    grad_avg.mul_(α).add_(d, alpha=1−α)
+//	r = sqrt(fma(−a, a, s)) (centered) or sqrt(s), plus ε
+//	b = b·μ + d/r ; θ = fma(b, −ρ, θ)  buf.mul_(μ).addcdiv_(d, r); param.add_(buf, alpha=−ρ)
+//	or θ = θ + (−ρ·d)/r                param.addcdiv_(d, r, value=−ρ)
 func rmspropStep[T num.Float](p, g, sq, ga, buf []T, c rmspropCoef[T]) {
 	g, sq = g[:len(p)], sq[:len(p)]
 	if ga != nil {
@@ -114,23 +119,23 @@ func rmspropStep[T num.Float](p, g, sq, ga, buf []T, c rmspropCoef[T]) {
 	}
 	for i := range p {
 		th := p[i]
-		d := g[i]*c.gs + c.wd*th
-		s := sq[i]*c.alpha + c.oma*d*d
+		d := fma(th, c.wd, g[i]*c.gs)
+		s := fma(d*c.oma, d, sq[i]*c.alpha)
 		sq[i] = s
 		var r T
 		if ga != nil {
-			a := ga[i]*c.alpha + c.oma*d
+			a := fma(d, c.oma, ga[i]*c.alpha)
 			ga[i] = a
-			r = sqrt(s-a*a) + c.eps
+			r = sqrt(fma(-a, a, s)) + c.eps
 		} else {
 			r = sqrt(s) + c.eps
 		}
 		if buf != nil {
 			b := buf[i]*c.mom + d/r
 			buf[i] = b
-			p[i] = th + c.nlr*b
+			p[i] = fma(b, c.nlr, th)
 		} else {
-			p[i] = th + c.nlr*(d/r)
+			p[i] = th + (c.nlr*d)/r
 		}
 	}
 }

@@ -88,53 +88,69 @@ func (k *sgdKernel[T]) set(ps *param, p, g []T, bufs [][]T, lr, gs float64) {
 //lint:ignore U1000 called through kernel[T] in update
 func (k *sgdKernel[T]) reset() { k.p, k.g, k.buf = nil, nil, nil }
 
-// Range updates elements [lo, hi): the vector kernel over the bulk of the
-// momentum branch, the Go loop over the rest.
+// Range updates elements [lo, hi): the vector kernel over the bulk (but
+// on the first step with momentum), the Go loop over the rest.
 func (k *sgdKernel[T]) Range(_, lo, hi int) {
 	p, g, buf := k.p[lo:hi], k.g[lo:hi], sub(k.buf, lo, hi)
 	i := 0
-	if buf != nil && !k.c.first && !k.c.nesterov && k.vec.sgdMom != nil {
-		i = k.vec.sgdMom(p, g, buf, &k.c)
+	switch {
+	case buf == nil:
+		if k.vec.sgdPlain != nil {
+			i = k.vec.sgdPlain(p, g, &k.c)
+		}
+	case k.c.first: // one step in a run: the Go loop
+	case k.c.nesterov:
+		if k.vec.sgdNesterov != nil {
+			i = k.vec.sgdNesterov(p, g, buf, &k.c)
+		}
+	default:
+		if k.vec.sgdMom != nil {
+			i = k.vec.sgdMom(p, g, buf, &k.c)
+		}
 	}
 	sgdStep(p[i:], g[i:], sub(buf, i, len(p)), k.c)
 }
 
-// sgdStep is one fused SGD update: d = g·gs + λθ; b = μb + (1−τ)d (b = d on
-// the first step); d = d + μb (Nesterov) or b; θ = θ − ρd.
+// sgdStep is one fused SGD update in torch.optim.SGD's operation order,
+// with a multiply-add fused wherever PyTorch's add(…, alpha=) fuses one:
+//
+//	d = fma(θ, λ, g·gs)                       grad.add(param, alpha=λ)
+//	b = d (first step) or fma(d, 1−τ, b·μ)    buf.mul_(μ).add_(d, alpha=1−τ)
+//	d = fma(b, μ, d) (Nesterov) or b          d.add(buf, alpha=μ)
+//	θ = fma(d, −ρ, θ)                         param.add_(d, alpha=−ρ)
 func sgdStep[T num.Float](p, g, buf []T, c sgdCoef[T]) {
 	g = g[:len(p)]
 	switch {
 	case buf == nil:
 		for i := range p {
-			d := g[i]*c.gs + c.wd*p[i]
-			p[i] += c.nlr * d
+			d := fma(p[i], c.wd, g[i]*c.gs)
+			p[i] = fma(d, c.nlr, p[i])
 		}
 	case c.first:
 		buf = buf[:len(p)]
 		for i := range p {
-			d := g[i]*c.gs + c.wd*p[i]
+			d := fma(p[i], c.wd, g[i]*c.gs)
 			buf[i] = d
 			if c.nesterov {
-				d += c.mom * d
+				d = fma(d, c.mom, d)
 			}
-			p[i] += c.nlr * d
+			p[i] = fma(d, c.nlr, p[i])
 		}
 	case c.nesterov:
 		buf = buf[:len(p)]
 		for i := range p {
-			d := g[i]*c.gs + c.wd*p[i]
-			b := buf[i]*c.mom + c.damp1*d
+			d := fma(p[i], c.wd, g[i]*c.gs)
+			b := fma(d, c.damp1, buf[i]*c.mom)
 			buf[i] = b
-			d += c.mom * b
-			p[i] += c.nlr * d
+			p[i] = fma(fma(b, c.mom, d), c.nlr, p[i])
 		}
 	default:
 		buf = buf[:len(p)]
 		for i := range p {
-			d := g[i]*c.gs + c.wd*p[i]
-			b := buf[i]*c.mom + c.damp1*d
+			d := fma(p[i], c.wd, g[i]*c.gs)
+			b := fma(d, c.damp1, buf[i]*c.mom)
 			buf[i] = b
-			p[i] += c.nlr * b
+			p[i] = fma(b, c.nlr, p[i])
 		}
 	}
 }

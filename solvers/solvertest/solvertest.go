@@ -75,8 +75,9 @@ type Case struct {
 	// callers may relax it.
 	Tol float64
 
-	grads [][]tensorData // grads[k][i]
-	want  [][]tensorData // want[k][i], the values after step k
+	grad   func(k, i int) []float64
+	want   [][]tensorData // want[k][i], the values after step k
+	hashes [][]uint32     // hashes[k][i]: bitsHash of parameter i after step k, if recorded
 }
 
 // Param is one parameter of a Case.
@@ -94,7 +95,7 @@ type tensorData struct {
 }
 
 // Grad returns the gradient of parameter i at step k.
-func (c *Case) Grad(k, i int) []float64 { return c.grads[k][i].vals }
+func (c *Case) Grad(k, i int) []float64 { return c.grad(k, i) }
 
 // Want returns the values of parameter i after step k that the case
 // records: at the indices idx, or all of them when idx is nil.
@@ -124,19 +125,26 @@ func (c *Case) String() string {
 	return b.String()
 }
 
-// file is the JSON layout of a golden file.
+// file is the JSON layout of a golden file: either explicit data (shapes,
+// init, grads, and every element of every parameter after each step in
+// params) or generated data (generated; the cases then record a hash of
+// every parameter after each step and the values of a few elements).
 type file struct {
-	Shapes map[string][]int       `json:"shapes"`
-	Init   map[string][]float64   `json:"init"`
-	Grads  []map[string][]float64 `json:"grads"`
-	Cases  []struct {
+	Shapes    map[string][]int       `json:"shapes"`
+	Init      map[string][]float64   `json:"init"`
+	Grads     []map[string][]float64 `json:"grads"`
+	Generated *generated             `json:"generated"`
+	Cases     []struct {
 		Solver   string                 `json:"solver"`
 		Dtype    string                 `json:"dtype"`
 		Options  map[string]any         `json:"options"`
 		Schedule map[string]any         `json:"schedule"`
 		Clip     *float64               `json:"clip"`
+		Exact    bool                   `json:"exact"`
 		LRs      []float64              `json:"lrs"`
 		Params   []map[string][]float64 `json:"params"`
+		Hashes   [][]string             `json:"hashes"`
+		Values   [][][]float64          `json:"values"`
 	} `json:"cases"`
 }
 
@@ -175,6 +183,9 @@ func load(name string) ([]*Case, error) {
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if f.Generated != nil {
+		return loadGenerated(name, &f)
+	}
 	pnames := make([]string, 0, len(f.Shapes))
 	for n := range f.Shapes {
 		pnames = append(pnames, n)
@@ -184,13 +195,8 @@ func load(name string) ([]*Case, error) {
 	for ci, fc := range f.Cases {
 		c := &Case{Name: fmt.Sprintf("%s/%d", path.Base(name), ci), Solver: fc.Solver, Options: fc.Options,
 			Schedule: fc.Schedule, LRs: fc.LRs, Steps: len(fc.Params)}
-		switch fc.Dtype {
-		case "float64":
-			c.Dtype, c.Tol = tensor.Float64, 1e-10
-		case "float32":
-			c.Dtype, c.Tol = tensor.Float32, 1e-5
-		default:
-			return nil, fmt.Errorf("%s: case %d: dtype %q", name, ci, fc.Dtype)
+		if err := c.setDtype(fc.Dtype, fc.Exact); err != nil {
+			return nil, fmt.Errorf("%s: case %d: %w", name, ci, err)
 		}
 		if fc.Clip != nil {
 			c.Clip = *fc.Clip
@@ -201,18 +207,34 @@ func load(name string) ([]*Case, error) {
 		if len(f.Grads) < c.Steps || len(c.LRs) != c.Steps {
 			return nil, fmt.Errorf("%s: case %d: %d steps, %d gradients, %d learning rates", name, ci, c.Steps, len(f.Grads), len(c.LRs))
 		}
+		grads := make([][][]float64, c.Steps)
 		for k := 0; k < c.Steps; k++ {
-			var gs, ws []tensorData
+			var ws []tensorData
 			for _, n := range pnames {
-				gs = append(gs, tensorData{vals: rounded(c.Dtype, f.Grads[k][n])})
+				grads[k] = append(grads[k], rounded(c.Dtype, f.Grads[k][n]))
 				ws = append(ws, tensorData{vals: fc.Params[k][n]})
 			}
-			c.grads = append(c.grads, gs)
 			c.want = append(c.want, ws)
 		}
+		c.grad = func(k, i int) []float64 { return grads[k][i] }
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+func (c *Case) setDtype(dt string, exact bool) error {
+	switch dt {
+	case "float64":
+		c.Dtype, c.Tol = tensor.Float64, 1e-10
+	case "float32":
+		c.Dtype, c.Tol = tensor.Float32, 1e-5
+	default:
+		return fmt.Errorf("dtype %q", dt)
+	}
+	if exact {
+		c.Tol = 0
+	}
+	return nil
 }
 
 // rounded returns v rounded to dt, as the generator fed it to PyTorch.
@@ -241,8 +263,9 @@ type Scheduled interface {
 // Run replays every case as a subtest: it builds the case's solver with f,
 // sets the gradients of each step, calls Step, and compares every recorded
 // element of every parameter with PyTorch's within the case's Tol (the
-// same bits when Tol is 0), and the scheduled learning rate when the
-// solver reports it.
+// same bits when Tol is 0, when every element of a parameter is checked
+// through a hash of its bits if the case records one), and the scheduled
+// learning rate when the solver reports it.
 func Run(t *testing.T, f Factory, cases []*Case) {
 	t.Helper()
 	if len(cases) == 0 {
@@ -284,11 +307,19 @@ func run(t *testing.T, f Factory, c *Case) {
 			t.Fatalf("step %d: %v", k, err)
 		}
 		for i, p := range ps {
+			if c.Tol == 0 && c.hashes != nil {
+				if h := bitsHash(p.val.Float32s()); h != c.hashes[k][i] {
+					t.Fatalf("step %d: %s: the bits differ from PyTorch's (hash %08x, torch %08x)", k, p.name, h, c.hashes[k][i])
+				}
+			}
 			idx, want := c.Want(k, i)
 			for j, w := range want {
 				e := j
 				if idx != nil {
 					e = idx[j]
+				}
+				if c.Dtype == tensor.Float32 {
+					w = float64(float32(w)) // stored as the shortest decimal
 				}
 				if got := p.at(e); !close(got, w, c.Tol) {
 					t.Fatalf("step %d: %s[%d] = %.9g (bits %#x), torch %.9g (bits %#x), tolerance %g",
