@@ -17,8 +17,8 @@
 //	}
 //
 // The golden files are embedded (testdata/*.json) and written by
-// tools/golden/solvers.py and tools/golden/solvers_breadth.py in Stheno's
-// repository.
+// tools/golden/solvers.py, solvers_f32.py, solvers_breadth.py and
+// solvers_breadth_f32.py in Stheno's repository.
 package solvertest
 
 import (
