@@ -2,9 +2,12 @@ package solvers
 
 import (
 	"bytes"
+	"math"
+	"math/rand"
 	"strings"
 	"testing"
 
+	"github.com/stheno-ml/stheno/internal/num"
 	"github.com/stheno-ml/stheno/solvers/solvertest"
 	"gorgonia.org/tensor"
 )
@@ -231,4 +234,114 @@ func TestOneCycleMomentum(t *testing.T) {
 	if m, _ := oc.momentum(0); m != 0.95 {
 		t.Fatalf("momentum at step 0 %v, want MaxMomentum 0.95", m)
 	}
+}
+
+// breadthKernelCase is a configuration of one of the four solvers whose
+// vector kernel is checked against its Go loop.
+type breadthKernelCase struct {
+	name string
+	mk   func() Solver
+}
+
+func breadthKernelCases(t *testing.T) []breadthKernelCase {
+	mk := func(name string, opts ...Option) func() Solver {
+		return func() Solver { return newSolver(t, name, opts) }
+	}
+	return []breadthKernelCase{
+		{"Adadelta", mk("adadelta", WithWeightDecay(0.1), WithRho(0.7))},
+		{"Adadelta/maximize", mk("adadelta", WithMaximize(true))},
+		{"Adamax", mk("adamax", WithLearnRate(0.01), WithWeightDecay(0.1))},
+		{"NAdam", mk("nadam", WithLearnRate(0.01), WithWeightDecay(0.1), WithMomentumDecay(0.1))},
+		{"RAdam", mk("radam", WithLearnRate(0.01), WithWeightDecay(0.1))},
+		{"RAdam/betas", mk("radam", WithLearnRate(0.01), WithBetas(0.8, 0.9))},
+	}
+}
+
+// TestBreadthKernelsBitIdentical runs each of the four solvers' updates as
+// Step runs them (vector kernel over the bulk, Go loop over the tail)
+// against the Go loop alone, for lengths covering every tail of 8- and
+// 16-lane vectors, on steps 1 to 8 (RAdam switches to its rectified
+// kernel at step 6), with zero, huge, tiny and NaN gradients: every bit of
+// the parameters and buffers must agree (any NaN matching any NaN).
+func TestBreadthKernelsBitIdentical(t *testing.T) {
+	t.Logf("vector kernels: %s", breadthKernels)
+	t.Run("float32", testBreadthKernels[float32])
+	t.Run("float64", testBreadthKernels[float64])
+}
+
+func testBreadthKernels[T num.Float](t *testing.T) {
+	rng := rand.New(rand.NewSource(17))
+	same := func(a, b T) bool {
+		return math.Float64bits(float64(a)) == math.Float64bits(float64(b)) || (a != a && b != b)
+	}
+	for _, kc := range breadthKernelCases(t) {
+		for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 1003} {
+			b := baseOfBreadth(kc.mk())
+			vec, loop := breadthKernelOf[T](b, true), breadthKernelOf[T](b, false)
+			ps := &param{name: "p", hp: &b.cfg.hyper, dtype: num.Dtype[T](), n: n}
+			ps2 := &param{name: "p", hp: &b.cfg.hyper, dtype: num.Dtype[T](), n: n}
+			p, g, bufs := kernelData[T](rng, n, b.alg.nbuf(&b.cfg.hyper))
+			for i := 5; i < n; i += 13 {
+				g[i] = T(math.NaN()) // NaN must propagate the same way
+			}
+			p2, bufs2 := clone(p), cloneAll(bufs)
+			for step := int64(1); step <= 8; step++ {
+				ps.step, ps2.step = step, step
+				vec.set(ps, p, g, bufs, 0.01, 0.7)
+				vec.Range(0, 0, n)
+				loop.set(ps2, p2, g, bufs2, 0.01, 0.7)
+				loop.Range(0, 0, n)
+				for i := range p {
+					if !same(p[i], p2[i]) {
+						t.Fatalf("%s n=%d step %d: θ[%d] vector %v, loop %v", kc.name, n, step, i, p[i], p2[i])
+					}
+					for j := range bufs {
+						if !same(bufs[j][i], bufs2[j][i]) {
+							t.Fatalf("%s n=%d step %d: buffer %d [%d] vector %v, loop %v", kc.name, n, step, j, i, bufs[j][i], bufs2[j][i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func baseOfBreadth(s Solver) *base {
+	switch s := s.(type) {
+	case *Adadelta:
+		return &s.base
+	case *Adamax:
+		return &s.base
+	case *NAdam:
+		return &s.base
+	case *RAdam:
+		return &s.base
+	}
+	panic("baseOfBreadth")
+}
+
+// breadthKernelOf returns a fresh kernel of b's algorithm for T, with its
+// vector kernels or without (the Go loop alone).
+func breadthKernelOf[T num.Float](b *base, withVec bool) kernel[T] {
+	var k any = b.k64
+	if num.Is32[T]() {
+		k = b.k32
+	}
+	vec := bvecFor[T]()
+	if !withVec {
+		vec = &breadthVec[T]{}
+	}
+	switch k.(type) {
+	case *adadeltaKernel[T]:
+		return &adadeltaKernel[T]{vec: vec}
+	case *adamaxKernel[T]:
+		return &adamaxKernel[T]{vec: vec}
+	case *nadamKernel[T]:
+		nk := newNAdamKernel[T]()
+		nk.vec = vec
+		return nk
+	case *radamKernel[T]:
+		return &radamKernel[T]{vec: vec}
+	}
+	panic("breadthKernelOf")
 }
