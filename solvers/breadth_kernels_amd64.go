@@ -30,6 +30,11 @@ func init() {
 	}
 }
 
+// The adapters run a kernel over the longest prefix of whole vectors and
+// return its length, one per coefficient type as kernels_amd64.go's: with
+// the coefficient block or the kernel's signature as a type parameter, the
+// block escapes to the heap (3 allocations per step).
+
 func adadeltaVec[T float32 | float64](width int, asm func(pp, gp, sp, ap *T, n int, c *[6]T)) func(p, g, sq, acc []T, c *adadeltaCoef[T]) int {
 	return func(p, g, sq, acc []T, c *adadeltaCoef[T]) int {
 		n := vecLen[T](len(p), width)
