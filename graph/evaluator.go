@@ -13,7 +13,7 @@ type Evaluator struct {
 	g      *gorgonia.ExprGraph
 	x, out *gorgonia.Node
 	xv     *tensor.Dense
-	outV   gorgonia.Value
+	outV   *gorgonia.Value // apart from the struct: a Read into a field would make a cycle through the VM, whose finalizer then keeps it all alive forever
 	vm     gorgonia.VM
 	closed bool
 }
@@ -42,7 +42,8 @@ func NewEvaluator(m Module, s *Store, xShape tensor.Shape) (e *Evaluator, err er
 	if os := e.out.Shape(); len(os) == 0 || os[0] != xShape[0] {
 		return nil, errors.Errorf("graph: NewEvaluator: output shape %v does not start with the batch size %d", os, xShape[0])
 	}
-	gorgonia.Read(e.out, &e.outV)
+	e.outV = new(gorgonia.Value)
+	gorgonia.Read(e.out, e.outV)
 	e.vm = gorgonia.NewTapeMachine(e.g)
 	return e, nil
 }
@@ -96,9 +97,9 @@ func (e *Evaluator) Forward(x tensor.Tensor) (out tensor.Tensor, err error) {
 	if err := e.vm.RunAll(); err != nil {
 		return nil, errors.Wrap(err, "graph: forward pass")
 	}
-	res, ok := e.outV.(*tensor.Dense)
+	res, ok := (*e.outV).(*tensor.Dense)
 	if !ok || res.RequiresIterator() {
-		return nil, errors.Errorf("graph: Forward: unexpected output value %T", e.outV)
+		return nil, errors.Errorf("graph: Forward: unexpected output value %T", *e.outV)
 	}
 	shape := res.Shape().Clone()
 	shape[0] = n

@@ -15,12 +15,14 @@ type LossFunc func(out, target *gorgonia.Node) (*gorgonia.Node, error)
 //
 // A Trainer is not safe for concurrent use.
 type Trainer struct {
-	g          *gorgonia.ExprGraph
-	x, y       *gorgonia.Node
-	xv, yv     *tensor.Dense
-	out, loss  *gorgonia.Node
-	outV       gorgonia.Value
-	lossV      gorgonia.Value
+	g         *gorgonia.ExprGraph
+	x, y      *gorgonia.Node
+	xv, yv    *tensor.Dense
+	out, loss *gorgonia.Node
+	// outV and lossV are allocated apart from the struct: Reads into its fields would make a
+	// cycle through the VM, whose finalizer then keeps the whole graph alive forever.
+	outV       *gorgonia.Value
+	lossV      *gorgonia.Value
 	learnables gorgonia.Nodes
 	grads      []gorgonia.ValueGrad
 	vm         gorgonia.VM
@@ -66,13 +68,14 @@ func NewTrainer(m Module, s *Store, xShape tensor.Shape, yDtype tensor.Dtype, yS
 	if len(t.learnables) == 0 {
 		return nil, errors.New("graph: NewTrainer: the model has no parameters")
 	}
-	if _, err = gorgonia.Grad(t.loss, t.learnables...); err != nil {
+	grads, err := gorgonia.Grad(t.loss, t.learnables...)
+	if err != nil {
 		return nil, errors.Wrap(err, "graph: NewTrainer: gradients")
 	}
 	// Read nodes copy the values out when computed: the loss and output registers may be reused
 	// by later instructions of the tape.
-	gorgonia.Read(t.loss, &t.lossV)
-	gorgonia.Read(t.out, &t.outV)
+	t.lossV, t.outV = new(gorgonia.Value), new(gorgonia.Value)
+	skipUnused(t.g, append(gorgonia.Nodes{gorgonia.Read(t.loss, t.lossV), gorgonia.Read(t.out, t.outV)}, grads...))
 	t.grads = gorgonia.NodesToValueGrads(t.learnables)
 	t.vm = gorgonia.NewTapeMachine(t.g)
 	return t, nil
@@ -100,7 +103,7 @@ func (t *Trainer) Step(x, y tensor.Tensor) (loss float64, err error) {
 	if err := t.vm.RunAll(); err != nil {
 		return 0, errors.Wrap(err, "graph: training step")
 	}
-	if loss, err = scalarOf(t.lossV); err != nil {
+	if loss, err = scalarOf(*t.lossV); err != nil {
 		return 0, err
 	}
 	if err := t.solver.Step(t.grads); err != nil {
@@ -113,10 +116,10 @@ func (t *Trainer) Step(x, y tensor.Tensor) (loss float64, err error) {
 // before that step's update. The tensor is owned by the Trainer and overwritten in place by the next
 // Step: Clone it to keep it. It is nil before the first Step.
 func (t *Trainer) Output() tensor.Tensor {
-	if t.outV == nil {
+	if *t.outV == nil {
 		return nil
 	}
-	return t.outV.(tensor.Tensor)
+	return (*t.outV).(tensor.Tensor)
 }
 
 // Learnables returns the parameter nodes of the training graph in creation order (a copy).
@@ -133,4 +136,30 @@ func (t *Trainer) Close() error {
 	}
 	t.closed = true
 	return t.vm.Close()
+}
+
+// skipUnused tells every op of g that implements SkipUnused() and whose output none of keep
+// depends on that its work is not needed. gorgonia.Grad asks each op for the gradients of all its
+// inputs, so the tape would otherwise compute, every step, the gradient of the input data (e.g. the
+// first Linear's or convolution's) that nothing reads. (Removing the nodes instead is not an
+// option: ExprGraph.RemoveNode leaves its node index stale.)
+func skipUnused(g *gorgonia.ExprGraph, keep gorgonia.Nodes) {
+	needed := make(map[*gorgonia.Node]bool, len(g.AllNodes()))
+	stack := append(gorgonia.Nodes(nil), keep...)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if needed[n] {
+			continue
+		}
+		needed[n] = true
+		for it := g.From(n.ID()); it.Next(); {
+			stack = append(stack, it.Node().(*gorgonia.Node))
+		}
+	}
+	for _, n := range g.AllNodes() {
+		if op, ok := n.Op().(interface{ SkipUnused() }); ok && !needed[n] {
+			op.SkipUnused()
+		}
+	}
 }

@@ -48,11 +48,20 @@ func (Sigmoid) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, erro
 	return applyAct("Sigmoid", b, b.Dtype(), x, actSigmoid, 0)
 }
 
-// GELU is the Gaussian error linear unit x·Φ(x) in its exact erf form, like torch.nn.GELU's default
-// (approximate='none').
-type GELU struct{}
+// GELU is the Gaussian error linear unit x·Φ(x) (torch.nn.GELU(approximate)). Approximate is
+// PyTorch's argument: the zero value "" and "none" are the exact erf form (PyTorch's default),
+// "tanh" is 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+type GELU struct {
+	Approximate string
+}
 
 // Forward implements graph.Module.
-func (GELU) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	return applyAct("GELU", b, b.Dtype(), x, actGELU, 0)
+func (l GELU) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	switch l.Approximate {
+	case "", "none":
+		return applyAct("GELU", b, b.Dtype(), x, actGELU, 0)
+	case "tanh":
+		return applyAct("GELU", b, b.Dtype(), x, actGELUTanh, 0)
+	}
+	return nil, errors.Errorf("layers: %s: Approximate=%q, want \"none\" or \"tanh\"", where("GELU", b), l.Approximate)
 }

@@ -21,9 +21,10 @@ const (
 	actTanh
 	actSigmoid
 	actGELU
+	actGELUTanh
 )
 
-var actNames = [...]string{"ReLU", "LeakyReLU", "Tanh", "Sigmoid", "GELU"}
+var actNames = [...]string{"ReLU", "LeakyReLU", "Tanh", "Sigmoid", "GELU", "GELUTanh"}
 
 // actOp applies an element-wise activation y = f(x). Its gradient op computes gx = gy·f'(x) from
 // x, y and gy. The output lives in an op-owned buffer.
@@ -116,8 +117,12 @@ func (j *actJob[T]) Range(_, lo, hi int) {
 	}
 }
 
-const invSqrt2 = 0.70710678118654752440
-const invSqrt2Pi = 0.39894228040143267794
+const (
+	invSqrt2    = 0.70710678118654752440
+	invSqrt2Pi  = 0.39894228040143267794
+	sqrt2OverPi = 0.79788456080286535588 // √(2/π), PyTorch's kBeta
+	geluKappa   = 0.044715
+)
 
 // actForward computes y = f(x) element-wise.
 func actForward[T num.Float](kind actKind, slope float64, y, x []T) {
@@ -160,6 +165,11 @@ func actForward[T num.Float](kind actKind, slope float64, y, x []T) {
 		for i, v := range x {
 			f := float64(v)
 			y[i] = T(f * 0.5 * (1 + math.Erf(f*invSqrt2)))
+		}
+	case actGELUTanh:
+		for i, v := range x {
+			f := float64(v)
+			y[i] = T(0.5 * f * (1 + math.Tanh(sqrt2OverPi*(f+geluKappa*f*f*f))))
 		}
 	}
 }
@@ -215,6 +225,14 @@ func actBackward[T num.Float](kind actKind, slope float64, gx, x, y, gy []T) {
 			cdf := 0.5 * (1 + math.Erf(f*invSqrt2))
 			pdf := invSqrt2Pi * math.Exp(-0.5*f*f)
 			gx[i] = T(float64(gy[i]) * (cdf + f*pdf))
+		}
+	case actGELUTanh: // PyTorch's GeluBackward with approximate='tanh'
+		for i, v := range x {
+			f := float64(v)
+			t := math.Tanh(sqrt2OverPi * (f + geluKappa*f*f*f))
+			left, right := 0.5*f, 1+t
+			d := 0.5*right + left*(1-t*t)*sqrt2OverPi*(1+3*geluKappa*f*f)
+			gx[i] = T(float64(gy[i]) * d)
 		}
 	}
 }

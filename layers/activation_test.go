@@ -34,3 +34,17 @@ func TestSigmoidExtremes(t *testing.T) {
 func TestActivationDtypeError(t *testing.T) {
 	wantErr(t, buildErr(GELU{}, tensor.Float32, 2, 3), "GELU: input has dtype float32")
 }
+
+// GELU(approximate='tanh' and 'none') and Flatten(start_dim, end_dim) against PyTorch; every
+// case's backward by finite differences.
+func TestActivationOptionsGolden(t *testing.T) { runGoldenFile(t, "activation_options.json") }
+
+func TestActivationOptionsGradCheck(t *testing.T) {
+	gradCheckGoldenFile(t, "activation_options.json")
+}
+
+func TestActivationOptionErrors(t *testing.T) {
+	wantErr(t, buildErr(GELU{Approximate: "erf"}, tensor.Float64, 2, 3), `GELU: Approximate="erf"`)
+	wantErr(t, buildErr(Flatten{StartDim: Set(2), EndDim: Set(1)}, tensor.Float64, 2, 3, 4), "do not name dimensions")
+	wantErr(t, buildErr(Flatten{StartDim: Set(-4)}, tensor.Float64, 2, 3, 4), "do not name dimensions")
+}

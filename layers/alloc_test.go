@@ -37,8 +37,10 @@ func testOpsZeroAllocs[T num.Float](t *testing.T) {
 		{"linearParallel", &linearOp{newAffineOp("linear", false)}, []gorgonia.Value{f32(64, 784), f32(128, 784)}, 0},
 		{"maxpool", &poolOp{opBase: newBase("maxpool"), max: true, g: convGeom{n: 4, c: 3, h: 6, w: 6, kh: 2, kw: 2, sh: 2, sw: 2, dh: 1, dw: 1, groups: 1, oh: 3, ow: 3}}, []gorgonia.Value{x4}, 0},
 		{"dropout", &dropoutOp{opBase: newBase("dropout"), p: 0.5, dims: 2, rng: newTestRand(2)}, []gorgonia.Value{x2}, 0},
-		{"batchnorm", &bnOp{opBase: newBase("bn"), dims: 4, n: 4, c: 3, s: 36, eps: 1e-5, mom: 0.1, training: true,
+		{"batchnorm", &bnOp{opBase: newBase("bn"), dims: 4, n: 4, c: 3, s: 36, eps: 1e-5, mom: 0.1, affine: true, batchStats: true, update: true,
 			runMean: f32(3), runVar: f32(3), numBatches: f32(1)}, []gorgonia.Value{x4, f32(3), f32(3)}, 0},
+		{"convDepthwise", &convOp{affineOp: newAffineOp("conv", false), g: convGeom{n: 4, c: 3, h: 6, w: 6, o: 6, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 3, oh: 6, ow: 6}},
+			[]gorgonia.Value{x4, f32(6, 1, 3, 3)}, 0},
 		{"conv", &convOp{affineOp: newAffineOp("conv", false), g: convGeom{n: 4, c: 3, h: 6, w: 6, o: 2, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1, oh: 6, ow: 6}},
 			[]gorgonia.Value{x4, f32(2, 3, 3, 3)}, 0},
 	}

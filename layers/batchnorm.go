@@ -10,7 +10,7 @@ import (
 )
 
 // BatchNorm1D normalises each feature of an (N, Features) or (N, Features, L) input
-// (torch.nn.BatchNorm1d(num_features, eps, momentum) with affine=True, track_running_stats=True).
+// (torch.nn.BatchNorm1d(num_features, eps, momentum, affine, track_running_stats)).
 //
 // Eps is added to the variance; unset (the zero value) it is PyTorch's default 1e-5, and Set(e)
 // chooses any e ≥ 0. Momentum weighs the batch statistic in the running one, running =
@@ -19,16 +19,20 @@ import (
 // momentum=None: the running statistics are the plain average over all batches seen (Momentum
 // 1/num_batches_tracked); it cannot be combined with a set Momentum.
 //
-// Parameters: "weight" (ones) and "bias" (zeros), shape (Features). Buffers: "running_mean"
-// (zeros), "running_var" (ones) and "num_batches_tracked", which Stheno stores as a tensor of shape
-// (1) in the store's dtype (PyTorch: an int64 scalar). In training mode the layer normalises with
-// the batch mean and biased variance and, on every run of the graph, adds 1 to
-// num_batches_tracked and updates the running statistics with the batch mean and the unbiased
-// variance; in eval mode it uses the running statistics.
+// Parameters: "weight" (ones) and "bias" (zeros), shape (Features); NoAffine (PyTorch's
+// affine=False) leaves them out. Buffers: "running_mean" (zeros), "running_var" (ones) and
+// "num_batches_tracked", which Stheno stores as a tensor of shape (1) in the store's dtype
+// (PyTorch: an int64 scalar). In training mode the layer normalises with the batch mean and
+// biased variance and, on every run of the graph, adds 1 to num_batches_tracked and updates the
+// running statistics with the batch mean and the unbiased variance; in eval mode it uses the
+// running statistics. NoRunningStats (PyTorch's track_running_stats=False) leaves the buffers out
+// and normalises with the batch statistics in both modes.
 type BatchNorm1D struct {
 	Features          int
 	Eps, Momentum     Opt[float64]
 	CumulativeAverage bool
+	NoAffine          bool
+	NoRunningStats    bool
 }
 
 // Forward implements graph.Module.
@@ -80,18 +84,30 @@ func batchNorm(name string, b *graph.Builder, x *gorgonia.Node, l BatchNorm1D) (
 		return nil, errors.Errorf("layers: %s: Momentum=%v and CumulativeAverage (PyTorch's momentum=None) exclude each other", where(name, b), mom)
 	}
 	wrap := func(err error) error { return errors.Wrapf(err, "layers: %s", where(name, b)) }
-	gamma, err := b.Param("weight", tensor.Shape{c}, graph.Constant(1))
-	if err != nil {
-		return nil, wrap(err)
-	}
-	beta, err := b.Param("bias", tensor.Shape{c}, graph.Zeros())
-	if err != nil {
-		return nil, wrap(err)
+	inputs := gorgonia.Nodes{x}
+	if !l.NoAffine {
+		gamma, err := b.Param("weight", tensor.Shape{c}, graph.Constant(1))
+		if err != nil {
+			return nil, wrap(err)
+		}
+		beta, err := b.Param("bias", tensor.Shape{c}, graph.Zeros())
+		if err != nil {
+			return nil, wrap(err)
+		}
+		inputs = append(inputs, gamma, beta)
 	}
 	op := &bnOp{opBase: newBase("batchnorm"), dims: len(s), n: s[0], c: c, s: s[2:].TotalSize(),
-		eps: eps, mom: mom, cumulative: l.CumulativeAverage, training: b.Training()}
+		eps: eps, mom: mom, cumulative: l.CumulativeAverage, affine: !l.NoAffine,
+		batchStats: b.Training() || l.NoRunningStats, update: b.Training() && !l.NoRunningStats}
 	if len(s) == 2 {
 		op.s = 1
+	}
+	if l.NoRunningStats {
+		y, err := gorgonia.ApplyOp(op, inputs...)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		return y, nil
 	}
 	bufs := []struct {
 		name string
@@ -114,7 +130,7 @@ func batchNorm(name string, b *graph.Builder, x *gorgonia.Node, l BatchNorm1D) (
 		}
 		*bf.dst = d
 	}
-	y, err := gorgonia.ApplyOp(op, x, gamma, beta)
+	y, err := gorgonia.ApplyOp(op, inputs...)
 	if err != nil {
 		return nil, wrap(err)
 	}

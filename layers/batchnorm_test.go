@@ -22,3 +22,9 @@ func TestBatchNormShapeErrors(t *testing.T) {
 	wantErr(t, buildErr(BatchNorm1D{Features: 3}, tensor.Float64, 2, 3, 4, 4), "want (N, 3) or (N, 3, L)")
 	wantErr(t, buildErr(BatchNorm1D{Features: 3, Momentum: Set(2.0)}, tensor.Float64, 2, 3), "Momentum=2 is outside [0, 1]")
 }
+
+// affine=False, track_running_stats=False (batch statistics in eval mode too) and momentum=None
+// against PyTorch, in train and eval mode; every case's backward by finite differences.
+func TestBatchNormOptionsGolden(t *testing.T) { runGoldenFile(t, "batchnorm_options.json") }
+
+func TestBatchNormOptionsGradCheck(t *testing.T) { gradCheckGoldenFile(t, "batchnorm_options.json") }

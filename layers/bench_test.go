@@ -187,3 +187,25 @@ func benchmarkGorgoniaLinear(b *testing.B, dt tensor.Dtype) {
 
 func BenchmarkLinearFwdBwd_Stheno_F32(b *testing.B)   { benchmarkLinear(b, tensor.Float32) }
 func BenchmarkLinearFwdBwd_Gorgonia_F32(b *testing.B) { benchmarkGorgoniaLinear(b, tensor.Float32) }
+
+// MobileNet-style separable convolution sizes (batch 32, 64 channels at 28×28, float32): the
+// depthwise 3×3 (groups = channels) and the pointwise 1×1, forward and backward.
+func benchmarkConvCfg(b *testing.B, l Conv2D, n, hw int) {
+	g := gorgonia.NewGraph()
+	bd := graph.NewBuilder(g, graph.NewStore(tensor.Float32, 1), true)
+	x := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(n, l.In, hw, hw), gorgonia.WithName("x"),
+		gorgonia.WithValue(benchInput(tensor.Float32, n, l.In, hw, hw)))
+	y, err := l.Forward(bd, x)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runBench(b, g, y, append(gorgonia.Nodes{x}, bd.Learnables()...)...)
+}
+
+func BenchmarkDepthwiseConvFwdBwd_Stheno_F32(b *testing.B) {
+	benchmarkConvCfg(b, Conv2D{In: 64, Out: 64, Kernel: 3, Padding: 1, Groups: 64}, 32, 28)
+}
+
+func BenchmarkPointwiseConvFwdBwd_Stheno_F32(b *testing.B) {
+	benchmarkConvCfg(b, Conv2D{In: 64, Out: 64, Kernel: 1}, 32, 28)
+}

@@ -14,7 +14,6 @@ type convState[T num.Float] struct {
 	cols []T               // im2col of every image of the last forward pass: n × (ckk, p)
 	dcol [par.MaxParts][]T // per part scratch for the input gradient
 	dw   [par.MaxParts][]T // per part accumulators of the weight gradient
-	gyT  [par.MaxParts][]T // per part scratch: one image's output gradient transposed to (p, o)
 	fwd  convJob[T]
 	bwd  convJob[T]
 }
@@ -56,16 +55,39 @@ func convDo[T num.Float](o *convOp, in inputs) (gorgonia.Value, error) {
 		b = vals[T](in[2])
 	}
 	st := jobOf[convState[T]](&o.st)
-	st.cols = num.Grow(st.cols, g.n*g.ckk()*g.p())
+	if g.path() == convIm2col {
+		st.cols = num.Grow(st.cols, g.n*g.ckk()*g.p())
+	}
 	st.fwd = convJob[T]{st: st, g: g, wrt: -1, r: vals[T](y), in0: vals[T](in[0]), w: vals[T](in[1]), b: b}
 	par.For(g.n, 1, &st.fwd)
 	return y, nil
 }
 
+// convPath is how a convolution computes: im2col and matrix products in general; a 1×1 kernel
+// with stride 1 and no padding (pointwise) uses the image itself as its columns; groups = In
+// (depthwise, any channel multiplier) runs a direct loop over the kernel's taps, with no columns.
+type convPath int
+
+const (
+	convIm2col convPath = iota
+	convPointwise
+	convDepthwise
+)
+
+func (g convGeom) path() convPath {
+	switch {
+	case g.groups > 1 && g.groups == g.c:
+		return convDepthwise
+	case g.groups == 1 && g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0:
+		return convPointwise
+	}
+	return convIm2col
+}
+
 // convJob is one pass of a convolution over a range of images of the batch, for par.For: the
 // forward pass (wrt −1: r = y from in0 = x, w and b) or the gradient with respect to the input
 // (wrt 0: r = gx from w and gy) or the weight (wrt 1: per-part sums of gw from gy and the
-// forward pass's columns).
+// forward pass's columns, or in0 = x on the pointwise and depthwise paths).
 type convJob[T num.Float] struct {
 	st           *convState[T]
 	g            convGeom
@@ -74,18 +96,34 @@ type convJob[T num.Float] struct {
 	gy           []T
 }
 
+// col returns image i's im2col columns: the forward pass's, or the image itself when pointwise.
+func (j *convJob[T]) col(i int) []T {
+	n := j.g.ckk() * j.g.p()
+	if j.g.path() == convPointwise {
+		return j.in0[i*n : (i+1)*n]
+	}
+	return j.st.cols[i*n : (i+1)*n]
+}
+
 func (j *convJob[T]) Range(part, lo, hi int) {
 	g, st := j.g, j.st
 	ckk, p := g.ckk(), g.p()
 	op, chw := g.o*p, g.c*g.h*g.w
+	path := g.path()
+	if path == convDepthwise {
+		j.depthwise(part, lo, hi)
+		return
+	}
 	// Group q maps rows [q·kg, (q+1)·kg) of an image's columns and of the weight's (In/Groups·kh·kw)
 	// columns to output channels [q·og, (q+1)·og).
 	og, kg := g.o/g.groups, ckk/g.groups
 	switch j.wrt {
 	case -1:
 		for i := lo; i < hi; i++ {
-			col := st.cols[i*ckk*p : (i+1)*ckk*p]
-			im2col(col, j.in0[i*chw:(i+1)*chw], g)
+			col := j.col(i)
+			if path == convIm2col {
+				im2col(col, j.in0[i*chw:(i+1)*chw], g)
+			}
 			yi := j.r[i*op : (i+1)*op]
 			for oc := 0; oc < g.o; oc++ {
 				row := yi[oc*p : (oc+1)*p]
@@ -102,6 +140,12 @@ func (j *convJob[T]) Range(part, lo, hi int) {
 			}
 		}
 	case 0:
+		if path == convPointwise { // gx (c, p) = wᵀ · gy
+			for i := lo; i < hi; i++ {
+				mulTN(g.c, p, g.o, j.w, j.gy[i*op:(i+1)*op], j.r[i*chw:(i+1)*chw])
+			}
+			return
+		}
 		st.dcol[part] = num.Grow(st.dcol[part], ckk*p)
 		dcol := st.dcol[part]
 		for i := lo; i < hi; i++ {
@@ -114,24 +158,108 @@ func (j *convJob[T]) Range(part, lo, hi int) {
 	case 1:
 		st.dw[part] = num.Zeros(st.dw[part], g.o*kg)
 		dw := st.dw[part]
-		if !kernelFor[T]() {
-			// Dot products along the long p axis: dw_q (og, kg) += gy_q (og, p) · col_qᵀ.
-			for i := lo; i < hi; i++ {
-				gyi, col := j.gy[i*op:(i+1)*op], st.cols[i*ckk*p:(i+1)*ckk*p]
-				for q := 0; q < g.groups; q++ {
-					mulNTAdd(og, kg, p, gyi[q*og*p:], col[q*kg*p:], dw[q*og*kg:])
+		// Dot products along the long p axis: dw_q (og, kg) += gy_q (og, p) · col_qᵀ.
+		for i := lo; i < hi; i++ {
+			gyi, col := j.gy[i*op:(i+1)*op], j.col(i)
+			for q := 0; q < g.groups; q++ {
+				mulNTAdd(og, kg, p, gyi[q*og*p:], col[q*kg*p:], dw[q*og*kg:])
+			}
+		}
+	}
+}
+
+// depthwise is convJob's pass for groups = In: output channel oc = ci·m + k (m = Out/In) sees
+// input channel ci only, and each of its kh·kw taps adds a shifted, scaled row segment.
+func (j *convJob[T]) depthwise(part, lo, hi int) {
+	g := j.g
+	p, hw, kk, m := g.p(), g.h*g.w, g.kk(), g.o/g.c
+	if j.wrt == 1 {
+		j.st.dw[part] = num.Zeros(j.st.dw[part], g.o*kk)
+	}
+	for i := lo; i < hi; i++ {
+		switch j.wrt {
+		case -1:
+			yi := j.r[i*g.o*p : (i+1)*g.o*p]
+			for oc := 0; oc < g.o; oc++ {
+				var v T
+				if j.b != nil {
+					v = j.b[oc]
+				}
+				row := yi[oc*p : (oc+1)*p]
+				for t := range row {
+					row[t] = v
 				}
 			}
-			return
+		case 0:
+			clear(j.r[i*g.c*hw : (i+1)*g.c*hw])
 		}
-		// With the float32 kernel: dw_qᵀ (kg, og) += col_q (kg, p) · gy_qᵀ (p, og).
-		st.gyT[part] = num.Grow(st.gyT[part], p*og)
-		gyT := st.gyT[part]
-		for i := lo; i < hi; i++ {
-			gyi, col := j.gy[i*op:(i+1)*op], st.cols[i*ckk*p:(i+1)*ckk*p]
-			for q := 0; q < g.groups; q++ {
-				transpose(gyT, gyi[q*og*p:(q+1)*og*p], og, p)
-				mulAdd(kg, og, p, col[q*kg*p:], p, 1, gyT, dw[q*kg*og:])
+		for oc := 0; oc < g.o; oc++ {
+			ci := oc / m
+			switch j.wrt {
+			case -1:
+				dwTaps(g, -1, j.w[oc*kk:(oc+1)*kk], j.r[(i*g.o+oc)*p:][:p], j.in0[(i*g.c+ci)*hw:][:hw])
+			case 0:
+				dwTaps(g, 0, j.w[oc*kk:(oc+1)*kk], j.gy[(i*g.o+oc)*p:][:p], j.r[(i*g.c+ci)*hw:][:hw])
+			case 1:
+				dwTaps(g, 1, j.st.dw[part][oc*kk:(oc+1)*kk], j.gy[(i*g.o+oc)*p:][:p], j.in0[(i*g.c+ci)*hw:][:hw])
+			}
+		}
+	}
+}
+
+// dwTaps runs over the taps of one depthwise channel pair, out (OH, OW) and in (H, W): wrt −1
+// (forward) adds w·in to out; wrt 0 (input gradient, out being gy) adds w·out to in; wrt 1
+// (weight gradient) adds Σ out·in to w.
+func dwTaps[T num.Float](g convGeom, wrt int, w, out, in []T) {
+	for ki := 0; ki < g.kh; ki++ {
+		for kj := 0; kj < g.kw; kj++ {
+			tap := ki*g.kw + kj
+			lo, hi := owRange(g, kj)
+			if lo >= hi {
+				continue
+			}
+			wv := w[tap]
+			var acc T
+			for oh := 0; oh < g.oh; oh++ {
+				ih := oh*g.sh - g.ph + ki*g.dh
+				if ih < 0 || ih >= g.h {
+					continue
+				}
+				o := out[oh*g.ow+lo : oh*g.ow+hi]
+				row := in[ih*g.w : (ih+1)*g.w]
+				iw := lo*g.sw + kj*g.dw - g.pw
+				if g.sw == 1 {
+					seg := row[iw : iw+len(o)]
+					switch wrt {
+					case -1:
+						for t, v := range seg {
+							o[t] += wv * v
+						}
+					case 0:
+						for t, v := range o {
+							seg[t] += wv * v
+						}
+					default:
+						for t, v := range seg {
+							acc += o[t] * v
+						}
+					}
+					continue
+				}
+				for t := range o {
+					switch wrt {
+					case -1:
+						o[t] += wv * row[iw]
+					case 0:
+						row[iw] += wv * o[t]
+					default:
+						acc += o[t] * row[iw]
+					}
+					iw += g.sw
+				}
+			}
+			if wrt == 1 {
+				w[tap] += acc
 			}
 		}
 	}
@@ -276,37 +404,22 @@ func convGradDo[T num.Float](o *convGradOp, in inputs) (gorgonia.Value, error) {
 		return nil, errors.Errorf("layers: conv2d gradient: output gradient has shape %v", gy.Shape())
 	}
 	st, ok := o.fwd.st.(*convState[T])
-	if o.wrt == 1 && (!ok || len(st.cols) != g.n*g.ckk()*g.p()) {
+	if o.wrt == 1 && g.path() == convIm2col && (!ok || len(st.cols) != g.n*g.ckk()*g.p()) {
 		return nil, errors.New("layers: conv2d gradient run before its forward pass")
 	}
 	if !ok {
 		st = jobOf[convState[T]](&o.fwd.st)
 	}
 	res := o.out.get(gy.Dtype(), o.shape())
+	if o.unused { // the gradient of the input data: nothing reads it
+		return res, nil
+	}
 	convBackward(st, g, o.wrt, vals[T](res), vals[T](in[0]), vals[T](gy))
 	return res, nil
 }
 
-// transpose sets dst (cols×rows) to the transpose of src (rows×cols), in 16×16 tiles so that both
-// sides stay in cache.
-func transpose[T num.Float](dst, src []T, rows, cols int) {
-	const tile = 16
-	for i0 := 0; i0 < rows; i0 += tile {
-		i1 := min(i0+tile, rows)
-		for j0 := 0; j0 < cols; j0 += tile {
-			j1 := min(j0+tile, cols)
-			for i := i0; i < i1; i++ {
-				row := src[i*cols : (i+1)*cols]
-				for j := j0; j < j1; j++ {
-					dst[j*rows+i] = row[j]
-				}
-			}
-		}
-	}
-}
-
-// convBackward computes gradient wrt (0 x, 1 w, 2 b) into r; in0 is w for wrt 0 (and x, unused,
-// for wrt 1: the weight gradient uses the forward pass's im2col columns).
+// convBackward computes gradient wrt (0 x, 1 w, 2 b) into r; in0 is w for wrt 0 and x for wrt 1
+// (where the im2col path uses the forward pass's columns instead).
 func convBackward[T num.Float](st *convState[T], g convGeom, wrt int, r, in0, gy []T) {
 	ckk, p := g.ckk(), g.p()
 	op := g.o * p
@@ -315,27 +428,13 @@ func convBackward[T num.Float](st *convState[T], g convGeom, wrt int, r, in0, gy
 		st.bwd = convJob[T]{st: st, g: g, wrt: 0, r: r, w: in0, gy: gy}
 		par.For(g.n, 1, &st.bwd)
 	case 1:
-		st.bwd = convJob[T]{st: st, g: g, wrt: 1, gy: gy}
+		st.bwd = convJob[T]{st: st, g: g, wrt: 1, in0: in0, gy: gy}
 		parts := par.For(g.n, 1, &st.bwd)
-		og, kg := g.o/g.groups, ckk/g.groups
-		if !kernelFor[T]() { // per-part sums are gw (o, kg)
-			copy(r, st.dw[0][:g.o*kg])
-			for pt := 1; pt < parts; pt++ {
-				for j, v := range st.dw[pt][:g.o*kg] {
-					r[j] += v
-				}
-			}
-			return
-		}
-		for q := 0; q < g.groups; q++ { // per-part sums are gw_qᵀ (kg, og), group after group
-			for oc := 0; oc < og; oc++ {
-				for c := 0; c < kg; c++ {
-					var s T
-					for pt := 0; pt < parts; pt++ {
-						s += st.dw[pt][q*kg*og+c*og+oc]
-					}
-					r[(q*og+oc)*kg+c] = s
-				}
+		kg := ckk / g.groups
+		copy(r, st.dw[0][:g.o*kg]) // per-part sums are gw (o, kg)
+		for pt := 1; pt < parts; pt++ {
+			for j, v := range st.dw[pt][:g.o*kg] {
+				r[j] += v
 			}
 		}
 	default:

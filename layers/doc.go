@@ -1,11 +1,13 @@
-// Package layers holds Stheno's neural-network layers: Linear, Conv2D, MaxPool2D, AvgPool2D,
-// BatchNorm1D/2D, Dropout, Flatten, the activations (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax,
-// LogSoftmax) and Sequential.
+// Package layers holds Stheno's neural-network layers: Linear, Conv1D, Conv2D, MaxPool1D,
+// AvgPool1D, MaxPool2D, AvgPool2D, AdaptiveAvgPool2D, AdaptiveMaxPool2D, MaxUnpool2D, the padding
+// layers (ZeroPad2D, ConstantPad2D, ReflectionPad2D, ReplicationPad2D), BatchNorm1D/2D, Dropout,
+// Flatten, the activations (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax) and
+// Sequential, with PyTorch's options (docs/graphs.md lists each with its PyTorch name).
 //
 // A layer is a small configuration struct implementing graph.Module: its Forward builds the layer's
 // nodes on a graph.Builder, taking its parameters with Builder.Param and its buffers with
 // Builder.Buffer, so that tensors carry PyTorch's state_dict names and layouts ("weight" (Out, In)
-// for Linear, "weight" (Out, In, k, k) for Conv2D, "running_mean" for BatchNorm, …). Sequential
+// for Linear, "weight" (Out, In/Groups, kh, kw) for Conv2D, "running_mean" for BatchNorm, …). Sequential
 // scopes its children "0", "1", "2", … like torch.nn.Sequential. The same model can be built on many
 // graphs (train and eval) that share the store's tensors.
 //

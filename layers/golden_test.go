@@ -36,6 +36,7 @@ type goldenCase struct {
 	Grads        map[string]goldenArr `json:"grads"`
 	BuffersAfter map[string]goldenArr `json:"buffers_after"`
 	Attrs        map[string]any       `json:"attrs"`
+	Indices      goldenArr            `json:"indices"`
 }
 
 func loadGolden(t *testing.T, file string) []goldenCase {
@@ -107,9 +108,11 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 	case "AvgPool2D":
 		return AvgPool2D{Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding")}
 	case "BatchNorm1D":
-		return BatchNorm1D{Features: c.cfg("features"), Eps: c.opt("eps"), Momentum: c.opt("momentum"), CumulativeAverage: c.cfg("cumulative") == 1}
+		return BatchNorm1D{Features: c.cfg("features"), Eps: c.opt("eps"), Momentum: c.opt("momentum"), CumulativeAverage: c.cfg("cumulative") == 1,
+			NoAffine: c.cfg("noaffine") == 1, NoRunningStats: c.cfg("norunning") == 1}
 	case "BatchNorm2D":
-		return BatchNorm2D{Features: c.cfg("features"), Eps: c.opt("eps"), Momentum: c.opt("momentum"), CumulativeAverage: c.cfg("cumulative") == 1}
+		return BatchNorm2D{Features: c.cfg("features"), Eps: c.opt("eps"), Momentum: c.opt("momentum"), CumulativeAverage: c.cfg("cumulative") == 1,
+			NoAffine: c.cfg("noaffine") == 1, NoRunningStats: c.cfg("norunning") == 1}
 	case "ReLU":
 		return ReLU{}
 	case "LeakyReLU":
@@ -123,7 +126,9 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 	case "Flatten":
 		return Flatten{}
 	case "Conv2DOpt":
-		l := Conv2D{In: c.cfg("in"), Out: c.cfg("out"), Groups: c.cfg("groups"), Same: c.cfg("same") == 1, NoBias: c.cfg("nobias") == 1}
+		mode, _ := c.Cfg["padding_mode"].(string)
+		l := Conv2D{In: c.cfg("in"), Out: c.cfg("out"), Groups: c.cfg("groups"), Same: c.cfg("same") == 1, NoBias: c.cfg("nobias") == 1,
+			PaddingMode: mode}
 		if c.cfg("sq") == 1 {
 			l.Kernel, l.Stride, l.Padding, l.Dilation = c.sq("kernel"), c.sq("stride"), c.sq("padding"), c.sq("dilation")
 		} else {
@@ -136,6 +141,54 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 	case "AvgPool2DOpt":
 		return AvgPool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"),
 			CeilMode: c.cfg("ceil") == 1, ExcludePad: c.cfg("exclude_pad") == 1, DivisorOverride: c.cfg("divisor")}
+	case "GELUOpt":
+		a, _ := c.Cfg["approximate"].(string)
+		return GELU{Approximate: a}
+	case "FlattenOpt":
+		return Flatten{StartDim: Set(c.cfg("start")), EndDim: Set(c.cfg("end"))}
+	case "MobileNetBlock":
+		return Sequential{Conv2D{In: 4, Out: 4, Kernel: 3, Padding: 1, Groups: 4, NoBias: true}, BatchNorm2D{Features: 4}, ReLU{},
+			Conv2D{In: 4, Out: 8, Kernel: 1, NoBias: true}, BatchNorm2D{Features: 8}, ReLU{}}
+	case "ResNetStem":
+		return Sequential{Conv2D{In: 3, Out: 4, Kernel: 7, Stride: 2, Padding: 3, NoBias: true}, BatchNorm2D{Features: 4}, ReLU{},
+			MaxPool2D{Kernel: 3, Stride: 2, Padding: 1, CeilMode: true}}
+	case "Pad":
+		var p [4]int
+		for i, v := range c.Cfg["padding"].([]any) {
+			p[i] = int(v.(float64))
+		}
+		switch c.Cfg["mode"] {
+		case "zero":
+			return ZeroPad2D{PaddingLRTB: p}
+		case "constant":
+			return ConstantPad2D{PaddingLRTB: p, Value: c.Cfg["value"].(float64)}
+		case "reflect":
+			return ReflectionPad2D{PaddingLRTB: p}
+		case "replicate":
+			return ReplicationPad2D{PaddingLRTB: p}
+		}
+	case "AdaptiveAvgPool2D":
+		if c.cfg("sq") == 1 {
+			return AdaptiveAvgPool2D{OutputSize: c.sq("out")}
+		}
+		return AdaptiveAvgPool2D{OutputSizeHW: c.hw("out")}
+	case "AdaptiveMaxPool2D":
+		if c.cfg("sq") == 1 {
+			return AdaptiveMaxPool2D{OutputSize: c.sq("out")}
+		}
+		return AdaptiveMaxPool2D{OutputSizeHW: c.hw("out")}
+	case "PoolUnpool":
+		return poolUnpool{
+			MaxPool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"), CeilMode: c.cfg("ceil") == 1},
+			MaxUnpool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"), OutputSizeHW: c.hw("size")}}
+	case "Conv1D":
+		mode, _ := c.Cfg["padding_mode"].(string)
+		return Conv1D{In: c.cfg("in"), Out: c.cfg("out"), Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding"),
+			Dilation: c.cfg("dilation"), Groups: c.cfg("groups"), Same: c.cfg("same") == 1, PaddingMode: mode, NoBias: c.cfg("nobias") == 1}
+	case "MaxPool1D":
+		return MaxPool1D{Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding"), Dilation: c.cfg("dilation"), CeilMode: c.cfg("ceil") == 1}
+	case "AvgPool1D":
+		return AvgPool1D{Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding"), CeilMode: c.cfg("ceil") == 1, ExcludePad: c.cfg("exclude_pad") == 1}
 	case "MLP":
 		return Sequential{Linear{In: 6, Out: 5}, ReLU{}, Linear{In: 5, Out: 3}}
 	case "CNN":

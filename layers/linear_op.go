@@ -4,20 +4,14 @@ import (
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	"github.com/stheno-ml/stheno/internal/num"
-	"github.com/stheno-ml/stheno/internal/par"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// linearOp computes y = x·Wᵀ (+ b) for x (N, In), W (Out, In), b (Out) with one GEMM.
+// linearOp computes y = x·Wᵀ (+ b) for x (N, In), W (Out, In), b (Out) with one GEMM, which packs
+// W as it reads it (no Wᵀ is built).
 type linearOp struct {
-	affineOp // st: *linearState[T]
-}
-
-// linearState is a linear op's scratch for one element type.
-type linearState[T num.Float] struct {
-	wT   []T // the weight transposed, for the float32 kernel
-	rows rowsJob[T]
+	affineOp
 }
 
 func (o *linearOp) Type() hm.Type { return o.typeFor(2) }
@@ -42,13 +36,7 @@ func linearDo[T num.Float](o *linearOp, in inputs) (gorgonia.Value, error) {
 	if o.bias {
 		b = vals[T](in[2])
 	}
-	if !kernelFor[T]() {
-		linearForward(vals[T](y), vals[T](x), vals[T](w), b, n, k, m)
-		return y, nil
-	}
-	st := jobOf[linearState[T]](&o.st)
-	st.wT = num.Grow(st.wT, k*m)
-	linearForwardKernel(&st.rows, vals[T](y), vals[T](x), vals[T](w), b, st.wT, n, k, m)
+	linearForward(vals[T](y), vals[T](x), vals[T](w), b, n, k, m)
 	return y, nil
 }
 
@@ -61,45 +49,6 @@ func linearForward[T num.Float](y, x, w, b []T, n, k, m int) {
 		beta = 1
 	}
 	gemm(false, true, n, m, k, 1, x, k, w, k, beta, y, m)
-}
-
-// linearForwardKernel is linearForward through mulAdd's float32 kernel; wT is scratch for Wᵀ.
-func linearForwardKernel[T num.Float](j *rowsJob[T], y, x, w, b, wT []T, n, k, m int) {
-	for c := 0; c < m; c++ {
-		for l, v := range w[c*k : (c+1)*k] {
-			wT[l*m+c] = v
-		}
-	}
-	for i := 0; i < n; i++ {
-		if b != nil {
-			copy(y[i*m:(i+1)*m], b)
-		} else {
-			clear(y[i*m : (i+1)*m])
-		}
-	}
-	mulAddRows(j, n, m, k, x, k, 1, wT, y)
-}
-
-// rowsJob is mulAdd over a range of 4-row blocks of c, for par.For.
-type rowsJob[T num.Float] struct {
-	m, n, k, sa, sl int
-	a, b, c         []T
-}
-
-func (j *rowsJob[T]) Range(_, lo, hi int) {
-	r0, r1 := lo*4, min(hi*4, j.m)
-	mulAdd(r1-r0, j.n, j.k, j.a[r0*j.sa:], j.sa, j.sl, j.b, j.c[r0*j.n:])
-}
-
-// mulAddRows is mulAdd(m, n, k, a, sa, sl, b, c) with the rows of c split over the cores in
-// whole 4-row blocks when the product is large (m·n·k ≥ 2¹⁷ and m ≥ 8).
-func mulAddRows[T num.Float](j *rowsJob[T], m, n, k int, a []T, sa, sl int, b, c []T) {
-	if m*n*k < 1<<17 || m < 8 {
-		mulAdd(m, n, k, a, sa, sl, b, c)
-		return
-	}
-	*j = rowsJob[T]{m: m, n: n, k: k, sa: sa, sl: sl, a: a, b: b, c: c}
-	par.For((m+3)/4, 1, j)
 }
 
 func (o *linearOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
@@ -117,7 +66,6 @@ func (o *linearOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (
 // wrt 0: gx = gy·W (inputs W, gy); wrt 1: gW = gyᵀ·x (inputs x, gy); wrt 2: gb = column sums of gy.
 type linearGradOp struct {
 	wrtOp
-	job any // *rowsJob[T]
 }
 
 func (o *linearGradOp) Type() hm.Type { return o.typeFor(2) }
@@ -148,24 +96,15 @@ func linearGradDo[T num.Float](o *linearGradOp, in inputs) (gorgonia.Value, erro
 	case 0: // gx (n, k) = gy (n, m) · W (m, k)
 		k := in[0].Shape()[1]
 		res := o.out.get(gy.Dtype(), tensor.Shape{n, k})
-		r, w := vals[T](res), vals[T](in[0])
-		if !kernelFor[T]() {
-			gemm(false, false, n, k, m, 1, gys, m, w, k, 0, r, k)
+		if o.unused { // the gradient of the input data: nothing reads it
 			return res, nil
 		}
-		clear(r)
-		mulAddRows(jobOf[rowsJob[T]](&o.job), n, k, m, gys, m, 1, w, r)
+		gemm(false, false, n, k, m, 1, gys, m, vals[T](in[0]), k, 0, vals[T](res), k)
 		return res, nil
 	case 1: // gW (m, k) = gyᵀ (m, n) · x (n, k)
 		k := in[0].Shape()[1]
 		res := o.out.get(gy.Dtype(), tensor.Shape{m, k})
-		r, x := vals[T](res), vals[T](in[0])
-		if !kernelFor[T]() {
-			gemm(true, false, m, k, n, 1, gys, m, x, k, 0, r, k)
-			return res, nil
-		}
-		clear(r)
-		mulAddRows(jobOf[rowsJob[T]](&o.job), m, k, n, gys, 1, m, x, r)
+		gemm(true, false, m, k, n, 1, gys, m, vals[T](in[0]), k, 0, vals[T](res), k)
 		return res, nil
 	default:
 		res := o.out.get(gy.Dtype(), tensor.Shape{m})

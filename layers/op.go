@@ -32,9 +32,15 @@ func fnType(dims ...int) hm.Type {
 
 // opBase holds what every op in this package has in common: a unique id and a name for hashing.
 type opBase struct {
-	id   int64
-	name string
+	id     int64
+	name   string
+	unused bool // set by SkipUnused
 }
+
+// SkipUnused tells the op that nothing reads its output — graph's Trainer calls it for the
+// gradient of the input data, which Gorgonia's Grad builds but nothing needs. The gradient ops
+// then return their (stale) output buffer without computing it.
+func (o *opBase) SkipUnused() { o.unused = true }
 
 func newBase(name string) opBase { return opBase{id: nextOpID(), name: name} }
 

@@ -23,9 +23,20 @@ type MaxPool2D struct {
 
 // Forward implements graph.Module.
 func (l MaxPool2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	return pool("MaxPool2D", b, x, poolSettings{max: true, kernel: l.Kernel, stride: l.Stride, padding: l.Padding,
+	return pool("MaxPool2D", b, x, l.settings())
+}
+
+// ForwardIndices is Forward with PyTorch's return_indices=True: it also returns the indices of
+// the maxima, an Int64 node of the output's shape holding each maximum's flat position in its
+// (H, W) plane of the input, which MaxUnpool2D takes. The indices have no gradient.
+func (l MaxPool2D) ForwardIndices(b *graph.Builder, x *gorgonia.Node) (y, indices *gorgonia.Node, err error) {
+	return poolIndices("MaxPool2D", b, x, l.settings(), true)
+}
+
+func (l MaxPool2D) settings() poolSettings {
+	return poolSettings{max: true, kernel: l.Kernel, stride: l.Stride, padding: l.Padding,
 		dilation: l.Dilation, kernelHW: l.KernelHW, strideHW: l.StrideHW, paddingHW: l.PaddingHW,
-		dilationHW: l.DilationHW, ceil: l.CeilMode})
+		dilationHW: l.DilationHW, ceil: l.CeilMode}
 }
 
 // AvgPool2D averages each window of an (N, C, H, W) or unbatched (C, H, W) input:
@@ -59,6 +70,8 @@ type poolSettings struct {
 	kernelHW, strideHW, paddingHW, dilationHW [2]int
 	ceil                                      bool
 	avg                                       avgSpec
+	outSize                                   int    // adaptive pooling
+	outSizeHW                                 [2]int // adaptive pooling
 }
 
 // geom resolves the settings for an input of (N, C, H, W) shape s.
@@ -103,22 +116,33 @@ func (ps poolSettings) geom(s []int) (convGeom, error) {
 }
 
 func pool(name string, b *graph.Builder, x *gorgonia.Node, ps poolSettings) (*gorgonia.Node, error) {
+	y, _, err := poolIndices(name, b, x, ps, false)
+	return y, err
+}
+
+// poolIndices builds a pooling layer and, with withIndices, the node of its maxima's indices.
+func poolIndices(name string, b *graph.Builder, x *gorgonia.Node, ps poolSettings, withIndices bool) (y, idx *gorgonia.Node, err error) {
 	if err := checkInput(name, b, x, b.Dtype()); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	fail := func(err error) (*gorgonia.Node, error) { return nil, errors.Wrapf(err, "layers: %s", where(name, b)) }
+	fail := func(err error) (*gorgonia.Node, *gorgonia.Node, error) {
+		return nil, nil, errors.Wrapf(err, "layers: %s", where(name, b))
+	}
 	s := x.Shape()
 	if len(s) != 4 && len(s) != 3 {
-		return nil, errors.Errorf("layers: %s: input has shape %v, want (N, C, H, W) or (C, H, W)", where(name, b), s)
+		return nil, nil, errors.Errorf("layers: %s: input has shape %v, want (N, C, H, W) or (C, H, W)", where(name, b), s)
 	}
 	batched := len(s) == 4
 	if !batched {
-		var err error
 		if x, err = asBatch(x); err != nil {
 			return fail(err)
 		}
 	}
-	g, err := ps.geom(x.Shape())
+	geom := ps.geom
+	if ps.avg.adaptive {
+		geom = ps.adaptiveGeom
+	}
+	g, err := geom(x.Shape())
 	if err != nil {
 		return fail(err)
 	}
@@ -126,14 +150,79 @@ func pool(name string, b *graph.Builder, x *gorgonia.Node, ps poolSettings) (*go
 	if ps.max {
 		opName = "maxpool2d"
 	}
-	y, err := gorgonia.ApplyOp(&poolOp{opBase: newBase(opName), max: ps.max, avg: ps.avg, g: g}, x)
-	if err != nil {
+	if ps.avg.adaptive {
+		opName = "adaptive" + opName
+	}
+	op := &poolOp{opBase: newBase(opName), max: ps.max, avg: ps.avg, g: g}
+	if y, err = gorgonia.ApplyOp(op, x); err != nil {
 		return fail(err)
+	}
+	if withIndices {
+		if idx, err = gorgonia.ApplyOp(&indicesOp{opBase: newBase(opName + "Indices"), fwd: op}, y); err != nil {
+			return fail(err)
+		}
 	}
 	if !batched {
 		if y, err = fromBatch(y); err != nil {
 			return fail(err)
 		}
+		if idx != nil {
+			if idx, err = fromBatch(idx); err != nil {
+				return fail(err)
+			}
+		}
 	}
-	return y, nil
+	return y, idx, nil
+}
+
+// AdaptiveAvgPool2D averages an (N, C, H, W) or (C, H, W) input into a fixed output size
+// (torch.nn.AdaptiveAvgPool2d(output_size)): output i of OH along the height averages input rows
+// ⌊i·H/OH⌋ to ⌈(i+1)·H/OH⌉ − 1, and likewise along the width. OutputSize is PyTorch's int form
+// (OH = OW), OutputSizeHW its (OH, OW) tuple form, where a 0 entry is PyTorch's None (the input's
+// size). One of them must be given.
+type AdaptiveAvgPool2D struct {
+	OutputSize   int
+	OutputSizeHW [2]int
+}
+
+// Forward implements graph.Module.
+func (l AdaptiveAvgPool2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	return pool("AdaptiveAvgPool2D", b, x, poolSettings{outSize: l.OutputSize, outSizeHW: l.OutputSizeHW, avg: avgSpec{adaptive: true}})
+}
+
+// AdaptiveMaxPool2D takes the maximum of adaptive windows (torch.nn.AdaptiveMaxPool2d(output_size)
+// with return_indices=False); the windows and OutputSize, OutputSizeHW are AdaptiveAvgPool2D's.
+type AdaptiveMaxPool2D struct {
+	OutputSize   int
+	OutputSizeHW [2]int
+}
+
+// Forward implements graph.Module.
+func (l AdaptiveMaxPool2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	return pool("AdaptiveMaxPool2D", b, x, poolSettings{max: true, outSize: l.OutputSize, outSizeHW: l.OutputSizeHW, avg: avgSpec{adaptive: true}})
+}
+
+// adaptiveGeom resolves an adaptive pooling's output size for an input of (N, C, H, W) shape s.
+func (ps poolSettings) adaptiveGeom(s []int) (convGeom, error) {
+	g := convGeom{n: s[0], c: s[1], h: s[2], w: s[3], groups: 1, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1}
+	out := ps.outSizeHW
+	switch {
+	case out != [2]int{} && ps.outSize != 0:
+		return g, errors.Errorf("OutputSize=%d and OutputSizeHW=%v are both set", ps.outSize, out)
+	case out == [2]int{} && ps.outSize == 0:
+		return g, errors.New("OutputSize (or OutputSizeHW) must be given")
+	case out == [2]int{}:
+		out = [2]int{ps.outSize, ps.outSize}
+	}
+	if out[0] < 0 || out[1] < 0 {
+		return g, errors.Errorf("output size %v must not be negative", out)
+	}
+	g.oh, g.ow = out[0], out[1]
+	if g.oh == 0 {
+		g.oh = g.h
+	}
+	if g.ow == 0 {
+		g.ow = g.w
+	}
+	return g, nil
 }

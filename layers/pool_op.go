@@ -78,15 +78,28 @@ func poolForward[T num.Float](isMax bool, g convGeom, y, x []T, arg []int32) {
 
 // avgSpec is how average pooling divides a window's sum: by divisor when it is not zero
 // (PyTorch's divisor_override), else by the window's size clipped to the padded input (PyTorch's
-// count_include_pad=True) or, with excludePad, to the input itself.
+// count_include_pad=True) or, with excludePad, to the input itself. With adaptive, the windows
+// are adaptive pooling's (of both kinds of pooling) and the divisor their size.
 type avgSpec struct {
 	excludePad bool
 	divisor    int
+	adaptive   bool
 }
 
-// divisor returns the divisor of the window starting at (h0, w0) and its extent in the input,
-// rows [hs, he) and columns [ws, we).
+// adaptiveWindow is the input range [start, end) of output i of n outputs over an input of size
+// in: [⌊i·in/n⌋, ⌈(i+1)·in/n⌉), as PyTorch's adaptive pooling.
+func adaptiveWindow(i, n, in int) (start, end int) {
+	return i * in / n, ((i+1)*in + n - 1) / n
+}
+
+// window returns the divisor of output (oh, ow)'s window and its extent in the input, rows
+// [hs, he) and columns [ws, we).
 func (a avgSpec) window(g convGeom, oh, ow int) (div, hs, he, ws, we int) {
+	if a.adaptive {
+		hs, he = adaptiveWindow(oh, g.oh, g.h)
+		ws, we = adaptiveWindow(ow, g.ow, g.w)
+		return (he - hs) * (we - ws), hs, he, ws, we
+	}
 	h0, w0 := oh*g.sh-g.ph, ow*g.sw-g.pw
 	h1, w1 := min(h0+g.kh, g.h+g.ph), min(w0+g.kw, g.w+g.pw)
 	div = (h1 - h0) * (w1 - w0)
@@ -113,7 +126,7 @@ func maxWindow(x0, k, d, n int) (start, end int) {
 // poolForwardPlanes pools the planes [lo, hi) of x (N·C planes of H×W) into y.
 func poolForwardPlanes[T num.Float](isMax bool, avg avgSpec, g convGeom, y, x []T, arg []int32, lo, hi int) {
 	hw, p := g.h*g.w, g.oh*g.ow
-	if isMax && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 &&
+	if isMax && !avg.adaptive && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 &&
 		g.dh == 1 && g.dw == 1 && 2*g.oh <= g.h && 2*g.ow <= g.w {
 		maxPool2x2Planes(g, y, x, arg, lo, hi)
 		return
@@ -134,8 +147,14 @@ func poolForwardPlanes[T num.Float](isMax bool, avg avgSpec, g convGeom, y, x []
 					yp[oh*g.ow+ow] = s / T(div)
 					continue
 				}
-				hs, he := maxWindow(oh*g.sh-g.ph, g.kh, g.dh, g.h)
-				ws, we := maxWindow(ow*g.sw-g.pw, g.kw, g.dw, g.w)
+				var hs, he, ws, we int
+				if avg.adaptive {
+					hs, he = adaptiveWindow(oh, g.oh, g.h)
+					ws, we = adaptiveWindow(ow, g.ow, g.w)
+				} else {
+					hs, he = maxWindow(oh*g.sh-g.ph, g.kh, g.dh, g.h)
+					ws, we = maxWindow(ow*g.sw-g.pw, g.kw, g.dw, g.w)
+				}
 				bi := hs*g.w + ws
 				best := xp[bi]
 			window:

@@ -59,3 +59,13 @@ func TestMaxPoolNaN(t *testing.T) {
 func TestPoolOptionsGolden(t *testing.T) { runGoldenFile(t, "pool_options.json") }
 
 func TestPoolOptionsGradCheck(t *testing.T) { gradCheckGoldenFile(t, "pool_options.json") }
+
+// Adaptive average and max pooling against PyTorch; every case's backward by finite differences.
+func TestAdaptivePoolGolden(t *testing.T) { runGoldenFile(t, "adaptive.json") }
+
+func TestAdaptivePoolGradCheck(t *testing.T) { gradCheckGoldenFile(t, "adaptive.json") }
+
+func TestAdaptivePoolErrors(t *testing.T) {
+	wantErr(t, buildErr(AdaptiveAvgPool2D{}, tensor.Float64, 1, 1, 3, 4), "OutputSize (or OutputSizeHW) must be given")
+	wantErr(t, buildErr(AdaptiveMaxPool2D{OutputSize: 2, OutputSizeHW: [2]int{2, 2}}, tensor.Float64, 1, 1, 3, 4), "both set")
+}

@@ -71,3 +71,7 @@ func TestLispMachineBackpropIsAnError(t *testing.T) {
 		t.Fatalf("forward value %v", v)
 	}
 }
+
+// A MobileNet-style block and a ResNet stem take PyTorch's state_dict (by name) and give its
+// outputs, gradients and running statistics.
+func TestBlocksGolden(t *testing.T) { runGoldenFile(t, "blocks.json") }

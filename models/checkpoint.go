@@ -5,9 +5,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -15,6 +15,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/stheno-ml/stheno/graph"
+	"github.com/stheno-ml/stheno/internal/fsx"
 )
 
 // Checkpoints use the safetensors format (https://github.com/huggingface/safetensors):
@@ -64,8 +65,13 @@ func elemSize(dtype string) int64 {
 // Save writes every tensor of s (parameters and buffers) to path in safetensors format, with the
 // store's names (PyTorch state_dict names). Float tensors are written as F32 or F64 (the store's
 // dtype); buffers named "...num_batches_tracked" as I64 scalars (shape []), as PyTorch does. The file is
-// written atomically: to a temporary file in the same directory, synced, then renamed over path.
+// written atomically and durably (temporary file, fsync, rename, fsync of the directory).
 func Save(path string, s *graph.Store) error {
+	return fsx.WriteFile(path, 0o644, func(w io.Writer) error { return Write(w, s) })
+}
+
+// Write writes every tensor of s to w in safetensors format, as Save does.
+func Write(w io.Writer, s *graph.Store) error {
 	if s == nil {
 		return errors.New("models: Save: nil store")
 	}
@@ -117,7 +123,8 @@ func Save(path string, s *graph.Store) error {
 	out.Write(n[:])
 	out.Write(hj)
 	out.Write(data.Bytes())
-	return writeAtomic(path, out.Bytes())
+	_, err = w.Write(out.Bytes())
+	return errors.Wrap(err, "models: Save")
 }
 
 // float64s returns the values of a store tensor.
@@ -139,42 +146,6 @@ func float64s(t tensor.Tensor) ([]float64, error) {
 	return nil, errors.Errorf("unsupported data %T", t.Data())
 }
 
-// writeAtomic writes data to a temporary file in path's directory, syncs it and renames it to path.
-func writeAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return errors.Wrap(err, "models: Save")
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return errors.Wrap(err, "models: Save")
-	}
-	if err = f.Sync(); err != nil {
-		return errors.Wrap(err, "models: Save")
-	}
-	if err = f.Close(); err != nil {
-		return errors.Wrap(err, "models: Save")
-	}
-	if err = os.Chmod(tmp, 0o644); err != nil {
-		return errors.Wrap(err, "models: Save")
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return errors.Wrap(err, "models: Save")
-	}
-	if d, derr := os.Open(dir); derr == nil { // make the rename durable; best effort
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
 // Load reads a safetensors checkpoint from path into s. The file must hold exactly the store's
 // tensors (same names, shapes, and dtypes: the store's F32/F64, or I64 for "num_batches_tracked"
 // buffers, whose shape may be [] as in PyTorch or [1]). Everything is validated — header length, JSON, dtypes, offsets in range and contiguous,
@@ -188,9 +159,26 @@ func Load(path string, s *graph.Store) error {
 	if err != nil {
 		return errors.Wrap(err, "models: Load")
 	}
+	return errors.Wrapf(load(raw, s), "models: Load %s", path)
+}
+
+// Read reads a safetensors checkpoint from r into s, with Load's checks.
+func Read(r io.Reader, s *graph.Store) error {
+	if s == nil {
+		return errors.New("models: Read: nil store")
+	}
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return errors.Wrap(err, "models: Read")
+	}
+	return errors.Wrap(load(raw, s), "models: Read")
+}
+
+// load decodes raw into s; s is unchanged on error.
+func load(raw []byte, s *graph.Store) error {
 	vals, err := decode(raw, s)
 	if err != nil {
-		return errors.Wrapf(err, "models: Load %s", path)
+		return err
 	}
 	for _, name := range s.Names() {
 		t, _ := s.Get(name)
@@ -205,7 +193,7 @@ func Load(path string, s *graph.Store) error {
 			v = tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.WithBacking(vals[name]))
 		}
 		if err := s.Set(name, v); err != nil { // cannot fail after decode's checks
-			return errors.Wrap(err, "models: Load")
+			return err
 		}
 	}
 	return nil
@@ -222,12 +210,13 @@ func decode(raw []byte, s *graph.Store) (map[string][]float64, error) {
 	}
 	hdr := raw[8 : 8+n]
 	data := raw[8+n:]
-	var entries map[string]json.RawMessage
-	if err := json.Unmarshal(hdr, &entries); err != nil {
-		return nil, errors.Wrap(err, "header is not a valid JSON object")
+	entries, err := headerEntries(hdr)
+	if err != nil {
+		return nil, err
 	}
 	infos := make(map[string]tensorInfo, len(entries))
-	for name, msg := range entries {
+	for _, e := range entries {
+		name, msg := e.name, e.msg
 		if name == "__metadata__" {
 			var meta map[string]string
 			if err := json.Unmarshal(msg, &meta); err != nil {
@@ -322,6 +311,51 @@ func decode(raw []byte, s *graph.Store) (map[string][]float64, error) {
 		vals[name] = v
 	}
 	return vals, nil
+}
+
+type headerEntry struct {
+	name string
+	msg  json.RawMessage
+}
+
+// headerEntries splits the JSON header object into its entries in file order, rejecting a name
+// that appears twice (encoding/json would silently keep the last one).
+func headerEntries(hdr []byte) ([]headerEntry, error) {
+	dec := json.NewDecoder(bytes.NewReader(hdr))
+	bad := func(err error) error { return errors.Wrap(err, "header is not a valid JSON object") }
+	if tok, err := dec.Token(); err != nil {
+		return nil, bad(err)
+	} else if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, errors.Errorf("header is not a valid JSON object (starts with %v)", tok)
+	}
+	var out []headerEntry
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, bad(err)
+		}
+		name, ok := tok.(string)
+		if !ok {
+			return nil, errors.Errorf("header is not a valid JSON object (key %v)", tok)
+		}
+		if seen[name] {
+			return nil, errors.Errorf("header names tensor %q twice", name)
+		}
+		seen[name] = true
+		var msg json.RawMessage
+		if err := dec.Decode(&msg); err != nil {
+			return nil, bad(err)
+		}
+		out = append(out, headerEntry{name, msg})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, bad(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("header is not a valid JSON object (data after the closing brace)")
+	}
+	return out, nil
 }
 
 func sameShape(a []int, b tensor.Shape) bool {

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"os"
@@ -51,7 +52,7 @@ func (twoLayers) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, er
 	return affine{4, 2}.Forward(b.Scope("1"), h)
 }
 
-func newStore(t *testing.T, dt tensor.Dtype, seed int64) (*graph.Store, *graph.Evaluator) {
+func newStore(t testing.TB, dt tensor.Dtype, seed int64) (*graph.Store, *graph.Evaluator) {
 	t.Helper()
 	s := graph.NewStore(dt, seed)
 	ev, err := graph.NewEvaluator(twoLayers{}, s, tensor.Shape{5, 3})
@@ -290,5 +291,46 @@ func TestSaveErrors(t *testing.T) {
 	}
 	if err := Save(filepath.Join(t.TempDir(), "m"), nil); err == nil {
 		t.Error("Save(nil store): no error")
+	}
+}
+
+// TestLoadRejectsDuplicateNames is issue 8, defect 9: a header naming a tensor twice (the first
+// entry with another dtype and shape) was accepted, the last entry silently winning.
+func TestLoadRejectsDuplicateNames(t *testing.T) {
+	src, _ := newStore(t, tensor.Float64, 1)
+	path := corrupt(t, src, replaceHeader(`"0.bias":{`, `"0.bias":{"dtype":"F32","shape":[9],"data_offsets":[0,36]},"0.bias":{`))
+	dst, _ := newStore(t, tensor.Float64, 2)
+	before := snapshot(dst)
+	err := Load(path, dst)
+	if err == nil || !strings.Contains(err.Error(), `header names tensor "0.bias" twice`) || !strings.Contains(err.Error(), path) {
+		t.Errorf("duplicate name: got %v", err)
+	}
+	if !equalSnap(before, snapshot(dst)) {
+		t.Error("failed Load changed the store")
+	}
+	// The same file without the duplicate loads.
+	if err := Load(corrupt(t, src, func(r []byte) []byte { return r }), dst); err != nil {
+		t.Fatal(err)
+	}
+	if !equalSnap(snapshot(src), snapshot(dst)) {
+		t.Error("round trip differs")
+	}
+}
+
+func TestWriteRead(t *testing.T) {
+	src, _ := newStore(t, tensor.Float32, 1)
+	var buf bytes.Buffer
+	if err := Write(&buf, src); err != nil {
+		t.Fatal(err)
+	}
+	dst, _ := newStore(t, tensor.Float32, 2)
+	if err := Read(bytes.NewReader(buf.Bytes()), dst); err != nil {
+		t.Fatal(err)
+	}
+	if !equalSnap(snapshot(src), snapshot(dst)) {
+		t.Error("Write/Read round trip differs")
+	}
+	if err := Read(bytes.NewReader(buf.Bytes()[:buf.Len()-1]), dst); err == nil || !strings.Contains(err.Error(), "models: Read") {
+		t.Errorf("truncated Read: %v", err)
 	}
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // CNNConfig describes a LeNet-style convolutional classifier: two blocks of
-// Conv2D(3×3, padding 1) → ReLU → MaxPool2D(2), then Flatten → Linear → ReLU → Dropout → Linear.
+// Conv2D(3×3, padding 1) → ReLU → MaxPool2D(2), then Flatten → Linear → ReLU → Dropout → Linear
+// (without the Dropout when NoDropout is set).
 type CNNConfig struct {
 	InChannels int     // input channels (1 for MNIST)
 	Size       int     // input height and width (28 for MNIST); must be divisible by 4
@@ -17,6 +18,9 @@ type CNNConfig struct {
 	Hidden     int     // width of the hidden Linear layer
 	Classes    int     // number of outputs
 	Dropout    float64 // dropout probability before the last Linear (0: Dropout layer kept, inactive)
+	// NoDropout leaves the Dropout layer out, so the last Linear is layer 9 ("9.weight"), as
+	// in a torch.nn.Sequential without it. Dropout must then be 0.
+	NoDropout bool
 }
 
 // MNISTCNN is the default CNN for 1×28×28 digits, the PyTorch model
@@ -40,11 +44,11 @@ var MNISTCNN = CNNConfig{InChannels: 1, Size: 28, Channels: [2]int{32, 64}, Hidd
 // An invalid configuration gives a module whose Forward returns an error naming the problem.
 func CNN(c CNNConfig) graph.Module {
 	if c.InChannels < 1 || c.Size < 4 || c.Size%4 != 0 || c.Channels[0] < 1 || c.Channels[1] < 1 ||
-		c.Hidden < 1 || c.Classes < 1 || c.Dropout < 0 || c.Dropout >= 1 {
-		return invalid{errors.Errorf("models: invalid CNNConfig %+v (need positive sizes, Size divisible by 4, 0 <= Dropout < 1)", c)}
+		c.Hidden < 1 || c.Classes < 1 || !(c.Dropout >= 0) || c.Dropout >= 1 || (c.NoDropout && c.Dropout != 0) {
+		return invalid{errors.Errorf("models: invalid CNNConfig %+v (need positive sizes, Size divisible by 4, 0 <= Dropout < 1, Dropout 0 with NoDropout)", c)}
 	}
 	flat := c.Channels[1] * (c.Size / 4) * (c.Size / 4)
-	return layers.Sequential{
+	seq := layers.Sequential{
 		layers.Conv2D{In: c.InChannels, Out: c.Channels[0], Kernel: 3, Stride: 1, Padding: 1},
 		layers.ReLU{},
 		layers.MaxPool2D{Kernel: 2},
@@ -57,6 +61,10 @@ func CNN(c CNNConfig) graph.Module {
 		layers.Dropout{P: layers.Set(c.Dropout)},
 		layers.Linear{In: c.Hidden, Out: c.Classes},
 	}
+	if c.NoDropout {
+		return append(seq[:9:9], seq[10])
+	}
+	return seq
 }
 
 // invalid is a module that cannot be built.

@@ -74,6 +74,13 @@ func TestCNNNames(t *testing.T) {
 	if _, _, out := describe(t, CNN(tinyCNN), tensor.Shape{3, 1, 8, 8}, tensor.Float64); !out.Eq(tensor.Shape{3, 3}) {
 		t.Errorf("tiny CNN output shape %v", out)
 	}
+	// Without Dropout the last Linear is layer 9, as in the demo's torch.nn.Sequential.
+	noDrop := CNNConfig{InChannels: 1, Size: 28, Channels: [2]int{16, 32}, Hidden: 128, Classes: 10, NoDropout: true}
+	names, n, _ = describe(t, CNN(noDrop), tensor.Shape{2, 1, 28, 28}, tensor.Float32)
+	want = "0.weight(16, 1, 3, 3) 0.bias(16) 3.weight(32, 16, 3, 3) 3.bias(32) 7.weight(128, 1568) 7.bias(128) 9.weight(10, 128) 9.bias(10)"
+	if names != want || n != 206922 {
+		t.Errorf("NoDropout: names %q (%d parameters), want %q (206922)", names, n, want)
+	}
 }
 
 func TestCNNInvalidConfig(t *testing.T) {
@@ -81,6 +88,7 @@ func TestCNNInvalidConfig(t *testing.T) {
 		{InChannels: 1, Size: 30, Channels: [2]int{2, 4}, Hidden: 8, Classes: 3},
 		{InChannels: 1, Size: 28, Channels: [2]int{0, 4}, Hidden: 8, Classes: 3},
 		{InChannels: 1, Size: 28, Channels: [2]int{2, 4}, Hidden: 8, Classes: 3, Dropout: 1},
+		{InChannels: 1, Size: 28, Channels: [2]int{2, 4}, Hidden: 8, Classes: 3, Dropout: 0.5, NoDropout: true},
 		{},
 	} {
 		_, err := graph.NewEvaluator(CNN(c), graph.NewStore(tensor.Float32, 1), tensor.Shape{1, 1, 28, 28})

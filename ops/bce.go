@@ -6,7 +6,6 @@ import (
 
 	"github.com/pkg/errors"
 	"github.com/stheno-ml/stheno/internal/num"
-	"github.com/stheno-ml/stheno/internal/par"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -32,69 +31,27 @@ func BCE(probs, target *G.Node, opts ...LossOpt) (*G.Node, error) {
 		return nil, err
 	}
 	s.config = fmt.Sprintf("reduction=%v, weighted=%v", cfg.reduction, w != nil)
-	return applyLoss(s.dt, &bce[float32]{s: s, w: w}, &bce[float64]{s: s, w: w}, probs, target)
+	return applyLoss(s.dt, &pairLoss[float32]{s: s, k: bceKernel[float32]{w}}, &pairLoss[float64]{s: s, k: bceKernel[float64]{w}}, probs, target)
 }
 
-// bce is BCE's loss; its kernels run over parts of the elements.
-type bce[T num.Float] struct {
-	s          *lossSpec
-	w          []float64 // weight expanded to the input's size, or nil
-	x, y, dx   []T
-	perPos, g  []T
-	sc         float64
-	bwd        bool
-	sum        [par.MaxParts]float64
-	badX, badY [par.MaxParts]int
+// bceKernel is BCE's rangeKernel; w is the weight expanded to the input's
+// size, or nil.
+type bceKernel[T num.Float] struct{ w []float64 }
+
+func (k bceKernel[T]) fwd(x, y, perPos []T, lo, hi int) (float64, int) {
+	sum, badX, badY := bceFwd(x, y, k.w, perPos, lo, hi)
+	return sum, max(badX, badY)
 }
 
-func (l *bce[T]) spec() *lossSpec { return l.s }
-
-func (l *bce[T]) Range(p, lo, hi int) {
-	if l.bwd {
-		bceBwd(l.dx, l.x, l.y, l.w, l.g, l.sc, lo, hi)
-		return
-	}
-	l.sum[p], l.badX[p], l.badY[p] = bceFwd(l.x, l.y, l.w, l.perPos, lo, hi)
+func (k bceKernel[T]) bwd(dx, _, x, y, g []T, s float64, lo, hi int) {
+	bceBwd(dx, x, y, k.w, g, s, lo, hi)
 }
 
-func (l *bce[T]) inputs(in []G.Value) error {
-	var err error
-	if l.x, err = floatsOf[T](l.s.name, "input", in[0], l.s.in[0]); err != nil {
-		return err
+func (k bceKernel[T]) invalid(s *lossSpec, x, y []T, i int) error {
+	if v := float64(x[i]); !(v >= 0 && v <= 1) {
+		return errors.Errorf("ops: BCE: input%s = %v outside [0, 1]", posString(i, s.in[0]), x[i])
 	}
-	l.y, err = floatsOf[T](l.s.name, "target", in[1], l.s.in[1])
-	return err
-}
-
-func (l *bce[T]) forward(in []G.Value, perPos []T) (float64, error) {
-	if err := l.inputs(in); err != nil {
-		return 0, err
-	}
-	l.bwd, l.perPos = false, perPos
-	parts := par.For(len(l.x), parMinWork, l)
-	x, y := l.x, l.y
-	l.x, l.y, l.perPos = nil, nil, nil
-	var sum float64
-	for p := 0; p < parts; p++ {
-		if i := l.badX[p]; i >= 0 {
-			return 0, errors.Errorf("ops: BCE: input%s = %v outside [0, 1]", posString(i, l.s.in[0]), x[i])
-		}
-		if i := l.badY[p]; i >= 0 {
-			return 0, errors.Errorf("ops: BCE: target%s = %v outside [0, 1]", posString(i, l.s.in[0]), y[i])
-		}
-		sum += l.sum[p]
-	}
-	return l.s.reduce(sum, len(x)), nil
-}
-
-func (l *bce[T]) backward(d [][]T, in []G.Value, sv float64, g []T) error {
-	if err := l.inputs(in); err != nil {
-		return err
-	}
-	l.bwd, l.dx, l.g, l.sc = true, d[0], g, l.s.scale(sv, len(l.x))
-	par.For(len(l.x), parMinWork, l)
-	l.x, l.y, l.dx, l.g = nil, nil, nil, nil
-	return nil
+	return errors.Errorf("ops: BCE: target%s = %v outside [0, 1]", posString(i, s.in[0]), y[i])
 }
 
 // bceFwd computes -w (y max(log x, -100) + (1-y) max(log(1-x), -100)) for

@@ -6,7 +6,6 @@ import (
 
 	"github.com/pkg/errors"
 	"github.com/stheno-ml/stheno/internal/num"
-	"github.com/stheno-ml/stheno/internal/par"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -43,65 +42,34 @@ func BCEWithLogits(logits, target *G.Node, opts ...LossOpt) (*G.Node, error) {
 		s.hashed = append(s.hashed, pw)
 	}
 	s.config = fmt.Sprintf("reduction=%v, weighted=%v, pos_weighted=%v", cfg.reduction, w != nil, pw != nil)
-	return applyLoss(s.dt, &bceLogits[float32]{s: s, w: w, pw: pw}, &bceLogits[float64]{s: s, w: w, pw: pw}, logits, target)
+	return applyLoss(s.dt, &pairLoss[float32]{s: s, k: bceLogitsKernel[float32]{w, pw}},
+		&pairLoss[float64]{s: s, k: bceLogitsKernel[float64]{w, pw}}, logits, target)
 }
 
-// bceLogits is BCEWithLogits' loss; its kernels run over parts of the
-// elements.
-type bceLogits[T num.Float] struct {
-	s         *lossSpec
-	w         []float64 // weight expanded to the input's size, or nil
-	pw        []float64 // pos_weight expanded to the input's size, or nil
-	x, y, dx  []T
-	perPos, g []T
-	sc        float64
-	bwd       bool
-	sum       [par.MaxParts]float64
+// bceLogitsKernel is BCEWithLogits' rangeKernel; w and pw are the weight
+// and pos_weight expanded to the input's size, or nil.
+type bceLogitsKernel[T num.Float] struct{ w, pw []float64 }
+
+func (k bceLogitsKernel[T]) fwd(x, y, perPos []T, lo, hi int) (float64, int) {
+	if num.Is32[T]() && k.w == nil && k.pw == nil && perPos == nil {
+		return bceLogitsFwdF32(f32(x[lo:hi]), f32(y[lo:hi])), -1 // vector kernel
+	}
+	return bceLogitsFwd(x, y, k.w, k.pw, perPos, lo, hi), -1
 }
 
-func (l *bceLogits[T]) spec() *lossSpec { return l.s }
-
-func (l *bceLogits[T]) Range(p, lo, hi int) {
-	if l.bwd {
-		bceLogitsBwd(l.dx, l.x, l.y, l.w, l.pw, l.g, l.sc, lo, hi)
+func (k bceLogitsKernel[T]) bwd(dx, _, x, y, g []T, s float64, lo, hi int) {
+	if num.Is32[T]() && k.w == nil && k.pw == nil {
+		var gr []float32
+		if g != nil {
+			gr = f32(g[lo:hi])
+		}
+		bceLogitsBwdF32(f32(dx[lo:hi]), f32(x[lo:hi]), f32(y[lo:hi]), gr, float32(s)) // vector kernel
 		return
 	}
-	l.sum[p] = bceLogitsFwd(l.x, l.y, l.w, l.pw, l.perPos, lo, hi)
+	bceLogitsBwd(dx, x, y, k.w, k.pw, g, s, lo, hi)
 }
 
-func (l *bceLogits[T]) inputs(in []G.Value) error {
-	var err error
-	if l.x, err = floatsOf[T](l.s.name, "input", in[0], l.s.in[0]); err != nil {
-		return err
-	}
-	l.y, err = floatsOf[T](l.s.name, "target", in[1], l.s.in[1])
-	return err
-}
-
-func (l *bceLogits[T]) forward(in []G.Value, perPos []T) (float64, error) {
-	if err := l.inputs(in); err != nil {
-		return 0, err
-	}
-	l.bwd, l.perPos = false, perPos
-	parts := par.For(len(l.x), parMinWork, l)
-	n := len(l.x)
-	l.x, l.y, l.perPos = nil, nil, nil
-	var sum float64
-	for p := 0; p < parts; p++ {
-		sum += l.sum[p]
-	}
-	return l.s.reduce(sum, n), nil
-}
-
-func (l *bceLogits[T]) backward(d [][]T, in []G.Value, sv float64, g []T) error {
-	if err := l.inputs(in); err != nil {
-		return err
-	}
-	l.bwd, l.dx, l.g, l.sc = true, d[0], g, l.s.scale(sv, len(l.x))
-	par.For(len(l.x), parMinWork, l)
-	l.x, l.y, l.dx, l.g = nil, nil, nil, nil
-	return nil
-}
+func (k bceLogitsKernel[T]) invalid(*lossSpec, []T, []T, int) error { return nil }
 
 // log1pUnit returns log(1+e) for e in [0, 1] as 2 atanh(s), s = e/(2+e)
 // in [0, 1/3], by its series 2 Σ s^(2k+1)/(2k+1): no cancellation, and

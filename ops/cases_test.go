@@ -2,27 +2,39 @@ package ops
 
 import (
 	"fmt"
-	"github.com/stheno-ml/stheno/internal/golden"
+	"slices"
 	"testing"
 
+	"github.com/stheno-ml/stheno/internal/golden"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // lossGraph is a graph computing one golden case: the loss node, and a
-// scalar cost sum(loss * gout) whose gradient with respect to x is the
-// case's "grad".
+// scalar cost sum(loss * gout) whose gradients with respect to the nodes
+// in wrt are the case's grads.
 type lossGraph struct {
 	g          *G.ExprGraph
 	x, t, loss *G.Node
 	cost       *G.Node
-	xv, tv     *tensor.Dense
+	xv, tv, vv G.Value
+	wrt        G.Nodes        // the inputs whose gradients the case holds
+	grads      [][]golden.Num // their expected gradients
+	inputs     []G.Value      // the loss op's input values
 }
 
 var indexDtypes = []tensor.Dtype{tensor.Int, tensor.Int64, tensor.Int32}
 
-// buildCase builds the graph of case i of a golden file for loss
-// ("crossentropy", "nll", "bce", "bcewithlogits", "softmax").
+// classLosses are the golden files of the losses of package ops whose
+// gradients flow to the input only; regLosses also differentiate the
+// target (and GaussianNLL the variance).
+var (
+	classLosses  = []string{"crossentropy", "nll", "bce", "bcewithlogits", "softmax"}
+	regLosses    = []string{"mse", "l1", "smoothl1", "huber", "kldiv", "gaussiannll", "poissonnll"}
+	goldenLosses = append(slices.Clone(classLosses), regLosses...)
+)
+
+// buildCase builds the graph of case i of a golden file for loss.
 func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 	c := &f.Cases[i]
 	dt := dtypeOf(c.Dtype)
@@ -36,42 +48,70 @@ func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 		opts = append(opts, WithReduction(Sum))
 	case "none":
 		opts = append(opts, WithReduction(None))
+	case "batchmean":
+		opts = append(opts, WithReduction(BatchMean))
 	case "mean":
 		if i%2 == 0 { // the default, given explicitly every other case
 			opts = append(opts, WithReduction(Mean))
 		}
 	}
-	if c.Weight >= 0 && loss != "softmax" {
-		ws := c.WeightShape
-		if ws == nil {
-			ws = []int{len(f.Arrays[c.Weight])}
+	reg := slices.Contains(regLosses, loss)
+	if !reg {
+		if c.Weight >= 0 && loss != "softmax" {
+			ws := c.WeightShape
+			if ws == nil {
+				ws = []int{len(f.Arrays[c.Weight])}
+			}
+			opts = append(opts, WithWeight(floatTensor(dt, ws, f.arr(c.Weight))))
 		}
-		opts = append(opts, WithWeight(floatTensor(dt, ws, f.arr(c.Weight))))
+		if c.PosWeight >= 0 && loss == "bcewithlogits" {
+			opts = append(opts, WithPosWeight(floatTensor(dt, []int{len(f.Arrays[c.PosWeight])}, f.arr(c.PosWeight))))
+		}
+		if c.Ignore != nil {
+			opts = append(opts, WithIgnoreIndex(*c.Ignore))
+		}
+		if c.Smoothing > 0 {
+			opts = append(opts, WithLabelSmoothing(c.Smoothing))
+		}
 	}
-	if c.PosWeight >= 0 && loss == "bcewithlogits" {
-		opts = append(opts, WithPosWeight(floatTensor(dt, []int{len(f.Arrays[c.PosWeight])}, f.arr(c.PosWeight))))
+	if c.Beta != nil {
+		opts = append(opts, WithBeta(*c.Beta))
 	}
-	if c.Ignore != nil {
-		opts = append(opts, WithIgnoreIndex(*c.Ignore))
+	if c.Delta != nil {
+		opts = append(opts, WithDelta(*c.Delta))
 	}
-	if c.Smoothing > 0 {
-		opts = append(opts, WithLabelSmoothing(c.Smoothing))
+	if c.LogTarget {
+		opts = append(opts, WithLogTarget(true))
 	}
+	if c.Full {
+		opts = append(opts, WithFull(true))
+	}
+	if c.Eps != nil {
+		opts = append(opts, WithEps(*c.Eps))
+	}
+	if c.LogInput != nil {
+		opts = append(opts, WithLogInput(*c.LogInput))
+	}
+	lg.wrt, lg.grads = G.Nodes{lg.x}, [][]golden.Num{c.Grad}
 	var err error
-	switch loss {
-	case "softmax":
+	if loss == "softmax" {
 		if c.Log {
 			lg.loss, err = LogSoftmax(lg.x, c.Axis)
 		} else {
 			lg.loss, err = Softmax(lg.x, c.Axis)
 		}
-	default:
+		lg.inputs = []G.Value{lg.xv}
+	} else {
 		if c.TargetKind == "index" {
 			lg.tv = indexTensor(indexDtypes[i%3], c.TargetShape, f.arr(c.Target))
 		} else {
 			lg.tv = floatTensor(dt, c.TargetShape, f.arr(c.Target))
 		}
 		lg.t = G.NodeFromAny(g, lg.tv, G.WithName("target"))
+		lg.inputs = []G.Value{lg.xv, lg.tv}
+		if reg {
+			lg.wrt, lg.grads = append(lg.wrt, lg.t), append(lg.grads, c.GradTarget)
+		}
 		switch loss {
 		case "crossentropy":
 			lg.loss, err = CrossEntropy(lg.x, lg.t, opts...)
@@ -81,6 +121,30 @@ func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 			lg.loss, err = BCE(lg.x, lg.t, opts...)
 		case "bcewithlogits":
 			lg.loss, err = BCEWithLogits(lg.x, lg.t, opts...)
+		case "mse":
+			lg.loss, err = MSE(lg.x, lg.t, opts...)
+		case "l1":
+			lg.loss, err = L1(lg.x, lg.t, opts...)
+		case "smoothl1":
+			lg.loss, err = SmoothL1(lg.x, lg.t, opts...)
+		case "huber":
+			lg.loss, err = Huber(lg.x, lg.t, opts...)
+		case "kldiv":
+			lg.loss, err = KLDiv(lg.x, lg.t, opts...)
+		case "poissonnll":
+			lg.loss, err = PoissonNLL(lg.x, lg.t, opts...)
+		case "gaussiannll":
+			if len(c.VarShape) == 0 {
+				lg.vv = scalarValue(dt, f.arr(*c.Var)[0])
+			} else {
+				lg.vv = floatTensor(dt, c.VarShape, f.arr(*c.Var))
+			}
+			v := G.NodeFromAny(g, lg.vv, G.WithName("var"))
+			lg.wrt, lg.grads = append(lg.wrt, v), append(lg.grads, c.GradVar)
+			lg.inputs = append(lg.inputs, lg.vv)
+			lg.loss, err = GaussianNLL(lg.x, lg.t, v, opts...)
+		default:
+			return nil, fmt.Errorf("unknown loss %q", loss)
 		}
 	}
 	if err != nil {
@@ -100,7 +164,13 @@ func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 	return lg, nil
 }
 
-var goldenLosses = []string{"crossentropy", "nll", "bce", "bcewithlogits", "softmax"}
+// scalarValue makes a float scalar value of dtype dt.
+func scalarValue(dt tensor.Dtype, v float64) G.Value {
+	if dt == tensor.Float32 {
+		return G.NewF32(float32(v))
+	}
+	return G.NewF64(v)
+}
 
 func caseName(f *goldenFile, loss string, i int) string {
 	c := &f.Cases[i]
@@ -108,33 +178,57 @@ func caseName(f *goldenFile, loss string, i int) string {
 	if c.Ignore != nil {
 		ign = fmt.Sprint(*c.Ignore)
 	}
+	if slices.Contains(regLosses, loss) {
+		opt := func(p *float64) string {
+			if p == nil {
+				return "-"
+			}
+			return fmt.Sprint(*p)
+		}
+		li := "-"
+		if c.LogInput != nil {
+			li = fmt.Sprint(*c.LogInput)
+		}
+		return fmt.Sprintf("%s/%d/%s/x%v/%s/beta=%s/delta=%s/log_target=%v/full=%v/eps=%s/log_input=%s/var%v", loss, i, c.Dtype, c.XShape,
+			c.Reduction, opt(c.Beta), opt(c.Delta), c.LogTarget, c.Full, opt(c.Eps), li, c.VarShape)
+	}
 	return fmt.Sprintf("%s/%d/%s/x%v/%s/%s/w%v/pw%v/ign=%s/eps=%v/log=%v/axis=%d", loss, i, c.Dtype, c.XShape,
 		c.TargetKind, c.Reduction, c.Weight >= 0, c.PosWeight >= 0, ign, c.Smoothing, c.Log, c.Axis)
 }
 
-// checkResult compares a run's loss and input gradient with the case.
-func checkResult(t *testing.T, name string, c *goldenCase, dt tensor.Dtype, loss G.Value, grad G.Value) {
+// checkResult compares a run's loss and gradients with the case.
+func checkResult(t *testing.T, name string, c *goldenCase, dt tensor.Dtype, loss G.Value, lg *lossGraph, grads []G.Value) {
 	t.Helper()
 	rtol, atol := golden.Tol(dt)
 	if i := golden.Diff(valueFloats(loss), golden.Floats(c.Out), rtol, atol); i >= 0 {
 		t.Errorf("%s: loss mismatch at %d:\n got %v\nwant %v", name, i, valueFloats(loss), golden.Floats(c.Out))
 	}
-	if c.Grad == nil {
-		return
-	}
-	if grad == nil {
-		t.Errorf("%s: no gradient", name)
-		return
-	}
-	if i := golden.Diff(valueFloats(grad), golden.Floats(c.Grad), rtol, atol); i >= 0 {
-		t.Errorf("%s: gradient mismatch at %d:\n got %v\nwant %v", name, i, valueFloats(grad), golden.Floats(c.Grad))
+	for k, want := range lg.grads {
+		if want == nil {
+			continue
+		}
+		if grads == nil || grads[k] == nil {
+			t.Errorf("%s: no gradient of %v", name, lg.wrt[k])
+			continue
+		}
+		if i := golden.Diff(valueFloats(grads[k]), golden.Floats(want), rtol, atol); i >= 0 {
+			t.Errorf("%s: gradient of %v mismatch at %d:\n got %v\nwant %v", name, lg.wrt[k].Name(), i, valueFloats(grads[k]), golden.Floats(want))
+		}
 	}
 }
 
 // TestGoldenTape runs every golden case on a TapeMachine with
 // gorgonia.Grad, twice (the second run reuses the ops' buffers).
-func TestGoldenTape(t *testing.T) {
-	for _, loss := range goldenLosses {
+func TestGoldenTape(t *testing.T) { goldenTape(t, goldenLosses) }
+
+// TestGoldenVectorLevels runs the golden cases of the losses with float32
+// vector kernels at every vector level this CPU has (AVX-512, AVX2, Go).
+func TestGoldenVectorLevels(t *testing.T) {
+	vecLevels(t, func(t *testing.T, _ string) { goldenTape(t, []string{"crossentropy", "softmax", "bcewithlogits"}) })
+}
+
+func goldenTape(t *testing.T, losses []string) {
+	for _, loss := range losses {
 		f := loadGolden(t, loss)
 		for i := range f.Cases {
 			name := caseName(f, loss, i)
@@ -145,7 +239,7 @@ func TestGoldenTape(t *testing.T) {
 			}
 			var grads G.Nodes
 			if c.Grad != nil {
-				if grads, err = G.Grad(lg.cost, lg.x); err != nil {
+				if grads, err = G.Grad(lg.cost, lg.wrt...); err != nil {
 					t.Fatalf("%s: Grad: %v", name, err)
 				}
 			}
@@ -154,11 +248,11 @@ func TestGoldenTape(t *testing.T) {
 				if err := vm.RunAll(); err != nil {
 					t.Fatalf("%s: RunAll: %v", name, err)
 				}
-				var gv G.Value
-				if grads != nil {
-					gv = grads[0].Value()
+				var gv []G.Value
+				for _, n := range grads {
+					gv = append(gv, n.Value())
 				}
-				checkResult(t, fmt.Sprintf("%s/run%d", name, run), c, dtypeOf(c.Dtype), lg.loss.Value(), gv)
+				checkResult(t, fmt.Sprintf("%s/run%d", name, run), c, dtypeOf(c.Dtype), lg.loss.Value(), lg, gv)
 				vm.Reset()
 			}
 			vm.Close()
@@ -186,13 +280,17 @@ func TestGoldenLisp(t *testing.T) {
 			if err := vm.RunAll(); err != nil {
 				t.Fatalf("%s: RunAll: %v", name, err)
 			}
-			var gv G.Value
+			var gv []G.Value
 			if c.Grad != nil {
-				if gv, err = lg.x.Grad(); err != nil {
-					t.Fatalf("%s: x.Grad: %v", name, err)
+				for _, n := range lg.wrt {
+					v, err := n.Grad()
+					if err != nil {
+						t.Fatalf("%s: %v.Grad: %v", name, n.Name(), err)
+					}
+					gv = append(gv, v)
 				}
 			}
-			checkResult(t, name, c, dtypeOf(c.Dtype), lg.loss.Value(), gv)
+			checkResult(t, name, c, dtypeOf(c.Dtype), lg.loss.Value(), lg, gv)
 			vm.Close()
 		}
 	}

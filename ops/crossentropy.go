@@ -379,12 +379,15 @@ func ceIndexBwd[T num.Float](dx, e []T, invS []float64, tgt []int, a *ceArgs, gP
 		if a.weight == nil {
 			// dx_k = (aN + aS c) p_k - aS - aN [k=t]
 			f := (aN + aS*float64(c)) * is
-			if inner == 1 {
+			switch {
+			case inner == 1 && num.Is32[T]():
+				axpbF32(f32(dx[base:base+c]), f32(e[base:base+c]), float32(f), float32(-aS))
+			case inner == 1:
 				er, dr := e[base:base+c], dx[base:base+c]
 				for k, v := range er {
 					dr[k] = T(float64(v)*f - aS)
 				}
-			} else {
+			default:
 				for k := 0; k < c; k++ {
 					p := base + k*inner
 					dx[p] = T(float64(e[p])*f - aS)

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/stheno-ml/stheno/ops"
+	"github.com/stheno-ml/stheno/solvers"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -162,4 +163,76 @@ func ExampleBCE() {
 	fmt.Printf("%.4f (-log 0.9 = %.4f, -log 0.8 = %.4f)\n", perElement.Value().Data(), -math.Log(0.9), -math.Log(0.8))
 	// Output:
 	// [0.1054 0.2231 100.0000] (-log 0.9 = 0.1054, -log 0.8 = 0.2231)
+}
+
+// A regression with MSE and Stheno's Adam: fit y = w·x + b to eight points
+// of the line y = 3x - 1 (gradients flow to w and b through MSE's input).
+func ExampleMSE() {
+	g := G.NewGraph()
+	xs := []float64{-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5}
+	ys := make([]float64, len(xs))
+	for i, x := range xs {
+		ys[i] = 3*x - 1
+	}
+	x := G.NewVector(g, tensor.Float64, G.WithShape(8), G.WithName("x"), G.WithValue(tensor.New(tensor.WithBacking(xs))))
+	y := G.NewVector(g, tensor.Float64, G.WithShape(8), G.WithName("y"), G.WithValue(tensor.New(tensor.WithBacking(ys))))
+	w := G.NewScalar(g, tensor.Float64, G.WithName("w"), G.WithValue(0.0))
+	b := G.NewScalar(g, tensor.Float64, G.WithName("b"), G.WithValue(0.0))
+	pred := G.Must(G.Add(G.Must(G.Mul(x, w)), b))
+	loss, err := ops.MSE(pred, y)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := G.Grad(loss, w, b); err != nil {
+		log.Fatal(err)
+	}
+	adam, err := solvers.NewAdam(solvers.WithLearnRate(0.1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	for step := 0; step <= 300; step++ {
+		if err := vm.RunAll(); err != nil {
+			log.Fatal(err)
+		}
+		if step%100 == 0 {
+			fmt.Printf("step %3d: loss %.6f\n", step, loss.Value().Data())
+		}
+		if err := adam.Step(G.NodesToValueGrads(G.Nodes{w, b})); err != nil {
+			log.Fatal(err)
+		}
+		vm.Reset()
+	}
+	fmt.Printf("w = %.3f, b = %.3f\n", w.Value().Data(), b.Value().Data())
+	// Output:
+	// step   0: loss 14.875000
+	// step 100: loss 0.000507
+	// step 200: loss 0.000000
+	// step 300: loss 0.000000
+	// w = 3.000, b = -1.000
+}
+
+// KLDiv of q = [0.4, 0.4, 0.2] (given as log q) from p = [0.5, 0.3, 0.2]:
+// Σ p log(p/q) = 0.5 log 1.25 + 0.3 log 0.75 + 0.2 log 1 ≈ 0.025267.
+// BatchMean over a batch of one distribution is the divergence itself.
+func ExampleKLDiv() {
+	g := G.NewGraph()
+	logq := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 3), G.WithName("logq"),
+		G.WithValue(tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float64{math.Log(0.4), math.Log(0.4), math.Log(0.2)}))))
+	p := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 3), G.WithName("p"),
+		G.WithValue(tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float64{0.5, 0.3, 0.2}))))
+	kl, err := ops.KLDiv(logq, p, ops.WithReduction(ops.BatchMean))
+	if err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	byHand := 0.5*math.Log(0.5/0.4) + 0.3*math.Log(0.3/0.4) + 0.2*math.Log(1) // p = q for the third class
+	fmt.Printf("KLDiv = %.6f, by hand %.6f\n", kl.Value().Data(), byHand)
+	// Output:
+	// KLDiv = 0.025267, by hand 0.025267
 }

@@ -67,38 +67,3 @@ func expT[T num.Float](x float64) float64 {
 	}
 	return expAcc(x)
 }
-
-// expRowF32 writes e[k] = exp(x[k] - m) for float32-precision data and
-// returns Σe (in float64). It is expF32 inlined and unrolled twice so that
-// two independent exps are in flight: the hot loop of CrossEntropy and
-// Softmax.
-func expRowF32[T num.Float](e, x []T, m float64) float64 {
-	var s0, s1 float64
-	e = e[:len(x)]
-	k := 0
-	for ; k+2 <= len(x); k += 2 {
-		a, b := float64(x[k])-m, float64(x[k+1])-m
-		if a < expMin {
-			a = expMin
-		}
-		if b < expMin {
-			b = expMin
-		}
-		ka, kb := a*(32*expLog2e)+expRound, b*(32*expLog2e)+expRound
-		na, nb := math.Float64bits(ka)-math.Float64bits(expRound), math.Float64bits(kb)-math.Float64bits(expRound)
-		ka, kb = ka-expRound, kb-expRound
-		ra, rb := a-ka*(expLn2Hi/32)-ka*(expLn2Lo/32), b-kb*(expLn2Hi/32)-kb*(expLn2Lo/32)
-		pa, pb := 1+ra*(1+ra*(0.5+ra*(1.0/6))), 1+rb*(1+rb*(0.5+rb*(1.0/6)))
-		ea := math.Float64frombits(exp2Tab[na&31]+uint64(int64(na)>>5)<<52) * pa
-		eb := math.Float64frombits(exp2Tab[nb&31]+uint64(int64(nb)>>5)<<52) * pb
-		e[k], e[k+1] = T(ea), T(eb)
-		s0 += ea
-		s1 += eb
-	}
-	if k < len(x) {
-		ev := expF32(float64(x[k]) - m)
-		e[k] = T(ev)
-		s0 += ev
-	}
-	return s0 + s1
-}

@@ -32,6 +32,18 @@ type goldenCase struct {
 	Grad        []golden.Num `json:"grad"`
 	Log         bool         `json:"log"`
 	Axis        int          `json:"axis"`
+
+	// regression and distribution losses
+	GradTarget []golden.Num `json:"grad_target"`
+	Var        *int         `json:"var"`
+	VarShape   []int        `json:"var_shape"`
+	GradVar    []golden.Num `json:"grad_var"`
+	Beta       *float64     `json:"beta"`
+	Delta      *float64     `json:"delta"`
+	LogTarget  bool         `json:"log_target"`
+	Full       bool         `json:"full"`
+	Eps        *float64     `json:"eps"`
+	LogInput   *bool        `json:"log_input"`
 }
 
 type goldenFile struct {

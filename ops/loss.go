@@ -79,22 +79,25 @@ func (s *lossSpec) writeHash(h hash.Hash) {
 	}
 }
 
-// reduce applies a Mean or Sum reduction to a sum of n per-element losses.
-func (s *lossSpec) reduce(sum float64, n int) float64 {
-	if s.red == Mean {
-		return sum / float64(n)
+// divisor returns what the reduction divides the sum of n per-element
+// losses by: n for Mean, the batch size (the input's first dimension) for
+// BatchMean, 1 otherwise.
+func (s *lossSpec) divisor(n int) float64 {
+	switch s.red {
+	case Mean:
+		return float64(n)
+	case BatchMean:
+		return float64(s.in[0][0])
 	}
-	return sum
+	return 1
 }
 
-// scale returns the factor a Mean or Sum reduction applies to the output
-// gradient s of n per-element losses (None: s itself).
-func (s *lossSpec) scale(sv float64, n int) float64 {
-	if s.red == Mean {
-		return sv / float64(n)
-	}
-	return sv
-}
+// reduce applies the reduction to a sum of n per-element losses.
+func (s *lossSpec) reduce(sum float64, n int) float64 { return sum / s.divisor(n) }
+
+// scale returns the output gradient sv scaled as the reduction scales the
+// per-element losses (None: sv itself).
+func (s *lossSpec) scale(sv float64, n int) float64 { return sv / s.divisor(n) }
 
 // hashOf is the Hashcode of anything with a WriteHash method.
 func hashOf(w interface{ WriteHash(hash.Hash) }) uint32 {
@@ -246,10 +249,11 @@ func (op *lossOp[T]) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.No
 // output, output gradient). The output is an input only to order the
 // backward after the forward, whose cache it may read.
 type lossGradOp[T num.Float] struct {
-	fwd   *lossOp[T]
-	which int
-	d     [][]T // d[which] is the output's data, the others nil
-	out   outBuf
+	fwd    *lossOp[T]
+	which  int
+	d      [][]T // d[which] is the output's data, the others nil
+	out    outBuf
+	scalar []T // the gradient of a scalar input
 }
 
 func (op *lossGradOp[T]) Arity() int { return len(op.fwd.s.in) + 2 }
@@ -289,12 +293,22 @@ func (op *lossGradOp[T]) Do(inputs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, dx := dense[T](&op.out, s.in[op.which])
+	var out G.Value
+	var dx []T
+	if s.in[op.which].Dims() == 0 {
+		op.scalar = num.Grow(op.scalar, 1)
+		dx = op.scalar
+	} else {
+		out, dx = dense[T](&op.out, s.in[op.which])
+	}
 	op.d[op.which] = dx
 	err = op.fwd.f.backward(op.d, inputs[:n], sv, g)
 	op.d[op.which] = nil
 	if err != nil {
 		return nil, err
+	}
+	if out == nil {
+		return op.out.scalar(s.dt, float64(dx[0])), nil
 	}
 	return out, nil
 }

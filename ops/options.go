@@ -21,9 +21,14 @@ const (
 	Sum
 	// None returns the per-element losses unreduced.
 	None
+	// BatchMean divides the sum of the per-element losses by the batch
+	// size (the input's first dimension), KLDiv's reduction='batchmean'.
+	// Only KLDiv accepts it.
+	BatchMean
 )
 
-// String returns the PyTorch name of the reduction ("mean", "sum", "none").
+// String returns the PyTorch name of the reduction ("mean", "sum", "none",
+// "batchmean").
 func (r Reduction) String() string {
 	switch r {
 	case Mean:
@@ -32,6 +37,8 @@ func (r Reduction) String() string {
 		return "sum"
 	case None:
 		return "none"
+	case BatchMean:
+		return "batchmean"
 	}
 	return fmt.Sprintf("Reduction(%d)", int(r))
 }
@@ -54,12 +61,18 @@ type lossConfig struct {
 	posWeight tensor.Tensor
 	ignore    int
 	smoothing float64
+	beta      float64 // SmoothL1
+	delta     float64 // Huber
+	logTarget bool    // KLDiv
+	full      bool    // GaussianNLL, PoissonNLL
+	eps       float64 // GaussianNLL, PoissonNLL; 0: the loss's default
+	logInput  bool    // PoissonNLL
 }
 
 // newLossConfig applies opts; an option whose name is not in allowed is an
 // error naming the option and the loss.
 func newLossConfig(name string, allowed []string, opts []LossOpt) (*lossConfig, error) {
-	c := &lossConfig{reduction: Mean, ignore: DefaultIgnoreIndex}
+	c := &lossConfig{reduction: Mean, ignore: DefaultIgnoreIndex, beta: 1, delta: 1, logInput: true}
 	for _, o := range opts {
 		if o == nil {
 			return nil, errors.Errorf("ops: %s: nil option", name)
@@ -73,22 +86,48 @@ func newLossConfig(name string, allowed []string, opts []LossOpt) (*lossConfig, 
 			return nil, errors.Errorf("ops: %s: option %s does not apply to %s", name, g, name)
 		}
 	}
+	if c.reduction == BatchMean && !slices.Contains(allowed, "BatchMean") {
+		return nil, errors.Errorf("ops: %s: reduction BatchMean applies only to KLDiv", name)
+	}
 	return c, nil
 }
 
 // has reports whether the option of that name was given.
 func (c *lossConfig) has(opt string) bool { return slices.Contains(c.given, opt) }
 
-// WithReduction sets the reduction (Mean, Sum or None). Default Mean.
-func WithReduction(r Reduction) LossOpt {
+// option returns the LossOpt named name: it records the name (for the
+// "does not apply" check) and calls set, whose error names the bad value.
+func option(name string, set func(c *lossConfig) error) LossOpt {
 	return func(c *lossConfig) error {
-		if r != Mean && r != Sum && r != None {
+		if err := set(c); err != nil {
+			return err
+		}
+		c.given = append(c.given, name)
+		return nil
+	}
+}
+
+// positive checks a finite option value > 0 (or >= 0 if zeroOK).
+func positive(what string, v float64, zeroOK bool) error {
+	if math.IsInf(v, 1) || !(v > 0 || zeroOK && v == 0) {
+		if zeroOK {
+			return errors.Errorf("%s must be finite and >= 0, got %v", what, v)
+		}
+		return errors.Errorf("%s must be finite and > 0, got %v", what, v)
+	}
+	return nil
+}
+
+// WithReduction sets the reduction (Mean, Sum, None, or BatchMean for
+// KLDiv). Default Mean.
+func WithReduction(r Reduction) LossOpt {
+	return option("WithReduction", func(c *lossConfig) error {
+		if r != Mean && r != Sum && r != None && r != BatchMean {
 			return errors.Errorf("unknown reduction %d", int(r))
 		}
 		c.reduction = r
-		c.given = append(c.given, "WithReduction")
 		return nil
-	}
+	})
 }
 
 // WithWeight sets PyTorch's weight argument: for CrossEntropy and NLL a
@@ -97,14 +136,13 @@ func WithReduction(r Reduction) LossOpt {
 // differentiated) and must have the input's dtype. Its values are copied when
 // the loss node is built.
 func WithWeight(w tensor.Tensor) LossOpt {
-	return func(c *lossConfig) error {
+	return option("WithWeight", func(c *lossConfig) error {
 		if w == nil {
 			return errors.New("WithWeight: nil weight")
 		}
 		c.weight = w
-		c.given = append(c.given, "WithWeight")
 		return nil
-	}
+	})
 }
 
 // WithPosWeight sets BCEWithLogits' pos_weight: a weight of positive
@@ -112,14 +150,13 @@ func WithWeight(w tensor.Tensor) LossOpt {
 // typically shape (C), C the input's last dimension, or (1)); a shape that
 // does not broadcast is an error.
 func WithPosWeight(w tensor.Tensor) LossOpt {
-	return func(c *lossConfig) error {
+	return option("WithPosWeight", func(c *lossConfig) error {
 		if w == nil {
 			return errors.New("WithPosWeight: nil pos_weight")
 		}
 		c.posWeight = w
-		c.given = append(c.given, "WithPosWeight")
 		return nil
-	}
+	})
 }
 
 // WithIgnoreIndex sets the class index whose targets are ignored (they add
@@ -127,25 +164,58 @@ func WithPosWeight(w tensor.Tensor) LossOpt {
 // It only applies to class-index targets: with probability targets it is
 // an error (PyTorch silently ignores it).
 func WithIgnoreIndex(i int) LossOpt {
-	return func(c *lossConfig) error {
-		c.ignore = i
-		c.given = append(c.given, "WithIgnoreIndex")
-		return nil
-	}
+	return option("WithIgnoreIndex", func(c *lossConfig) error { c.ignore = i; return nil })
 }
 
 // WithLabelSmoothing sets CrossEntropy's label_smoothing ε in [0, 1]: the
 // target becomes a mix of the original target (1-ε) and the uniform
 // distribution over the C classes (ε/C).
 func WithLabelSmoothing(eps float64) LossOpt {
-	return func(c *lossConfig) error {
-		if !(eps >= 0 && eps <= 1) || math.IsNaN(eps) {
+	return option("WithLabelSmoothing", func(c *lossConfig) error {
+		if !(eps >= 0 && eps <= 1) {
 			return errors.Errorf("label smoothing must be in [0, 1], got %v", eps)
 		}
 		c.smoothing = eps
-		c.given = append(c.given, "WithLabelSmoothing")
 		return nil
-	}
+	})
+}
+
+// WithBeta sets SmoothL1's beta ≥ 0, where the loss turns from quadratic
+// to linear. Default 1; 0 makes it L1.
+func WithBeta(beta float64) LossOpt {
+	return option("WithBeta", func(c *lossConfig) error { c.beta = beta; return positive("beta", beta, true) })
+}
+
+// WithDelta sets Huber's delta > 0, where the loss turns from quadratic to
+// linear. Default 1.
+func WithDelta(delta float64) LossOpt {
+	return option("WithDelta", func(c *lossConfig) error { c.delta = delta; return positive("delta", delta, false) })
+}
+
+// WithEps sets the eps > 0 of GaussianNLL (the variance is clamped to at
+// least eps; default 1e-6) and PoissonNLL (log(input + eps) when the input
+// is not a log; default 1e-8).
+func WithEps(eps float64) LossOpt {
+	return option("WithEps", func(c *lossConfig) error { c.eps = eps; return positive("eps", eps, false) })
+}
+
+// WithLogTarget says that KLDiv's target holds log-probabilities
+// (PyTorch's log_target=True). Default false: probabilities.
+func WithLogTarget(on bool) LossOpt {
+	return option("WithLogTarget", func(c *lossConfig) error { c.logTarget = on; return nil })
+}
+
+// WithFull adds the constant terms PyTorch's full=True adds: 0.5·log(2π)
+// for GaussianNLL, Stirling's approximation of log(target!) for
+// PoissonNLL. Default false.
+func WithFull(on bool) LossOpt {
+	return option("WithFull", func(c *lossConfig) error { c.full = on; return nil })
+}
+
+// WithLogInput says whether PoissonNLL's input is the log of the rate
+// (true, the default, as PyTorch's log_input=True) or the rate itself.
+func WithLogInput(on bool) LossOpt {
+	return option("WithLogInput", func(c *lossConfig) error { c.logInput = on; return nil })
 }
 
 // floatsOfConst returns a constant tensor's values as float64, checking its

@@ -166,7 +166,7 @@ func testParallelBinary[T num.Float](t *testing.T) {
 			t.Fatalf("dx[%d] %v on 2 threads, %v on 1", i, dx[i], dx1[i])
 		}
 	}
-	bl := op.f.(*bceLogits[T])
+	bl := op.f.(*pairLoss[T]).k.(bceLogitsKernel[T])
 	want := bceLogitsFwd(valueFloats(xv), valueFloats(yv), bl.w, bl.pw, nil, 0, n*c) / float64(n*c)
 	rtol, _ := golden.Tol(dt)
 	if math.Abs(loss-want) > rtol*math.Abs(want) {

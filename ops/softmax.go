@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"math"
+	"unsafe"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
@@ -234,12 +235,14 @@ func posBase(i, c, inner int) int {
 }
 
 // rowMax returns the max of x[base + k*inner] over k < c (NaN if one is
-// NaN). The builtin max compiles without branches, which matters for
-// random rows.
+// NaN); contiguous float32 rows use the vector kernel.
 func rowMax[T num.Float](x []T, base, c, inner int) float64 {
-	m0, m1 := T(math.Inf(-1)), T(math.Inf(-1))
 	if inner == 1 {
 		r := x[base : base+c]
+		if num.Is32[T]() {
+			return float64(maxF32(f32(r)))
+		}
+		m0, m1 := T(math.Inf(-1)), T(math.Inf(-1))
 		k := 0
 		for ; k+2 <= len(r); k += 2 {
 			m0 = max(m0, r[k])
@@ -250,17 +253,23 @@ func rowMax[T num.Float](x []T, base, c, inner int) float64 {
 		}
 		return float64(max(m0, m1))
 	}
+	m := T(math.Inf(-1))
 	for k := 0; k < c; k++ {
-		m0 = max(m0, x[base+k*inner])
+		m = max(m, x[base+k*inner])
 	}
-	return float64(m0)
+	return float64(m)
+}
+
+// f32 views a []T of float32 elements as []float32.
+func f32[T num.Float](s []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
 // expRow writes e[k] = exp(x[k] - m) along one row and returns their sum.
 func expRow[T num.Float](e, x []T, base, c, inner int, m float64) float64 {
 	if inner == 1 {
 		if num.Is32[T]() {
-			return expRowF32(e[base:base+c], x[base:base+c], m)
+			return expSumF32(f32(e[base:base+c]), f32(x[base:base+c]), float32(m))
 		}
 		var s float64
 		xr, er := x[base:base+c], e[base:base+c]
@@ -291,6 +300,10 @@ func softmaxFwd[T num.Float](dst, x []T, c, inner int, log bool, lo, hi int) {
 		s := expRow(dst, x, base, c, inner, m)
 		if log {
 			lse := m + math.Log(s)
+			if inner == 1 && num.Is32[T]() {
+				axpbF32(f32(dst[base:base+c]), f32(x[base:base+c]), 1, float32(-lse))
+				continue
+			}
 			for k := 0; k < c; k++ {
 				p := base + k*inner
 				dst[p] = T(float64(x[p]) - lse)
@@ -298,6 +311,11 @@ func softmaxFwd[T num.Float](dst, x []T, c, inner int, log bool, lo, hi int) {
 			continue
 		}
 		inv := 1 / s
+		if inner == 1 && num.Is32[T]() {
+			r := f32(dst[base : base+c])
+			axpbF32(r, r, float32(inv), 0)
+			continue
+		}
 		for k := 0; k < c; k++ {
 			p := base + k*inner
 			dst[p] = T(float64(dst[p]) * inv)

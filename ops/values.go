@@ -28,6 +28,20 @@ func isIndex(dt tensor.Dtype) bool {
 // floatsOf returns the contiguous data of a float tensor value, checking
 // its shape against want.
 func floatsOf[T num.Float](name, what string, v G.Value, want tensor.Shape) ([]T, error) {
+	if want.Dims() == 0 {
+		switch sv := v.(type) {
+		case *G.F64:
+			if num.Is32[T]() {
+				break
+			}
+			return unsafe.Slice((*T)(unsafe.Pointer(sv)), 1), nil
+		case *G.F32:
+			if !num.Is32[T]() {
+				break
+			}
+			return unsafe.Slice((*T)(unsafe.Pointer(sv)), 1), nil
+		}
+	}
 	d, ok := v.(*tensor.Dense)
 	if !ok {
 		return nil, errors.Errorf("ops: %s: %s is a %T, want a *tensor.Dense", name, what, v)
@@ -185,14 +199,13 @@ func addGrad[T num.Float](name string, inputs G.Nodes, i int, output *G.Node, ba
 	if err != nil {
 		return err
 	}
-	src, _ := denseData[T](dxv.(*tensor.Dense))
-	d, ok := xg.(*tensor.Dense)
+	src, ok := valueData[T](dxv)
 	if !ok {
-		return errors.Errorf("ops: %s: input gradient is a %T, want *tensor.Dense", name, xg)
+		return errors.Errorf("ops: %s: backward returned a %T", name, dxv)
 	}
-	dst, ok := denseData[T](d)
-	if !ok || len(dst) != len(src) || (d.RequiresIterator() && len(src) > 0) {
-		return errors.Errorf("ops: %s: input gradient has dtype %v shape %v, want %d contiguous elements", name, d.Dtype(), d.Shape(), len(src))
+	dst, ok := valueData[T](xg)
+	if !ok || len(dst) != len(src) {
+		return errors.Errorf("ops: %s: input gradient is a %T (%v %v), want %d contiguous %v elements", name, xg, xg.Dtype(), xg.Shape(), len(src), num.Dtype[T]())
 	}
 	if soleConsumer(inputs, i, output) {
 		copy(dst, src)
@@ -218,6 +231,27 @@ func soleConsumer(inputs G.Nodes, i int, output *G.Node) bool {
 	}
 	parents := g.To(inputs[i].ID())
 	return parents.Len() == 1 && parents.Next() && parents.Node().ID() == output.ID()
+}
+
+// valueData returns the elements of a contiguous dense tensor or a float
+// scalar value as []T, sharing its memory.
+func valueData[T num.Float](v G.Value) ([]T, bool) {
+	switch x := v.(type) {
+	case *tensor.Dense:
+		if x.RequiresIterator() && x.Shape().TotalSize() > 0 {
+			return nil, false
+		}
+		return denseData[T](x)
+	case *G.F64:
+		if !num.Is32[T]() {
+			return unsafe.Slice((*T)(unsafe.Pointer(x)), 1), true
+		}
+	case *G.F32:
+		if num.Is32[T]() {
+			return unsafe.Slice((*T)(unsafe.Pointer(x)), 1), true
+		}
+	}
+	return nil, false
 }
 
 // posString formats a flat position: "[17]" or "[2 3]" for a multi-dim

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"unsafe"
 
@@ -15,6 +14,8 @@ import (
 	"github.com/stheno-ml/stheno/internal/num"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/stheno-ml/stheno/internal/fsx"
 )
 
 // stateMagic starts every state written by SaveState; stateVersion is the
@@ -248,33 +249,10 @@ func (b *base) LoadState(r io.Reader) error {
 	return nil
 }
 
-// SaveStateFile writes s's state to path atomically: to a temporary file in
-// the same directory, synced, then renamed over path, so that a crash never
-// leaves a partial state file.
-func SaveStateFile(s Solver, path string) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return errors.Wrap(err, "SaveStateFile")
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = s.SaveState(f); err != nil {
-		return errors.Wrapf(err, "SaveStateFile %s", path)
-	}
-	if err = f.Sync(); err != nil {
-		return errors.Wrapf(err, "SaveStateFile %s", path)
-	}
-	if err = f.Close(); err != nil {
-		return errors.Wrapf(err, "SaveStateFile %s", path)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return errors.Wrapf(err, "SaveStateFile %s", path)
-	}
-	return nil
+// SaveStateFile writes s's state to path atomically and durably (internal/fsx): a crash
+// never leaves a partial state file.
+func SaveStateFile(s Solver, path string) error {
+	return errors.Wrap(fsx.WriteFile(path, 0o644, s.SaveState), "SaveStateFile")
 }
 
 // LoadStateFile loads s's state from a file written by SaveStateFile (or

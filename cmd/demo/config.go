@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -29,6 +30,8 @@ type Config struct {
 	Threads     int     `json:"threads"`      // GOMAXPROCS
 	EvalBatch   int     `json:"eval_batch"`   // evaluation batch size
 	Resume      bool    `json:"-"`
+	Force       bool    `json:"-"` // start afresh even if Out holds a run, discarding it
+	ExportONNX  string  `json:"-"` // write the trained model as ONNX to this file (onnx.go)
 	Progress    bool    `json:"-"` // draw progress bars
 
 	testLimit int // tests only: evaluate on the first testLimit test images (0: all)
@@ -39,6 +42,13 @@ var (
 	modelNames    = []string{"mlp", "cnn"}
 	solverNames   = []string{"sgd", "momentum", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam"}
 	scheduleNames = []string{"none", "step", "cosine", "warmup-cosine", "onecycle", "plateau"}
+)
+
+// maxLR and maxWeightDecay bound -lr and -weight-decay: larger values only make the loss
+// diverge (which the demo reports), so they are refused up front as likely typos.
+const (
+	maxLR          = 1e3
+	maxWeightDecay = 1e3
 )
 
 // defaultEpochs and defaultLR are used when -epochs or -lr is 0. Four epochs of AdamW with the
@@ -74,8 +84,19 @@ func newFlagSet(c *Config, errOut io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.Epochs, "epochs", 0, "epochs to train (0: 4)")
 	fs.IntVar(&c.Batch, "batch", 64, "training batch size")
 	fs.StringVar(&c.Solver, "solver", "adamw", "solver: "+strings.Join(solverNames, "|")+" (momentum is SGD with momentum 0.9)")
-	fs.Float64Var(&c.LR, "lr", 0, "base learning rate (0: adam/adamw/radam 1e-3 for mlp, 2e-3 for cnn; sgd 0.1; momentum 0.05; rmsprop 1e-3; adagrad 1e-2; adadelta 1; adamax/nadam 2e-3)")
-	fs.Float64Var(&c.WeightDecay, "weight-decay", -1, "weight decay (negative: 0.01 for adamw, else 0)")
+	fs.Float64Var(&c.LR, "lr", 0, fmt.Sprintf("base learning rate, at most %g (0: adam/adamw/radam 1e-3 for mlp, 2e-3 for cnn; sgd 0.1; momentum 0.05; rmsprop 1e-3; adagrad 1e-2; adadelta 1; adamax/nadam 2e-3)", maxLR))
+	c.WeightDecay = -1 // not given: the solver's default, set by fillDefaults
+	fs.Func("weight-decay", fmt.Sprintf("weight decay, 0 to %g (default 0.01 for adamw, else 0)", maxWeightDecay), func(v string) error {
+		wd, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return errors.Errorf("%q is not a number", v)
+		}
+		if !(wd >= 0) || wd > maxWeightDecay {
+			return errors.Errorf("%v: want a weight decay in [0, %g]", wd, maxWeightDecay)
+		}
+		c.WeightDecay = wd
+		return nil
+	})
 	fs.StringVar(&c.Schedule, "schedule", "cosine", "learning-rate schedule: "+strings.Join(scheduleNames, "|")+" (step: ×0.5 per epoch; cosine: to 0 over the run, per batch; warmup-cosine: linear warmup over the first 5% then cosine; onecycle: 1cycle to -lr and down over the run, per batch; plateau: ×0.5 after each epoch whose test loss does not improve)")
 	fs.Int64Var(&c.Seed, "seed", 1, "random seed (initial weights and data order); same seed, same result")
 	fs.StringVar(&c.Dtype, "dtype", "float32", "float32 or float64")
@@ -85,6 +106,8 @@ func newFlagSet(c *Config, errOut io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.Threads, "threads", runtime.NumCPU(), "threads (GOMAXPROCS); a run is bit-reproducible for the same -seed and -threads")
 	fs.IntVar(&c.EvalBatch, "eval-batch", 1000, "evaluation batch size")
 	fs.BoolVar(&c.Resume, "resume", false, "continue the run saved in -out where it stopped")
+	fs.BoolVar(&c.Force, "force", false, "start a new run even if -out holds one, deleting its checkpoints and reports")
+	fs.StringVar(&c.ExportONNX, "export-onnx", "", "after training, write the model as ONNX (opset 13, dynamic batch) to `FILE`")
 	return fs
 }
 
@@ -148,10 +171,12 @@ func (c *Config) validate() error {
 		return errors.Errorf("-batch %d: want ≥ 1", c.Batch)
 	case c.EvalBatch < 1:
 		return errors.Errorf("-eval-batch %d: want ≥ 1", c.EvalBatch)
-	case !(c.LR > 0) || c.LR > 1e3:
-		return errors.Errorf("-lr %v: want a positive learning rate", c.LR)
-	case !(c.WeightDecay >= 0) || c.WeightDecay > 1e3:
-		return errors.Errorf("-weight-decay %v: want ≥ 0", c.WeightDecay)
+	case !(c.LR > 0) || c.LR > maxLR:
+		return errors.Errorf("-lr %v: want a learning rate in (0, %g]", c.LR, maxLR)
+	case !(c.WeightDecay >= 0) || c.WeightDecay > maxWeightDecay:
+		return errors.Errorf("-weight-decay %v: want a weight decay in [0, %g]", c.WeightDecay, maxWeightDecay)
+	case c.Resume && c.Force:
+		return errors.New("-resume and -force exclude each other: -resume continues the run in -out, -force replaces it")
 	case c.Limit < 0:
 		return errors.Errorf("-limit %d: want ≥ 0", c.Limit)
 	case c.Threads < 1:
@@ -161,7 +186,7 @@ func (c *Config) validate() error {
 }
 
 // resumable lists the flags that may differ from the saved run on -resume.
-var resumable = map[string]bool{"out": true, "data": true, "threads": true, "resume": true, "eval-batch": true}
+var resumable = map[string]bool{"out": true, "data": true, "threads": true, "resume": true, "eval-batch": true, "force": true}
 
 // mergeResume returns the saved configuration, updated with the flags that may change on
 // resume; any other explicitly set flag must agree with the saved run.

@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"math/rand"
-	"os"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -122,18 +121,11 @@ func (p *fakeProgram) Eval(xt tensor.Tensor) (tensor.Tensor, error) {
 
 func (p *fakeProgram) LR() float64 { return p.lr }
 
-func (p *fakeProgram) SaveWeights(path string) error {
-	return report.WriteFileAtomic(path, func(w io.Writer) error { return binary.Write(w, binary.LittleEndian, p.w) })
+func (p *fakeProgram) SaveWeights(w io.Writer) error {
+	return binary.Write(w, binary.LittleEndian, p.w)
 }
 
-func (p *fakeProgram) LoadWeights(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return binary.Read(f, binary.LittleEndian, p.w)
-}
+func (p *fakeProgram) LoadWeights(r io.Reader) error { return binary.Read(r, binary.LittleEndian, p.w) }
 
 func (p *fakeProgram) SaveSolver(w io.Writer) error {
 	if err := binary.Write(w, binary.LittleEndian, int64(p.steps)); err != nil {

@@ -33,21 +33,24 @@ type graphProgram struct {
 // buildModel returns the module for cfg.Model and its input shape at batch n.
 func buildModel(cfg Config, rows, cols, classes, n int) (graph.Module, tensor.Shape) {
 	if cfg.Model == "cnn" {
-		return cnn(rows, cols, classes), tensor.Shape{n, 1, rows, cols}
+		return models.CNN(cnnConfig(rows, cols, classes)), tensor.Shape{n, 1, rows, cols}
 	}
 	return models.MLP(rows*cols, mlpHidden, classes, layers.ReLU{}), tensor.Shape{n, rows * cols}
 }
 
-// cnn is the demo's LeNet-style network, the torch.nn.Sequential
+// cnnConfig is the demo's LeNet-style network, the torch.nn.Sequential
 //
 //	Conv2d(1, 16, 3, padding=1), ReLU, MaxPool2d(2), Conv2d(16, 32, 3, padding=1), ReLU, MaxPool2d(2),
 //	Flatten, Linear(32·7·7, 128), ReLU, Linear(128, classes)
-func cnn(rows, cols, classes int) graph.Module {
-	return layers.Sequential{
-		layers.Conv2D{In: 1, Out: 16, Kernel: 3, Padding: 1}, layers.ReLU{}, layers.MaxPool2D{Kernel: 2},
-		layers.Conv2D{In: 16, Out: 32, Kernel: 3, Padding: 1}, layers.ReLU{}, layers.MaxPool2D{Kernel: 2},
-		layers.Flatten{}, layers.Linear{In: 32 * (rows / 4) * (cols / 4), Out: 128}, layers.ReLU{}, layers.Linear{In: 128, Out: classes},
+//
+// (models.CNN needs square images whose size is divisible by 4; other sizes give an error when
+// the model is built).
+func cnnConfig(rows, cols, classes int) models.CNNConfig {
+	size := rows
+	if cols != rows {
+		size = -1
 	}
+	return models.CNNConfig{InChannels: 1, Size: size, Channels: [2]int{16, 32}, Hidden: 128, Classes: classes, NoDropout: true}
 }
 
 // schedule returns the learning-rate schedule of cfg for a run of total steps (nil: constant).
@@ -127,8 +130,8 @@ func newGraphProgram(cfg Config, rows, cols, classes, stepsPerEpoch int) (progra
 	if p.solver, p.plateau, err = newSolver(cfg, stepsPerEpoch); err != nil {
 		return nil, err
 	}
-	m, xShape := buildModel(cfg, rows, cols, classes, cfg.Batch)
-	if p.tr, err = graph.NewTrainer(m, p.store, xShape, tensor.Int, tensor.Shape{cfg.Batch}, crossEntropy, p.solver); err != nil {
+	m, xShape := buildModel(cfg, rows, cols, classes, localBatch(cfg))
+	if p.tr, err = newDataParallelTrainer(m, p.store, xShape, tensor.Shape{localBatch(cfg)}, crossEntropy, p.solver); err != nil {
 		return nil, errors.Wrap(err, "building the training program")
 	}
 	_, evShape := buildModel(cfg, rows, cols, classes, cfg.EvalBatch)
@@ -154,8 +157,8 @@ func (p *graphProgram) ReportTestLoss(loss float64) {
 	}
 }
 
-func (p *graphProgram) SaveWeights(path string) error { return models.Save(path, p.store) }
-func (p *graphProgram) LoadWeights(path string) error { return models.Load(path, p.store) }
+func (p *graphProgram) SaveWeights(w io.Writer) error { return models.Write(w, p.store) }
+func (p *graphProgram) LoadWeights(r io.Reader) error { return models.Read(r, p.store) }
 func (p *graphProgram) SaveSolver(w io.Writer) error  { return p.solver.SaveState(w) }
 func (p *graphProgram) LoadSolver(r io.Reader) error  { return p.solver.LoadState(r) }
 

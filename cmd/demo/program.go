@@ -19,8 +19,8 @@ type program interface {
 	// LR is the learning rate the next Step will use (after the schedule).
 	LR() float64
 	// SaveWeights and LoadWeights write and read the model's weights (safetensors).
-	SaveWeights(path string) error
-	LoadWeights(path string) error
+	SaveWeights(w io.Writer) error
+	LoadWeights(r io.Reader) error
 	// SaveSolver and LoadSolver write and read the solver state.
 	SaveSolver(w io.Writer) error
 	LoadSolver(r io.Reader) error

@@ -14,14 +14,17 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/stheno-ml/stheno/checkpoint"
 	"github.com/stheno-ml/stheno/internal/report"
 )
 
-// testConfig is a small run: n training images, the given epochs and batch.
+// testConfig is a small run: n training images, the given epochs and batch. Evaluation runs
+// in batches of 200, which keeps the CNN's activations (and go test's memory) small; the
+// results are those of any other evaluation batch.
 func testConfig(t *testing.T, model string, n, epochs, batch int) Config {
 	t.Helper()
 	cfg, _, err := parseFlags([]string{"-model", model, "-limit", itoaT(n), "-epochs", itoaT(epochs), "-batch", itoaT(batch),
-		"-out", t.TempDir(), "-threads", "2"}, io.Discard)
+		"-out", t.TempDir(), "-threads", "2", "-eval-batch", "200"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,13 +55,21 @@ func (c *cancelling) Step(x, y tensor.Tensor) (float64, error) {
 	return l, err
 }
 
-func readRunState(t *testing.T, dir string) *RunState {
+// readRunState returns the newest generation in dir and its run state.
+func readRunState(t *testing.T, dir string) (*checkpoint.Generation, *RunState) {
 	t.Helper()
-	st, err := readState(dir)
+	m, err := checkpoint.New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return st
+	g, st, err := readState(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Warnings) > 0 {
+		t.Errorf("checkpoint warnings: %v", g.Warnings)
+	}
+	return g, st
 }
 
 func TestRunWritesEverything(t *testing.T) {
@@ -102,16 +113,9 @@ func TestRunWritesEverything(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-	st := readRunState(t, cfg.Out)
+	_, st := readRunState(t, cfg.Out)
 	if !st.Done || st.Epoch != 2 || st.Steps != 40 || st.Batch != 0 || len(st.History) != 2 {
 		t.Errorf("run state %+v", st)
-	}
-	// Resuming a finished run does nothing but report.
-	out.Reset()
-	cfg.Resume = true
-	res2, err := run(context.Background(), cfg, map[string]bool{"resume": true}, newFakeProgram(0), &out, io.Discard)
-	if err != nil || len(res2.History) != 2 || !strings.Contains(out.String(), "done: test accuracy") {
-		t.Errorf("resume of a finished run: %v\n%s", err, out.String())
 	}
 }
 
@@ -157,14 +161,15 @@ func testResume(t *testing.T, newP newProgramFunc, model string, n, epochs, batc
 	if res.Interrupted || len(res.History) != epochs {
 		t.Fatalf("final resume: interrupted %v, %d epochs", res.Interrupted, len(res.History))
 	}
+	ga, sa := readRunState(t, full.Out)
+	gb, sb := readRunState(t, part.Out)
 	for _, f := range []string{weightsFile, solverFile} {
-		a, _ := os.ReadFile(filepath.Join(full.Out, f))
-		b, _ := os.ReadFile(filepath.Join(part.Out, f))
+		a, _ := os.ReadFile(ga.Path(f))
+		b, _ := os.ReadFile(gb.Path(f))
 		if len(a) == 0 || !bytes.Equal(a, b) {
 			t.Errorf("%s differs between the uninterrupted and the resumed run", f)
 		}
 	}
-	sa, sb := readRunState(t, full.Out), readRunState(t, part.Out)
 	if sa.Steps != sb.Steps || len(sa.History) != len(sb.History) {
 		t.Fatalf("steps %d vs %d", sa.Steps, sb.Steps)
 	}
@@ -188,35 +193,75 @@ func TestDivergenceKeepsLastGoodCheckpoint(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
-	st := readRunState(t, cfg.Out)
+	g, st := readRunState(t, cfg.Out)
 	if st.Epoch != 1 || st.Steps != 10 || st.Done {
 		t.Errorf("run state after divergence: epoch %d steps %d", st.Epoch, st.Steps)
 	}
 	// The checkpoint left behind is consistent and resumable.
 	p, _ := newFakeProgram(0)(cfg, 28, 28, 10, 10)
-	if err := loadCheckpoint(cfg.Out, p, st); err != nil {
+	if err := loadCheckpoint(g, p); err != nil {
 		t.Errorf("last good checkpoint does not load: %v", err)
 	}
 }
 
-func TestResumeRejectsInconsistentCheckpoint(t *testing.T) {
-	cfg := testConfig(t, "mlp", 300, 1, 50)
-	if _, err := run(context.Background(), cfg, nil, newFakeProgram(0), io.Discard, io.Discard); err != nil {
+// TestResumeFallsBackFromDamagedCheckpoint damages the newest generation's weights: -resume
+// continues from the previous generation with a warning naming the damaged file, and fails
+// with a clear error once every generation is damaged.
+func TestResumeFallsBackFromDamagedCheckpoint(t *testing.T) {
+	cfg := testConfig(t, "mlp", 300, 2, 50)
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := run(ctx, cfg, nil, cancelAfter(newFakeProgram(0), 9, cancel), io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	wp := filepath.Join(cfg.Out, weightsFile)
-	b, _ := os.ReadFile(wp)
+	cancel()
+	g, st := readRunState(t, cfg.Out)
+	if st.Epoch != 1 || st.Batch != 3 {
+		t.Fatalf("run state epoch %d batch %d", st.Epoch, st.Batch)
+	}
+	b, _ := os.ReadFile(g.Path(weightsFile))
 	b[len(b)/2] ^= 1
-	os.WriteFile(wp, b, 0o644)
+	os.WriteFile(g.Path(weightsFile), b, 0o644)
 	cfg.Resume = true
-	_, err := run(context.Background(), cfg, nil, newFakeProgram(0), io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "checkpoint is inconsistent") {
-		t.Errorf("got %v", err)
+	var out, errOut bytes.Buffer
+	res, err := run(context.Background(), cfg, map[string]bool{"resume": true}, newFakeProgram(0), &out, &errOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut.String(), "warning: checkpoint: generation 2") || !strings.Contains(errOut.String(), "model.safetensors") ||
+		!strings.Contains(out.String(), "resumed "+cfg.Out+" at epoch 2, batch 0") || len(res.History) != 2 {
+		t.Errorf("fallback:\nstdout %s\nstderr %s", out.String(), errOut.String())
+	}
+	// Every generation damaged: an error, nothing trained.
+	m, _ := checkpoint.New(cfg.Out)
+	for _, d := range []string{"gen-00000001", "gen-00000003"} {
+		p := filepath.Join(cfg.Out, d, solverFile)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatalf("%v (%v)", err, entriesOf(cfg.Out))
+		}
+		b[0] ^= 1
+		os.WriteFile(p, b, 0o644)
+	}
+	if _, err := m.Latest(); !errors.Is(err, checkpoint.ErrNoCheckpoint) {
+		t.Fatalf("all damaged: %v", err)
+	}
+	_, err = run(context.Background(), cfg, map[string]bool{"resume": true}, newFakeProgram(0), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "every generation is damaged") {
+		t.Errorf("resume with every generation damaged: %v", err)
 	}
 	cfg.Out = t.TempDir()
-	if _, err := run(context.Background(), cfg, nil, newFakeProgram(0), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "run.json") {
+	if _, err := run(context.Background(), cfg, nil, newFakeProgram(0), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "holds no generation") {
 		t.Errorf("resume without a run: %v", err)
 	}
+}
+
+func entriesOf(dir string) []string {
+	ents, _ := os.ReadDir(dir)
+	var n []string
+	for _, e := range ents {
+		n = append(n, e.Name())
+	}
+	return n
 }
 
 func TestRunErrors(t *testing.T) {

@@ -13,7 +13,10 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/stheno-ml/stheno/checkpoint"
 	"github.com/stheno-ml/stheno/data"
+	"github.com/stheno-ml/stheno/data/mnist"
+	"github.com/stheno-ml/stheno/internal/fsx"
 	"github.com/stheno-ml/stheno/internal/report"
 )
 
@@ -23,6 +26,7 @@ type Result struct {
 	History     []report.Epoch // one entry per completed epoch
 	Confusion   *report.Confusion
 	Interrupted bool     // stopped by the context (Ctrl-C) with a checkpoint saved
+	AlreadyDone bool     // -resume of a run that had finished: nothing was trained or written
 	Files       []string // paths written
 }
 
@@ -49,6 +53,8 @@ type runner struct {
 	pred        []int
 	out, errOut io.Writer
 	st          *RunState
+	ckpt        *checkpoint.Manager
+	gen         *checkpoint.Generation // the last generation saved or resumed from
 	lastSaved   string
 }
 
@@ -57,13 +63,24 @@ type runner struct {
 // saves a checkpoint.
 func run(ctx context.Context, cfg Config, set map[string]bool, newProgram newProgramFunc, stdout, stderr io.Writer) (*Result, error) {
 	st := &RunState{Config: cfg}
+	if err := prepareOut(cfg); err != nil {
+		return nil, err
+	}
+	mgr, err := openCheckpoints(cfg.Out, stderr)
+	if err != nil {
+		return nil, err
+	}
+	var gen *checkpoint.Generation
 	if cfg.Resume {
-		saved, err := readState(cfg.Out)
-		if err != nil {
+		var saved *RunState
+		if gen, saved, err = readState(mgr); err != nil {
 			return nil, err
 		}
 		if cfg, err = mergeResume(saved.Config, cfg, set); err != nil {
 			return nil, err
+		}
+		if saved.Done {
+			return finished(cfg, saved, gen, stdout), nil
 		}
 		if cfg.Threads != saved.Config.Threads {
 			fmt.Fprintf(stdout, "note: -threads %d differs from the run's %d; the CNN's convolutions split batches by thread, so its weights may differ in the last bits from an uninterrupted run\n",
@@ -72,15 +89,11 @@ func run(ctx context.Context, cfg Config, set map[string]bool, newProgram newPro
 		st = saved
 		st.Config = cfg
 	}
-	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
-		return nil, errors.Wrap(err, "output directory")
-	}
 	runtime.GOMAXPROCS(cfg.Threads)
 
 	dir := cfg.Data
 	if dir == "" {
-		var err error
-		if dir, err = data.DefaultMNISTDir(); err != nil {
+		if dir, err = mnist.Dir(); err != nil {
 			return nil, err
 		}
 	}
@@ -105,13 +118,13 @@ func run(ctx context.Context, cfg Config, set map[string]bool, newProgram newPro
 	if cfg.Dtype == "float64" {
 		dt = tensor.Float64
 	}
-	r := &runner{cfg: cfg, st: st, out: stdout, errOut: stderr, conf: report.NewConfusion(train.Classes)}
+	r := &runner{cfg: cfg, st: st, out: stdout, errOut: stderr, conf: report.NewConfusion(train.Classes), ckpt: mgr, gen: gen}
 	// The training program has one fixed batch shape, so the last partial batch of an epoch is
 	// dropped; the shuffle makes it a different one every epoch.
-	if r.tb, err = data.NewBatcher(train, cfg.Batch, data.WithShuffle(cfg.Seed), data.WithDropLast(), data.WithDtype(dt), data.WithLayout(layout)); err != nil {
+	if r.tb, err = data.NewBatcher(train, localBatch(cfg), data.WithShuffle(cfg.Seed), data.WithDropLast(), data.WithDtype(dt), data.WithLayout(layout), shardOption()); err != nil {
 		return nil, err
 	}
-	if r.eb, err = data.NewBatcher(test, min(cfg.EvalBatch, test.N), data.WithDtype(dt), data.WithLayout(layout)); err != nil {
+	if r.eb, err = data.NewBatcher(test, min(cfg.EvalBatch, test.N), data.WithDtype(dt), data.WithLayout(layout), shardOption()); err != nil {
 		return nil, err
 	}
 	r.pred = make([]int, max(cfg.Batch, cfg.EvalBatch))
@@ -124,11 +137,12 @@ func run(ctx context.Context, cfg Config, set map[string]bool, newProgram newPro
 	fmt.Fprintf(stdout, "data: %s (%d training images, %d test images, %d batches of %d per epoch)\n",
 		dir, train.N, test.N, r.tb.Batches(), cfg.Batch)
 	if cfg.Resume {
-		if err := loadCheckpoint(cfg.Out, r.p, st); err != nil {
+		if err := loadCheckpoint(gen, r.p); err != nil {
 			return nil, err
 		}
 		r.lastSaved = fmt.Sprintf("epoch %d, batch %d", st.Epoch, st.Batch)
-		fmt.Fprintf(stdout, "resumed %s at epoch %d, batch %d (%d steps done)\n", cfg.Out, st.Epoch+1, st.Batch, st.Steps)
+		resumeParts(st)
+		fmt.Fprintf(stdout, "resumed %s at epoch %d, batch %d (%d steps done; checkpoint %s)\n", cfg.Out, st.Epoch+1, st.Batch, st.Steps, gen.Dir)
 	}
 	res, err := r.loop(ctx)
 	if res != nil {
@@ -137,13 +151,48 @@ func run(ctx context.Context, cfg Config, set map[string]bool, newProgram newPro
 	return res, err
 }
 
+// prepareOut creates the output directory and checks, before any training, that it is
+// writable and that a fresh run would not overwrite an earlier one (unless -force).
+func prepareOut(cfg Config) error {
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+		return errors.Wrap(err, "-out")
+	}
+	if err := fsx.CheckWritable(cfg.Out); err != nil {
+		return errors.Wrap(err, "-out")
+	}
+	if cfg.Resume {
+		return nil
+	}
+	what, err := holdsRun(cfg.Out)
+	if err != nil {
+		return err
+	}
+	if what == "" {
+		return nil
+	}
+	if !cfg.Force {
+		return errors.Errorf("-out %s already holds a run (%s); continue it with: go run ./cmd/demo -resume -out %s (or pass -force to replace it, or choose another -out)",
+			cfg.Out, what, cfg.Out)
+	}
+	return discardRun(cfg.Out)
+}
+
+// finished reports a run that has already completed, without touching its files.
+func finished(cfg Config, st *RunState, gen *checkpoint.Generation, stdout io.Writer) *Result {
+	res := &Result{Config: cfg, History: st.History, AlreadyDone: true}
+	e := res.Final()
+	fmt.Fprintf(stdout, "the run in %s is already finished: %d epochs, test accuracy %.2f%% (test loss %.4f); nothing to do, its files are unchanged (weights: %s). Start a new run with -force -out %s or another -out.\n",
+		cfg.Out, st.Epoch, 100*e.TestAcc, e.TestLoss, gen.Path(weightsFile), cfg.Out)
+	return res
+}
+
 func (r *runner) loop(ctx context.Context) (*Result, error) {
 	cfg, st := r.cfg, r.st
 	res := &Result{History: st.History, Confusion: r.conf}
 	for st.Epoch < cfg.Epochs {
 		if ctx.Err() != nil {
 			res.Interrupted = true
-			fmt.Fprintf(r.out, "interrupted before epoch %d; the checkpoint in %s is up to date (resume with -resume)\n", st.Epoch+1, cfg.Out)
+			fmt.Fprintf(r.out, "interrupted before epoch %d; the checkpoint in %s is up to date; continue with: go run ./cmd/demo -resume -out %s\n", st.Epoch+1, cfg.Out, cfg.Out)
 			return res, nil
 		}
 		interrupted, err := r.trainEpoch(ctx)
@@ -151,7 +200,10 @@ func (r *runner) loop(ctx context.Context) (*Result, error) {
 			return res, err
 		}
 		if interrupted {
-			if err := saveCheckpoint(cfg.Out, r.p, st); err != nil {
+			if err := reduceParts(st); err != nil {
+				return res, err
+			}
+			if err := r.saveRank0(); err != nil {
 				return res, err
 			}
 			res.Interrupted = true
@@ -206,9 +258,9 @@ func (r *runner) trainEpoch(ctx context.Context) (bool, error) {
 		st.Batch++
 		st.Steps++
 		bar.Set(st.Batch, st.PartLossSum/float64(st.PartSeen))
-		if ctx.Err() != nil {
+		if stop, err := stopAgreed(ctx); err != nil || stop {
 			st.PartSeconds += time.Since(start).Seconds()
-			return true, nil
+			return stop, err
 		}
 	}
 	st.PartSeconds += time.Since(start).Seconds()
@@ -261,6 +313,9 @@ func (r *runner) evaluate() (loss, acc float64, err error) {
 			r.conf.Add(l, pred[i])
 		}
 	}
+	if sum, err = reduceEval(sum, r.conf); err != nil {
+		return 0, 0, err
+	}
 	return sum / float64(r.conf.Total()), r.conf.Accuracy(), nil
 }
 
@@ -270,6 +325,9 @@ func (r *runner) finishEpoch() error {
 	start := time.Now()
 	testLoss, testAcc, err := r.evaluate()
 	if err != nil {
+		return err
+	}
+	if err := reduceParts(st); err != nil {
 		return err
 	}
 	if pl, ok := r.p.(interface{ ReportTestLoss(float64) }); ok {
@@ -290,7 +348,10 @@ func (r *runner) finishEpoch() error {
 	st.Done = st.Epoch == cfg.Epochs
 	fmt.Fprintf(r.out, "epoch %d/%d  train loss %.4f  acc %6.2f%%  |  test loss %.4f  acc %6.2f%%  |  lr %.2e  %.1f s\n",
 		e.Epoch, cfg.Epochs, e.TrainLoss, 100*e.TrainAcc, e.TestLoss, 100*e.TestAcc, e.LearnRate, e.Seconds)
-	if err := saveCheckpoint(cfg.Out, r.p, st); err != nil {
+	if !isRank0() {
+		return nil
+	}
+	if err := r.save(); err != nil {
 		return err
 	}
 	r.lastSaved = fmt.Sprintf("end of epoch %d", st.Epoch)
@@ -319,14 +380,29 @@ func (r *runner) writeReports() error {
 		fmt.Sprintf("%s: test confusion after epoch %d (%.2f%%)", name, e.Epoch, 100*e.TestAcc), r.conf, names)
 }
 
-func (r *runner) files(withReports bool) []string {
-	names := []string{weightsFile, solverFile, stateFile}
-	if withReports && len(r.st.History) > 0 {
-		names = append(names, metricsFile, lossPlot, accuracyPlot, confusionPlot)
+// save writes a checkpoint generation of the run as it stands.
+func (r *runner) save() error {
+	g, err := saveCheckpoint(r.ckpt, r.p, r.st)
+	if err != nil {
+		kept := "no checkpoint had been saved yet"
+		if r.lastSaved != "" {
+			kept = fmt.Sprintf("the last checkpoint (%s) is intact; continue from it with: go run ./cmd/demo -resume -out %s", r.lastSaved, r.cfg.Out)
+		}
+		return errors.Wrapf(err, "epoch %d: %s", r.st.Epoch, kept)
 	}
-	paths := make([]string, len(names))
-	for i, n := range names {
-		paths[i] = filepath.Join(r.cfg.Out, n)
+	r.gen = g
+	return nil
+}
+
+func (r *runner) files(withReports bool) []string {
+	var paths []string
+	if r.gen != nil {
+		paths = append(paths, r.gen.Path(weightsFile), r.gen.Path(solverFile), r.gen.Path(checkpoint.ManifestFile))
+	}
+	if withReports && len(r.st.History) > 0 {
+		for _, n := range []string{metricsFile, lossPlot, accuracyPlot, confusionPlot} {
+			paths = append(paths, filepath.Join(r.cfg.Out, n))
+		}
 	}
 	return paths
 }
@@ -346,7 +422,7 @@ func (r *runner) summary(res *Result) {
 	fmt.Fprintf(r.out, "wrote:\n")
 	what := map[string]string{
 		weightsFile: "weights: safetensors, PyTorch state_dict names", solverFile: "solver state",
-		stateFile: "run state for -resume", metricsFile: "per-epoch metrics",
+		checkpoint.ManifestFile: "run state for -resume, SHA-256 of the checkpoint's files", metricsFile: "per-epoch metrics",
 		lossPlot: "loss curves", accuracyPlot: "accuracy curves", confusionPlot: "test confusion matrix",
 	}
 	width := 0

@@ -43,11 +43,17 @@ func Bounds(n, parts, p int) (lo, hi int) {
 	return n * p / parts, n * (p + 1) / parts
 }
 
-// call is one For in flight: parts are claimed through next.
+// call is one For in flight. Parts are claimed through next and counted
+// down in wg; refs counts the holders (the caller and each queued helper)
+// so the call is recycled by whoever lets go last. The caller never waits
+// for a helper that has not started: it runs every part nobody claimed, so
+// a For nested inside another For's part cannot deadlock, however busy the
+// workers are.
 type call struct {
 	j        Job
 	n, parts int
 	next     atomic.Int32
+	refs     atomic.Int32
 	wg       sync.WaitGroup
 }
 
@@ -59,6 +65,14 @@ func (c *call) work() {
 		}
 		lo, hi := Bounds(c.n, c.parts, p)
 		c.j.Range(p, lo, hi)
+		c.wg.Done()
+	}
+}
+
+func (c *call) release() {
+	if c.refs.Add(-1) == 0 {
+		c.j = nil
+		calls.Put(c)
 	}
 }
 
@@ -73,7 +87,7 @@ var (
 func worker() {
 	for c := range queue {
 		c.work()
-		c.wg.Done()
+		c.release()
 	}
 }
 
@@ -88,7 +102,7 @@ func ensure(n int) {
 
 // For runs j over [0, n) in Parts(n, minWork) parts and returns that
 // number. With one part, or GOMAXPROCS 1, every part runs on the caller's
-// goroutine in order.
+// goroutine in order. For may be called from inside a part of another For.
 func For(n, minWork int, j Job) int {
 	parts := Parts(n, minWork)
 	helpers := min(parts, runtime.GOMAXPROCS(0)) - 1
@@ -103,14 +117,18 @@ func For(n, minWork int, j Job) int {
 	c := calls.Get().(*call)
 	c.j, c.n, c.parts = j, n, parts
 	c.next.Store(0)
-	c.wg.Add(helpers)
+	c.refs.Store(int32(helpers + 1))
+	c.wg.Add(parts)
 	for i := 0; i < helpers; i++ {
-		queue <- c
+		select {
+		case queue <- c:
+		default: // queue full: the caller does that share
+			c.release()
+		}
 	}
 	c.work()
 	c.wg.Wait()
-	c.j = nil
-	calls.Put(c)
+	c.release()
 	return parts
 }
 

@@ -90,3 +90,41 @@ func BenchmarkFor(b *testing.B) {
 		For(len(j.x), 1<<14, j)
 	}
 }
+
+type nestJob struct {
+	inner []*sumJob
+	n     int
+}
+
+func (j *nestJob) Range(p, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		For(j.n, 16, j.inner[i])
+	}
+}
+
+// TestNestedFor: For inside a part of another For, with every worker busy,
+// must finish (a part waiting for helpers that never start would hang).
+func TestNestedFor(t *testing.T) {
+	for _, procs := range []int{2, 4} {
+		old := runtime.GOMAXPROCS(procs)
+		j := &nestJob{n: 1000}
+		for i := 0; i < 64; i++ {
+			s := &sumJob{x: make([]float64, j.n), seen: make([]int32, j.n)}
+			for k := range s.x {
+				s.x[k] = 1
+			}
+			j.inner = append(j.inner, s)
+		}
+		For(len(j.inner), 1, j)
+		runtime.GOMAXPROCS(old)
+		for i, s := range j.inner {
+			var tot float64
+			for _, v := range s.sums {
+				tot += v
+			}
+			if tot != float64(j.n) {
+				t.Fatalf("procs %d: inner job %d summed %v", procs, i, tot)
+			}
+		}
+	}
+}

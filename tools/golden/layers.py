@@ -173,6 +173,13 @@ def main():
     write("defaults.json", defaults())
     write("conv2d_options.json", conv_options())
     write("pool_options.json", pool_options())
+    write("batchnorm_options.json", batchnorm_options())
+    write("activation_options.json", activation_options())
+    write("blocks.json", blocks())
+    write("pad.json", pads())
+    write("adaptive.json", adaptive())
+    write("unpool.json", unpool())
+    write("conv1d.json", one_d())
 
 
 def hw(v):
@@ -251,6 +258,201 @@ def pool_options():
         both(cases, name, lambda: nn.AvgPool2d(k, stride=st, padding=pad, ceil_mode=ceil, count_include_pad=incl,
                                                divisor_override=div),
              randn(*shape, seed=90 + i), True, cfg, "AvgPool2DOpt")
+    return cases
+
+
+def batchnorm_options():
+    """BatchNorm with affine=False, track_running_stats=False (batch statistics in eval mode too)
+    and momentum=None, in train and eval mode."""
+    cases = []
+
+    def make(cls, feats, seed, **kw):
+        def f():
+            m = cls(feats, **kw).double()
+            g = torch.Generator().manual_seed(seed)
+            with torch.no_grad():
+                if m.affine:
+                    m.weight.copy_(1 + 0.5 * torch.randn(feats, generator=g, dtype=torch.float64))
+                    m.bias.copy_(0.5 * torch.randn(feats, generator=g, dtype=torch.float64))
+                if m.track_running_stats:
+                    m.running_mean.copy_(0.3 * torch.randn(feats, generator=g, dtype=torch.float64))
+                    m.running_var.copy_(0.5 + torch.rand(feats, generator=g, dtype=torch.float64))
+                    m.num_batches_tracked.fill_(2)
+            return m
+        return f
+
+    for train in (True, False):
+        t = "train" if train else "eval"
+        for name, cls, feats, shape, kw in [
+            ("bn1d_noaffine", nn.BatchNorm1d, 3, (5, 3), {"affine": False}),
+            ("bn2d_noaffine", nn.BatchNorm2d, 2, (3, 2, 3, 4), {"affine": False}),
+            ("bn1d3_norunning", nn.BatchNorm1d, 3, (4, 3, 2), {"track_running_stats": False}),
+            ("bn2d_norunning", nn.BatchNorm2d, 2, (3, 2, 3, 3), {"track_running_stats": False}),
+            ("bn2d_bare", nn.BatchNorm2d, 3, (2, 3, 2, 3), {"affine": False, "track_running_stats": False}),
+            ("bn1d_noaffine_momentumNone", nn.BatchNorm1d, 4, (6, 4), {"affine": False, "momentum": None}),
+        ]:
+            cfg = {"features": feats, "noaffine": int(not kw.get("affine", True)),
+                   "norunning": int(not kw.get("track_running_stats", True)),
+                   "cumulative": int("momentum" in kw and kw["momentum"] is None)}
+            layer = "BatchNorm1D" if cls is nn.BatchNorm1d else "BatchNorm2D"
+            both(cases, "%s_%s" % (name, t), make(cls, feats, 100 + len(cases), **kw), 1 + randn(*shape, seed=100 + len(cases)),
+                 train, cfg, layer)
+    return cases
+
+
+def activation_options():
+    """GELU(approximate='tanh') and Flatten(start_dim, end_dim)."""
+    cases = []
+    both(cases, "gelu_tanh", lambda: nn.GELU(approximate="tanh"), 3 * randn(4, 6, seed=110), True,
+         {"approximate": "tanh"}, "GELUOpt")
+    both(cases, "gelu_none", lambda: nn.GELU(approximate="none"), 3 * randn(4, 6, seed=111), True,
+         {"approximate": "none"}, "GELUOpt")
+    x = randn(2, 3, 4, 5, seed=112)
+    for name, start, end in [("flatten_all", 0, -1), ("flatten_mid", 1, 2), ("flatten_tail", 2, 3),
+                             ("flatten_neg", -3, -2), ("flatten_one", 2, 2), ("flatten_lead", 0, 1)]:
+        both(cases, name, lambda: nn.Flatten(start, end), x, True, {"start": start, "end": end}, "FlattenOpt")
+    return cases
+
+
+def blocks():
+    """Models built from the new options with PyTorch's weights: a MobileNet-style block
+    (depthwise 3×3 + BatchNorm + ReLU, pointwise 1×1 + BatchNorm + ReLU) and a ResNet stem
+    (7×7/2 convolution without bias, BatchNorm, ReLU, 3×3/2 max pooling with padding 1 and
+    ceil_mode), in train and eval mode."""
+    cases = []
+    mobilenet = lambda: nn.Sequential(nn.Conv2d(4, 4, 3, padding=1, groups=4, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+                                      nn.Conv2d(4, 8, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU())
+    stem = lambda: nn.Sequential(nn.Conv2d(3, 4, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+                                 nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True))
+    for train in (True, False):
+        t = "train" if train else "eval"
+        both(cases, "mobilenet_" + t, seeded(mobilenet, 120), randn(2, 4, 6, 6, seed=120), train, {}, "MobileNetBlock")
+        both(cases, "resnet_stem_" + t, seeded(stem, 121), randn(1, 3, 13, 13, seed=121), train, {}, "ResNetStem")
+    return cases
+
+
+def pads():
+    """ZeroPad2d, ConstantPad2d, ReflectionPad2d and ReplicationPad2d (int and (left, right, top,
+    bottom) forms, batched and unbatched), and Conv2d's padding_mode reflect/replicate/circular."""
+    cases = []
+    x = randn(2, 2, 4, 5, seed=130)
+    for name, make, cfg, xx in [
+        ("zero_int", lambda: nn.ZeroPad2d(2), {"mode": "zero", "padding": [2, 2, 2, 2]}, x),
+        ("zero_lrtb", lambda: nn.ZeroPad2d((1, 0, 2, 1)), {"mode": "zero", "padding": [1, 0, 2, 1]}, x),
+        ("constant", lambda: nn.ConstantPad2d((1, 2, 0, 1), 3.5), {"mode": "constant", "padding": [1, 2, 0, 1], "value": 3.5}, x),
+        ("reflect", lambda: nn.ReflectionPad2d((2, 1, 1, 3)), {"mode": "reflect", "padding": [2, 1, 1, 3]}, x),
+        ("reflect_unbatched", lambda: nn.ReflectionPad2d(1), {"mode": "reflect", "padding": [1, 1, 1, 1]}, randn(2, 3, 3, seed=131)),
+        ("replicate", lambda: nn.ReplicationPad2d((3, 0, 1, 2)), {"mode": "replicate", "padding": [3, 0, 1, 2]}, x),
+        ("replicate_int", lambda: nn.ReplicationPad2d(2), {"mode": "replicate", "padding": [2, 2, 2, 2]}, x),
+    ]:
+        both(cases, name, make, xx, True, cfg, "Pad")
+    convs = [
+        # name, x shape, out, kernel, padding, stride, mode
+        ("conv_reflect", (2, 2, 6, 5), 3, 3, (1, 2), 1, "reflect"),
+        ("conv_replicate", (1, 2, 5, 6), 2, (3, 2), 1, (2, 1), "replicate"),
+        ("conv_circular", (2, 2, 5, 5), 2, 3, (2, 1), 1, "circular"),
+        ("conv_same_reflect", (1, 2, 6, 5), 2, (4, 3), "same", 1, "reflect"),
+    ]
+    for i, (name, shape, o, k, pad, st, mode) in enumerate(convs):
+        cfg = {"in": shape[1], "out": o, "groups": 1, "nobias": 0, "sq": 0, "kernel": hw(k), "stride": hw(st),
+               "dilation": [1, 1], "padding_mode": mode}
+        if pad == "same":
+            cfg["same"] = 1
+        else:
+            cfg["padding"] = hw(pad)
+        both(cases, name, seeded(lambda: nn.Conv2d(shape[1], o, k, stride=st, padding=pad, padding_mode=mode), 140 + i),
+             randn(*shape, seed=140 + i), True, cfg, "Conv2DOpt")
+    return cases
+
+
+def adaptive():
+    """AdaptiveAvgPool2d and AdaptiveMaxPool2d: global (1), uneven windows, None entries, outputs
+    larger than the input (overlapping windows) and unbatched inputs."""
+    cases = []
+    for name, shape, out in [("global", (2, 3, 5, 4), 1), ("uneven", (1, 2, 13, 10), (7, 3)),
+                             ("none_h", (2, 2, 5, 6), (None, 4)), ("upsample", (1, 2, 3, 4), (5, 6)),
+                             ("square", (2, 2, 8, 8), 3), ("unbatched", (2, 7, 5), (3, 2))]:
+        hwv = [out, out] if isinstance(out, int) else [0 if v is None else v for v in out]
+        cfg = {"out": hwv, "sq": 1 if isinstance(out, int) else 0}
+        both(cases, "avg_" + name, lambda: nn.AdaptiveAvgPool2d(out), randn(*shape, seed=150), True, cfg, "AdaptiveAvgPool2D")
+        both(cases, "max_" + name, lambda: nn.AdaptiveMaxPool2d(out), randn(*shape, seed=151), True, cfg, "AdaptiveMaxPool2D")
+    return cases
+
+
+class PoolUnpool(nn.Module):
+    """MaxPool2d(return_indices=True) followed by MaxUnpool2d of its output and indices."""
+
+    def __init__(self, pool, unpool, size=None):
+        super().__init__()
+        self.pool, self.unpool, self.size = pool, unpool, size
+
+    def forward(self, x):
+        y, idx = self.pool(x)
+        return self.unpool(y, idx, output_size=self.size)
+
+
+def unpool():
+    """MaxPool2d's return_indices (the indices are stored) and MaxUnpool2d, with padding, ceil mode,
+    non-square windows, output_size and unbatched inputs; gradients flow through both."""
+    cases = []
+    for name, shape, k, st, pad, ceil, size in [
+        ("k2", (2, 2, 4, 6), 2, 2, 0, False, None),
+        ("k3s2p1", (1, 2, 7, 7), 3, 2, 1, False, None),
+        ("nonsquare", (1, 2, 6, 7), (2, 3), (2, 2), (1, 1), False, None),
+        ("overlap_s1", (1, 1, 5, 5), 3, 1, 0, False, None),
+        ("output_size", (1, 2, 5, 5), 2, 2, 0, False, (5, 5)),
+        ("ceil", (1, 2, 5, 7), 2, 2, 0, True, None),
+        ("unbatched", (2, 4, 4), 2, 2, 0, False, None),
+    ]:
+        cfg = {"kernel": hw(k), "stride": hw(st), "padding": hw(pad), "ceil": int(ceil), "size": list(size or (0, 0))}
+        x = randn(*shape, seed=160)
+        for dtype in ("float64", "float32"):
+            dt = torch.float64 if dtype == "float64" else torch.float32
+            pool = nn.MaxPool2d(k, stride=st, padding=pad, ceil_mode=ceil, return_indices=True)
+            m = PoolUnpool(pool, nn.MaxUnpool2d(k, stride=st, padding=pad),
+                           None if size is None else list(shape[:-2]) + list(size))
+            c = run(name, m, x, True, cfg, "PoolUnpool", dtype)
+            _, idx = pool(x.clone().to(dt))
+            c["indices"] = {"shape": list(idx.shape), "data": [float(v) for v in idx.reshape(-1).tolist()]}
+            cases.append(c)
+    return cases
+
+
+def one_d():
+    """Conv1d (stride, padding, dilation, groups, 'same', padding_mode, unbatched), MaxPool1d and
+    AvgPool1d."""
+    cases = []
+    convs = [
+        # name, x shape, out, kernel, stride, padding, dilation, groups, bias, mode
+        ("conv1d", (2, 3, 9), 4, 3, 1, 0, 1, 1, True, "zeros"),
+        ("conv1d_s2p2d2", (2, 2, 11), 3, 3, 2, 2, 2, 1, True, "zeros"),
+        ("conv1d_depthwise", (2, 4, 8), 4, 5, 1, 2, 1, 4, False, "zeros"),
+        ("conv1d_same_even", (1, 2, 7), 3, 4, 1, "same", 1, 1, True, "zeros"),
+        ("conv1d_reflect", (1, 2, 6), 2, 3, 1, 2, 1, 1, True, "reflect"),
+        ("conv1d_unbatched", (3, 7), 2, 3, 1, 1, 1, 1, True, "zeros"),
+    ]
+    for i, (name, shape, o, k, st, pad, d, groups, bias, mode) in enumerate(convs):
+        c = shape[-2]
+        cfg = {"in": c, "out": o, "kernel": k, "stride": st, "dilation": d, "groups": groups,
+               "nobias": 0 if bias else 1, "padding_mode": mode}
+        if pad == "same":
+            cfg["same"] = 1
+        else:
+            cfg["padding"] = pad
+        both(cases, name, seeded(lambda: nn.Conv1d(c, o, k, stride=st, padding=pad, dilation=d, groups=groups,
+                                                   bias=bias, padding_mode=mode), 170 + i),
+             randn(*shape, seed=170 + i), True, cfg, "Conv1D")
+    for i, (name, shape, k, st, pad, d, ceil) in enumerate([
+            ("maxpool1d", (2, 2, 9), 3, 2, 1, 1, False), ("maxpool1d_dil_ceil", (1, 2, 10), 2, 2, 0, 2, True),
+            ("maxpool1d_unbatched", (2, 8), 2, None, 0, 1, False)]):
+        cfg = {"kernel": k, "stride": st or 0, "padding": pad, "dilation": d, "ceil": int(ceil)}
+        both(cases, name, lambda: nn.MaxPool1d(k, stride=st, padding=pad, dilation=d, ceil_mode=ceil),
+             randn(*shape, seed=180 + i), True, cfg, "MaxPool1D")
+    for i, (name, shape, k, st, pad, ceil, incl) in enumerate([
+            ("avgpool1d", (2, 2, 9), 3, 2, 1, False, True), ("avgpool1d_ceil_exclude", (1, 2, 8), 3, 2, 1, True, False)]):
+        cfg = {"kernel": k, "stride": st, "padding": pad, "ceil": int(ceil), "exclude_pad": 0 if incl else 1}
+        both(cases, name, lambda: nn.AvgPool1d(k, stride=st, padding=pad, ceil_mode=ceil, count_include_pad=incl),
+             randn(*shape, seed=190 + i), True, cfg, "AvgPool1D")
     return cases
 
 

@@ -2,7 +2,11 @@
 """Golden values for package ops (stheno/ops), from PyTorch 1.13.
 
 Run from the repository root:  /usr/bin/python3 tools/golden/ops.py
-Writes ops/testdata/{crossentropy,nll,bce,bcewithlogits,softmax}.json.
+Writes ops/testdata/{crossentropy,nll,bce,bcewithlogits,softmax}.json and,
+for the regression and distribution losses,
+ops/testdata/{mse,l1,smoothl1,huber,kldiv,gaussiannll,poissonnll}.json,
+whose cases also hold the gradients with respect to the target
+("grad_target") and, for GaussianNLL, the variance ("grad_var").
 
 Every case holds the inputs, the options, the loss ("out", flattened) and
 the gradient of sum(out * gout) with respect to the input ("grad"). Input
@@ -60,7 +64,7 @@ def run(fn, x, dtype, target=None):
     }
 
 
-SHARED = ["x", "target", "weight", "pos_weight", "gout"]
+SHARED = ["x", "target", "weight", "pos_weight", "gout", "var"]
 
 
 def write(name, cases):
@@ -213,6 +217,113 @@ def softmax_cases():
     return cases
 
 
+def run_many(fn, inputs, dtype):
+    """Like run, for a loss of several inputs (input, target[, var]): the
+    gradients of sum(out * gout) with respect to each of them."""
+    leaves = [t.clone().requires_grad_(True) for t in inputs]
+    out = fn(*leaves)
+    gen = torch.Generator().manual_seed(7)
+    gout = torch.rand(out.shape, generator=gen, dtype=torch.float64).to(out.dtype) + 0.5
+    if out.dim() == 0:
+        gout = torch.ones((), dtype=out.dtype)
+    (out * gout).sum().backward()
+    case = {
+        "x_shape": list(leaves[0].shape), "x": flat(leaves[0], dtype),
+        "target_shape": list(leaves[1].shape), "target": flat(leaves[1], dtype),
+        "out_shape": list(out.shape), "out": flat(out, dtype),
+        "gout": flat(gout, dtype), "grad": flat(leaves[0].grad, dtype),
+        "grad_target": flat(leaves[1].grad, dtype),
+    }
+    if len(leaves) > 2:
+        case.update({"var_shape": list(leaves[2].shape), "var": flat(leaves[2], dtype),
+                     "grad_var": flat(leaves[2].grad, dtype)})
+    return case
+
+
+# shapes of the regression losses: any shape
+REG_SHAPES = [(3, 4), (2, 3, 2), (5,)]
+
+
+def reg_inputs(loss, shape, dtype, seed):
+    """Input and target for a regression or distribution loss, with the
+    edge cases each one has (ties, |d| = beta, zero targets, ...)."""
+    g = torch.Generator().manual_seed(seed)
+    dt = DTYPES[dtype]
+    r = lambda: torch.randn(shape, generator=g, dtype=torch.float64)
+    u = lambda: torch.rand(shape, generator=g, dtype=torch.float64)
+    if loss == "kldiv":
+        last = len(shape) - 1
+        x = torch.log_softmax(r(), dim=last)
+        t = torch.softmax(r() * 2, dim=last)
+        t.reshape(-1)[1] = 0.0  # a zero target: loss 0, target gradient NaN as in PyTorch
+        return x.to(dt), t.to(dt)
+    if loss == "poissonnll":
+        x = r()
+        t = torch.floor(u() * 5)
+        tf = t.reshape(-1)
+        tf[0], tf[1], tf[2] = 0.0, 1.0, 2.5
+        return x.to(dt), t.to(dt)
+    x, t = r() * 2, r() * 2
+    xf, tf = x.reshape(-1), t.reshape(-1)
+    xf[0] = tf[0]  # a tie: d = 0
+    return x.to(dt), t.to(dt)
+
+
+def reg_cases(loss):
+    cases = []
+    for dtype, shape in itertools.product(DTYPES, REG_SHAPES):
+        seed = len(cases) + 31
+        x, t = reg_inputs(loss, shape, dtype, seed)
+        dt = DTYPES[dtype]
+        reds = REDUCTIONS + (["batchmean"] if loss == "kldiv" else [])
+        if loss == "mse":
+            opts = [{}]
+        elif loss == "l1":
+            opts = [{}]
+        elif loss == "smoothl1":
+            opts = [{}, {"beta": 0.5}, {"beta": 0.0}, {"beta": 2.0}]
+        elif loss == "huber":
+            opts = [{}, {"delta": 0.5}, {"delta": 2.0}]
+        elif loss == "kldiv":
+            opts = [{}, {"log_target": True}]
+        elif loss == "gaussiannll":
+            opts = [{}, {"full": True}, {"eps": 0.1}, {"full": True, "eps": 0.1}]
+        elif loss == "poissonnll":
+            opts = [{}, {"log_input": False}, {"full": True}, {"log_input": False, "full": True},
+                    {"log_input": False, "eps": 0.5}]
+        var_shapes = [None]
+        if loss == "gaussiannll":
+            var_shapes = [shape, shape[:-1], shape[:-1] + (1,)]
+        for kw, red, vs in itertools.product(opts, reds, var_shapes):
+            kw = dict(kw)
+            xi, ti = x, t
+            if loss == "poissonnll" and kw.get("log_input") is False:
+                xi = x.abs() + 0.05  # rates
+                xi.reshape(-1)[3] = 0.0  # log(0 + eps)
+            if loss == "kldiv" and kw.get("log_target"):
+                ti = torch.log(t.to(torch.float64) + 0.05).to(dt)
+            inputs = [xi, ti]
+            if vs is not None:
+                g = torch.Generator().manual_seed(seed + 1000)
+                v = torch.rand(vs, generator=g, dtype=torch.float64) + 0.2
+                v.reshape(-1)[0] = 1e-3  # below eps = 0.1: clamped
+                inputs.append(v.to(dt))
+            f = {
+                "mse": lambda a, b: F.mse_loss(a, b, reduction=red),
+                "l1": lambda a, b: F.l1_loss(a, b, reduction=red),
+                "smoothl1": lambda a, b: F.smooth_l1_loss(a, b, reduction=red, **kw),
+                "huber": lambda a, b: F.huber_loss(a, b, reduction=red, **kw),
+                "kldiv": lambda a, b: F.kl_div(a, b, reduction=red, **kw),
+                "gaussiannll": lambda a, b, v: F.gaussian_nll_loss(a, b, v, reduction=red, **kw),
+                "poissonnll": lambda a, b: F.poisson_nll_loss(a, b, reduction=red, **kw),
+            }[loss]
+            case = run_many(f, inputs, dtype)
+            case.update({"dtype": dtype, "reduction": red})
+            case.update(kw)
+            cases.append(case)
+    return cases
+
+
 if __name__ == "__main__":
     torch.set_num_threads(1)
     os.makedirs(OUT, exist_ok=True)
@@ -221,3 +332,5 @@ if __name__ == "__main__":
     write("bce", binary_cases("bce"))
     write("bcewithlogits", binary_cases("bcewithlogits"))
     write("softmax", softmax_cases())
+    for loss in ["mse", "l1", "smoothl1", "huber", "kldiv", "gaussiannll", "poissonnll"]:
+        write(loss, reg_cases(loss))

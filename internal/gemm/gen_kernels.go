@@ -1,0 +1,207 @@
+//go:build ignore
+
+// gen_kernels writes kernels_amd64.s: the AVX-512 and AVX2/FMA micro-kernels.
+// Run with `go generate ./internal/gemm/` (or `go run gen_kernels.go`).
+//
+// Every kernel has the signature
+//
+//	func name(k int, a *T, lda int, b *T, c *T, ldc int, alpha, beta T)
+//
+// and computes, for an MR×NR tile, acc = Σ_{p<k} A[:,p]·B[p,:] in order p =
+// 0, 1, …, k-1 (one fused multiply-add per p per element), then
+// C = alpha·acc + beta·C (C is not read when beta == 0). b is a packed
+// micro-panel (k steps of NR values), c row-major with leading dimension ldc
+// elements. A is read in place with stride lda elements: in the column
+// kernels (…Col) A[i,p] = a[p·lda + i] (a packed micro-panel has lda = MR,
+// a transposed operand its own leading dimension), in the row kernels
+// (…Row) A[i,p] = a[i·lda + p] (a row-major operand, unpacked).
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+)
+
+type kern struct {
+	name   string
+	f64    bool
+	avx512 bool
+	mr     int
+	nvec   int  // vectors per row of the tile
+	rowA   bool // A[i,p] at a + i·lda + p, else a + p·lda + i
+}
+
+// rowAddr is the address of A[i, p] in the row kernels: SI is row 0, BX row
+// 5, R9 = lda, R10 = 3·lda, R11 = 5·lda in bytes; both bases advance by one
+// element per step.
+var rowAddr = [14]string{"(SI)", "(SI)(R9*1)", "(SI)(R9*2)", "(SI)(R10*1)", "(SI)(R9*4)", "(BX)",
+	"(SI)(R10*2)", "(BX)(R9*2)", "(SI)(R9*8)", "(BX)(R9*4)", "(BX)(R11*1)", "(BX)(R10*2)", "(SI)(R10*4)", "(BX)(R9*8)"}
+
+func (k kern) lanes() int {
+	w := 8
+	if k.avx512 {
+		w = 16
+	}
+	if k.f64 {
+		w /= 2
+	}
+	return w
+}
+
+func (k kern) size() int {
+	if k.f64 {
+		return 8
+	}
+	return 4
+}
+
+func (k kern) reg(i int) string {
+	if k.avx512 {
+		return fmt.Sprintf("Z%d", i)
+	}
+	return fmt.Sprintf("Y%d", i)
+}
+
+func (k kern) sfx() string {
+	if k.f64 {
+		return "PD"
+	}
+	return "PS"
+}
+
+func (k kern) bcast() string {
+	if k.f64 {
+		return "VBROADCASTSD"
+	}
+	return "VBROADCASTSS"
+}
+
+func gen(w *bytes.Buffer, k kern) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	sz := k.size()
+	vb := k.lanes() * sz // bytes per vector
+	nacc := k.mr * k.nvec
+	breg := nacc          // first B register
+	creg := nacc + k.nvec // broadcast registers (two, alternating)
+	argsz := 48 + 2*sz
+	if !k.f64 {
+		argsz = 56
+	}
+	fmt.Fprintf(w, "// func %s(k int, a *%[2]s, lda int, b, c *%[2]s, ldc int, alpha, beta %[2]s)\n", k.name, map[bool]string{true: "float64", false: "float32"}[k.f64], map[bool]string{true: "float64", false: "float32"}[k.f64])
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", k.name, argsz)
+	p("MOVQ k+0(FP), CX")
+	p("MOVQ a+8(FP), SI")
+	p("MOVQ lda+16(FP), R9")
+	p("MOVQ b+24(FP), DI")
+	p("MOVQ c+32(FP), DX")
+	p("MOVQ ldc+40(FP), R8")
+	shift := 2
+	if k.f64 {
+		shift = 3
+	}
+	p("SHLQ $%d, R8", shift)
+	p("SHLQ $%d, R9", shift)
+	if k.rowA {
+		p("LEAQ (R9)(R9*2), R10")
+		p("LEAQ (R9)(R9*4), R11")
+		p("LEAQ (SI)(R11*1), BX")
+	}
+	for i := 0; i < nacc; i++ {
+		if k.avx512 {
+			p("VPXORD %s, %s, %s", k.reg(i), k.reg(i), k.reg(i))
+		} else {
+			p("VXORPS %s, %s, %s", k.reg(i), k.reg(i), k.reg(i))
+		}
+	}
+	p("TESTQ CX, CX")
+	p("JEQ %s_store", k.name)
+	fmt.Fprintf(w, "%s_loop:\n", k.name)
+	for v := 0; v < k.nvec; v++ {
+		p("VMOVUP%s %d(DI), %s", k.sfx()[1:], v*vb, k.reg(breg+v))
+	}
+	for i := 0; i < k.mr; i++ {
+		br := k.reg(creg + i%2)
+		if k.rowA {
+			p("%s %s, %s", k.bcast(), rowAddr[i], br)
+		} else {
+			p("%s %d(SI), %s", k.bcast(), i*sz, br)
+		}
+		for v := 0; v < k.nvec; v++ {
+			p("VFMADD231%s %s, %s, %s", k.sfx(), k.reg(breg+v), br, k.reg(i*k.nvec+v))
+		}
+	}
+	if k.rowA {
+		p("ADDQ $%d, SI", sz)
+		p("ADDQ $%d, BX", sz)
+	} else {
+		p("ADDQ R9, SI")
+	}
+	p("ADDQ $%d, DI", k.nvec*vb)
+	p("DECQ CX")
+	p("JNZ %s_loop", k.name)
+	fmt.Fprintf(w, "%s_store:\n", k.name)
+	ra, rb := k.reg(breg), k.reg(creg)
+	if k.f64 {
+		p("VBROADCASTSD alpha+48(FP), %s", ra)
+		p("VBROADCASTSD beta+56(FP), %s", rb)
+		p("MOVQ beta+56(FP), AX")
+		p("SHLQ $1, AX")
+	} else {
+		p("VBROADCASTSS alpha+48(FP), %s", ra)
+		p("VBROADCASTSS beta+52(FP), %s", rb)
+		p("MOVL beta+52(FP), AX")
+		p("SHLL $1, AX")
+	}
+	p("JEQ %s_beta0", k.name)
+	for i := 0; i < k.mr; i++ {
+		for v := 0; v < k.nvec; v++ {
+			acc := k.reg(i*k.nvec + v)
+			p("VMUL%s %s, %s, %s", k.sfx(), ra, acc, acc)
+			p("VFMADD231%s %d(DX), %s, %s", k.sfx(), v*vb, rb, acc)
+			p("VMOVUP%s %s, %d(DX)", k.sfx()[1:], acc, v*vb)
+		}
+		if i < k.mr-1 {
+			p("ADDQ R8, DX")
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintf(w, "%s_beta0:\n", k.name)
+	for i := 0; i < k.mr; i++ {
+		for v := 0; v < k.nvec; v++ {
+			acc := k.reg(i*k.nvec + v)
+			p("VMUL%s %s, %s, %s", k.sfx(), ra, acc, acc)
+			p("VMOVUP%s %s, %d(DX)", k.sfx()[1:], acc, v*vb)
+		}
+		if i < k.mr-1 {
+			p("ADDQ R8, DX")
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
+}
+
+func main() {
+	var w bytes.Buffer
+	w.WriteString("// Code generated by gen_kernels.go; DO NOT EDIT.\n\n//go:build amd64 && !purego\n\n#include \"textflag.h\"\n\n")
+	for _, k := range []kern{
+		{"sgemmAVX512x14x32", false, true, 14, 2, false},
+		{"sgemmAVX512x14x16", false, true, 14, 1, false},
+		{"dgemmAVX512x14x16", true, true, 14, 2, false},
+		{"dgemmAVX512x14x8", true, true, 14, 1, false},
+		{"sgemmAVX2x6x16", false, false, 6, 2, false},
+		{"dgemmAVX2x6x8", true, false, 6, 2, false},
+	} {
+		gen(&w, k)
+		if k.avx512 {
+			k.name += "Row"
+			k.rowA = true
+			gen(&w, k)
+		}
+	}
+	if err := os.WriteFile("kernels_amd64.s", w.Bytes(), 0o644); err != nil {
+		panic(err)
+	}
+}

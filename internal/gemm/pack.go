@@ -1,0 +1,114 @@
+package gemm
+
+import (
+	"unsafe"
+
+	"github.com/stheno-ml/stheno/internal/num"
+)
+
+func unsafeSizeof[T num.Float](z T) uintptr { return unsafe.Sizeof(z) }
+
+// packA copies rows [i0, i0+mc) and columns [p0, p0+kc) of op(A) into dst as
+// micro-panels of mr rows: panel q holds, for p = 0…kc-1, the mr values
+// op(A)[i0+q·mr+r, p0+p] at dst[q·mr·kc + p·mr + r], rows past mc zero.
+func packA[T num.Float](kn *kernels[T], idx *[16]int32, dst, a []T, lda int, tA bool, i0, mc, p0, kc int) {
+	mr := kn.mr
+	for q := 0; q*mr < mc; q++ {
+		d := dst[q*mr*kc : (q+1)*mr*kc]
+		rows := min(mr, mc-q*mr)
+		r0 := i0 + q*mr
+		if tA { // op(A)[i, p] = a[p*lda + i]: each p is a contiguous run of rows.
+			for p := 0; p < kc; p++ {
+				dp := d[p*mr : p*mr+mr]
+				copy(dp, a[(p0+p)*lda+r0:(p0+p)*lda+r0+rows])
+				clear(dp[rows:])
+			}
+			continue
+		}
+		// op(A)[i, p] = a[i*lda + p]: each row is contiguous in p.
+		if gatherPanel(kn, idx, d, a, r0*lda+p0, lda, rows, mr, kc) {
+			continue
+		}
+		for r := 0; r < rows; r++ {
+			src := a[(r0+r)*lda+p0 : (r0+r)*lda+p0+kc]
+			dr := d[r:]
+			for p, v := range src {
+				dr[p*mr] = v
+			}
+		}
+		if rows < mr {
+			for p := 0; p < kc; p++ {
+				clear(d[p*mr+rows : p*mr+mr])
+			}
+		}
+	}
+}
+
+// packB copies rows [p0, p0+kc) and columns [j0, j0+nc) of op(B) into dst
+// as panels: nr columns wide, except a last one of at most nrNarrow columns
+// which is nrNarrow wide. A panel of width w starting at column j holds
+// op(B)[p0+p, j0+j+c] at offset p·w + c, columns past nc zero.
+func packB[T num.Float](kn *kernels[T], idx *[16]int32, dst, b []T, ldb int, tB bool, p0, kc, j0, nc int) {
+	nr, nrNarrow := kn.nr, kn.nrNarrow
+	off := 0
+	for j := 0; j < nc; {
+		w := nr
+		if nc-j <= nrNarrow {
+			w = nrNarrow
+		}
+		cols := min(w, nc-j)
+		d := dst[off : off+w*kc]
+		if tB && gatherPanel(kn, idx, d, b, (j0+j)*ldb+p0, ldb, cols, w, kc) {
+			// packed by vector gathers
+		} else if tB { // op(B)[p, j] = b[j*ldb + p]: each column is contiguous in p.
+			for c := 0; c < cols; c++ {
+				src := b[(j0+j+c)*ldb+p0 : (j0+j+c)*ldb+p0+kc]
+				dc := d[c:]
+				for p, v := range src {
+					dc[p*w] = v
+				}
+			}
+			if cols < w {
+				for p := 0; p < kc; p++ {
+					clear(d[p*w+cols : p*w+w])
+				}
+			}
+		} else { // op(B)[p, j] = b[p*ldb + j]: each p is a contiguous run of columns.
+			for p := 0; p < kc; p++ {
+				dp := d[p*w : p*w+w]
+				row := (p0+p)*ldb + j0 + j
+				copy(dp, b[row:row+cols])
+				clear(dp[cols:])
+			}
+		}
+		off += w * kc
+		j += w
+	}
+}
+
+// gatherPanel packs a panel w lanes wide by the kernel set's vector gather:
+// d[t·w + l] = src[base + l·ld + t] for t < count and lanes l < valid, zero
+// for valid ≤ l < w. It reports false (doing nothing) when there is no gather
+// or the offsets do not fit its 32-bit indices. idx is scratch for the
+// indices (kept by the caller: a local would escape through kn.gather).
+func gatherPanel[T num.Float](kn *kernels[T], idx *[16]int32, d, src []T, base, ld, valid, w, count int) bool {
+	L := kn.lanes
+	if kn.gather == nil || w*ld >= 1<<31 {
+		return false
+	}
+	for l := range L {
+		idx[l] = int32(l * ld)
+	}
+	var z T
+	size := int(unsafe.Sizeof(z))
+	for g := 0; g < w; g += L {
+		nl := min(L, w-g)
+		v := min(max(valid-g, 0), nl)
+		s := &src[base]
+		if v > 0 {
+			s = &src[base+g*ld]
+		}
+		kn.gather(&d[g], s, &idx[0], count, size, w*size, uint16(1<<v-1), uint16(1<<nl-1))
+	}
+	return true
+}
