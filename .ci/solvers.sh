@@ -8,3 +8,6 @@ cd "$(dirname "$0")/.."
 echo "== solvers: goldens with the pure-Go loops and with the AVX2 kernels"
 go test -count=1 -tags purego ./solvers/...
 GODEBUG=cpu.avx512f=off go test -count=1 ./solvers/...
+
+echo "== solvers: fuzz LoadState briefly"
+go test -run '^$' -fuzz '^FuzzLoadState$' -fuzztime 15s ./solvers/

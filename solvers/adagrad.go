@@ -18,10 +18,10 @@ var _ Solver = (*Adagrad)(nil)
 // lr 1e-2, lr decay 0, weight decay 0, initial accumulator value 0,
 // eps 1e-10. Accepted options: WithLearnRate, WithLRDecay,
 // WithWeightDecay, WithInitialAccumulatorValue, WithEps, WithMaximize,
-// WithSchedule, WithClipGradNorm, WithGroup.
+// WithSchedule, WithClipGradNorm, WithErrorIfNonfinite, WithGroup.
 func NewAdagrad(opts ...Option) (*Adagrad, error) {
 	const allowed = optLearnRate | optLRDecay | optWeightDecay | optInitAcc | optEps | optMaximize |
-		optSchedule | optClip | optGroup
+		optCommon
 	cfg, err := build("Adagrad", hyper{lr: 1e-2, eps: 1e-10}, allowed, checkNone, opts)
 	if err != nil {
 		return nil, err

@@ -27,7 +27,7 @@ var (
 )
 
 const adamAllowed = optLearnRate | optBetas | optEps | optWeightDecay | optAMSGrad | optMaximize |
-	optSchedule | optClip | optGroup
+	optCommon
 
 func adamDefaults() hyper {
 	return hyper{lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8}
@@ -39,7 +39,7 @@ func checkNone(*hyper) error { return nil }
 // betas (0.9, 0.999), eps 1e-8, weight decay 0 (coupled: g ← g + λθ),
 // no AMSGrad. Accepted options: WithLearnRate, WithBetas, WithEps,
 // WithWeightDecay, WithAMSGrad, WithMaximize, WithSchedule,
-// WithClipGradNorm, WithGroup.
+// WithClipGradNorm, WithErrorIfNonfinite, WithGroup.
 func NewAdam(opts ...Option) (*Adam, error) {
 	cfg, err := build("Adam", adamDefaults(), adamAllowed, checkNone, opts)
 	if err != nil {

@@ -50,6 +50,8 @@ func BenchmarkStep(b *testing.B) {
 				b.SetBytes(int64(bytesPerElem * 4 * sz.n))
 				b.ReportAllocs()
 				b.ResetTimer()
+				cpu0 := cpuTime()
+				defer func() { b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op") }()
 				for i := 0; i < b.N; i++ {
 					if resetGrad {
 						// gorgonia.AdamSolver squares the gradient in place;

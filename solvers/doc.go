@@ -26,10 +26,11 @@
 // groups by name (WithGroup), and saving/restoring the full state
 // (SaveState, LoadState) so that a resumed run is bit-identical.
 //
-// State is kept per parameter, keyed by the gorgonia.ValueGrad itself (the
-// *gorgonia.Node), never by its position in the slice passed to Step, so the
-// set of learnables may change between steps. Saved state is keyed by the
-// node's name.
+// State is kept per parameter, keyed by its name (gorgonia.WithName), as
+// torch.optim keys state by parameter, never by its position in the slice
+// passed to Step: the set of learnables may change between steps, and two
+// programs over the same parameters (two graph.Trainers over one Store)
+// share one state. Unnamed parameters are keyed by the ValueGrad itself.
 //
 // Gradients: for a node differentiated with gorgonia.Grad (TapeMachine) the
 // solver reads the value of its derivative node, which the machine
@@ -47,9 +48,14 @@
 // (internal/par), with results bit-identical to the serial path at any
 // GOMAXPROCS. float32 and float64 parameters are supported, as
 // *tensor.Dense or scalar *gorgonia.F32/*gorgonia.F64 values. On amd64
-// the bulk of each update runs in AVX2 assembly chosen once at start-up
-// (the purego build tag turns the assembly off); the assembly and the Go
-// loops do the same operations in the same order, bit for bit.
+// the bulk of each update runs in AVX-512 or AVX2 assembly chosen once at
+// start-up (the purego build tag turns the assembly off); the assembly and
+// the Go loops do the same operations in the same order, bit for bit.
+//
+// float32 results are bit-identical to torch.optim's (PyTorch 1.13,
+// single-tensor path on a CPU with FMA): the kernels follow PyTorch's
+// operation order, fusing a multiply and an add wherever PyTorch's kernels
+// do (docs/solvers.md lists the guarantees and what can differ).
 //
 // Conformance: package solvertest replays the torch.optim trajectories
 // Stheno ships against any gorgonia.Solver; this package's own tests run
@@ -72,16 +78,25 @@
 //     kernel[T]: set computes the per-step scalars from the hyperparameters,
 //     the step count and the learning rate (in float64, as torch's Python
 //     does, then converted to T), Range(part, lo, hi) runs the element-wise
-//     update over [lo, hi) with one generic loop, and reset drops the slice
+//     update over [lo, hi) with one generic loop in torch's operation order
+//     (fma(a, b, c) where torch's add(…, alpha=) or addcmul fuses, so that
+//     float32 results are PyTorch's bits), and reset drops the slice
 //     references;
-//   - optionally a vector kernel: an entry in vecKernels, assembly in
-//     nadam_amd64.s (build tag amd64 && !purego) bit-identical to the Go
-//     loop, and its selection in kernels_amd64.go;
+//   - optionally a vector kernel: an entry in vecKernels (vec.go), its body
+//     in tools/asm/solvers.py, which generates the AVX2 and AVX-512 versions
+//     into the *_amd64.s files (build tag amd64 && !purego) and the tables
+//     in asm_amd64.go, and an adapter in kernels_amd64.go; it must do the
+//     same operations in the same order as the Go loop (VFMADD231 where the
+//     loop calls fma), which TestVectorKernelsBitIdentical checks;
 //   - golden trajectories from tools/golden/solvers.py (torch.optim with
 //     foreach=False) into solvertest/testdata, replayed by
-//     solvertest.Run(t, factory(t), solvertest.Cases("nadam")), and a case
-//     in every table test that lists all solvers (state round trip, kernel
-//     bit identity, parallel bit identity, zero allocations).
+//     solvertest.Run(t, factory(t), solvertest.Cases("nadam")) (with the
+//     torch name in newSolver of golden_test.go), an entry in constructors
+//     (roundtrip_test.go: TestConstructorsListed fails without it; every
+//     option round-trips through SaveState/LoadState), and cases in the
+//     tables that list all solvers (kernelCases in vec_test.go, allSolvers
+//     in state_test.go: kernel, parallel and resume bit identity, zero
+//     allocations).
 //
 // State saving, learning-rate schedules, clipping, groups and the parallel
 // split then work unchanged.

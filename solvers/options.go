@@ -29,27 +29,32 @@ const (
 	optGroup
 	optRho
 	optMomentumDecay
+	optErrorIfNonfinite
 )
 
+// optCommon are the options every solver accepts.
+const optCommon = optSchedule | optClip | optErrorIfNonfinite | optGroup
+
 var optNames = map[optKey]string{
-	optLearnRate:     "WithLearnRate",
-	optMomentum:      "WithMomentum",
-	optDampening:     "WithDampening",
-	optNesterov:      "WithNesterov",
-	optWeightDecay:   "WithWeightDecay",
-	optBetas:         "WithBetas",
-	optEps:           "WithEps",
-	optAMSGrad:       "WithAMSGrad",
-	optMaximize:      "WithMaximize",
-	optAlpha:         "WithAlpha",
-	optCentered:      "WithCentered",
-	optLRDecay:       "WithLRDecay",
-	optInitAcc:       "WithInitialAccumulatorValue",
-	optSchedule:      "WithSchedule",
-	optClip:          "WithClipGradNorm",
-	optGroup:         "WithGroup",
-	optRho:           "WithRho",
-	optMomentumDecay: "WithMomentumDecay",
+	optLearnRate:        "WithLearnRate",
+	optMomentum:         "WithMomentum",
+	optDampening:        "WithDampening",
+	optNesterov:         "WithNesterov",
+	optWeightDecay:      "WithWeightDecay",
+	optBetas:            "WithBetas",
+	optEps:              "WithEps",
+	optAMSGrad:          "WithAMSGrad",
+	optMaximize:         "WithMaximize",
+	optAlpha:            "WithAlpha",
+	optCentered:         "WithCentered",
+	optLRDecay:          "WithLRDecay",
+	optInitAcc:          "WithInitialAccumulatorValue",
+	optSchedule:         "WithSchedule",
+	optClip:             "WithClipGradNorm",
+	optGroup:            "WithGroup",
+	optRho:              "WithRho",
+	optMomentumDecay:    "WithMomentumDecay",
+	optErrorIfNonfinite: "WithErrorIfNonfinite",
 }
 
 // hyper holds the hyperparameters of one parameter group.
@@ -86,7 +91,9 @@ type config struct {
 	hyper
 	schedule Schedule
 	clipNorm float64
-	groups   []group
+	// errorIfNonfinite makes a non-finite gradient norm an error (clipping).
+	errorIfNonfinite bool
+	groups           []group
 }
 
 // Option configures a solver: every constructor (NewSGD, NewAdam, ...)
@@ -320,8 +327,10 @@ func WithSchedule(s Schedule) Option {
 // WithClipGradNorm clips the gradients of each Step by their global L2 norm,
 // as torch.nn.utils.clip_grad_norm_(params, maxNorm) called just before
 // optimizer.step(): all gradients are scaled by maxNorm/(norm+1e-6) when
-// that factor is below 1. The gradient tensors themselves are left
-// unchanged; the scaling is fused into the update. maxNorm must be > 0.
+// that factor is below 1 — and, as in torch, a NaN or infinite norm makes
+// every gradient NaN (or zero), unless WithErrorIfNonfinite makes it an
+// error. The gradient tensors themselves are left unchanged; the scaling is
+// fused into the update. maxNorm must be > 0.
 func WithClipGradNorm(maxNorm float64) Option {
 	return Option{optClip, func(c *config) error {
 		if err := finite("WithClipGradNorm", maxNorm); err != nil {
@@ -331,6 +340,18 @@ func WithClipGradNorm(maxNorm float64) Option {
 			return errors.Errorf("solvers: WithClipGradNorm(%v): value must be positive", maxNorm)
 		}
 		c.clipNorm = maxNorm
+		return nil
+	}}
+}
+
+// WithErrorIfNonfinite makes Step return an error, changing nothing, when
+// the global gradient norm that WithClipGradNorm clips by is NaN or
+// infinite (torch: clip_grad_norm_(…, error_if_nonfinite=True)). Without
+// it, as in torch, such a norm makes every gradient NaN. It requires
+// WithClipGradNorm.
+func WithErrorIfNonfinite(on bool) Option {
+	return Option{optErrorIfNonfinite, func(c *config) error {
+		c.errorIfNonfinite = on
 		return nil
 	}}
 }
@@ -353,7 +374,7 @@ func WithGroup(match func(name string) bool, opts ...Option) Option {
 		}
 		for _, o := range opts {
 			switch o.key {
-			case optSchedule, optClip, optGroup:
+			case optSchedule, optClip, optGroup, optErrorIfNonfinite:
 				return errors.Errorf("solvers: WithGroup: %s cannot be set per group", optNames[o.key])
 			}
 		}
@@ -381,6 +402,9 @@ func build(name string, defaults hyper, allowed optKey, check func(h *hyper) err
 	}
 	if err := check(&c.hyper); err != nil {
 		return nil, errors.Wrap(err, name)
+	}
+	if c.errorIfNonfinite && c.clipNorm == 0 {
+		return nil, errors.Errorf("solvers: %s: WithErrorIfNonfinite applies to gradient clipping and needs WithClipGradNorm", name)
 	}
 	for i := range c.groups {
 		g := &c.groups[i]

@@ -18,10 +18,10 @@ var _ Solver = (*RMSProp)(nil)
 // lr 1e-2, alpha 0.99, eps 1e-8, weight decay 0, momentum 0, not centered.
 // Accepted options: WithLearnRate, WithAlpha, WithEps, WithWeightDecay,
 // WithMomentum, WithCentered, WithMaximize, WithSchedule,
-// WithClipGradNorm, WithGroup.
+// WithClipGradNorm, WithErrorIfNonfinite, WithGroup.
 func NewRMSProp(opts ...Option) (*RMSProp, error) {
 	const allowed = optLearnRate | optAlpha | optEps | optWeightDecay | optMomentum | optCentered |
-		optMaximize | optSchedule | optClip | optGroup
+		optMaximize | optCommon
 	cfg, err := build("RMSProp", hyper{lr: 1e-2, alpha: 0.99, eps: 1e-8}, allowed, checkNone, opts)
 	if err != nil {
 		return nil, err

@@ -154,6 +154,19 @@ func TestGoldenSchedulesBreadth(t *testing.T) {
 				for _, n := range names {
 					ps[n].setGrad(g.Grads[k][n])
 				}
+				if c.LRs[k] < 0 {
+					// torch's OneCycleLR extrapolates past total_steps to a
+					// negative rate and torch.optim uses it; Stheno refuses
+					// it (issue 8, defect 4), changing nothing.
+					before := values(ps["vec"].val)
+					if err := s.Step(model); err == nil || !strings.Contains(err.Error(), "learning rate") {
+						t.Fatalf("step %d: negative scheduled rate %v: err = %v, want a learning-rate error", k, c.LRs[k], err)
+					}
+					if after := values(ps["vec"].val); after[0] != before[0] {
+						t.Fatalf("step %d: a refused step moved vec[0] from %v to %v", k, before[0], after[0])
+					}
+					return
+				}
 				if err := s.Step(model); err != nil {
 					t.Fatal(err)
 				}

@@ -18,10 +18,10 @@ var _ Solver = (*SGD)(nil)
 // NewSGD returns an SGD solver. WithLearnRate is required (as in torch,
 // where lr has no default). Accepted options: WithLearnRate, WithMomentum,
 // WithDampening, WithNesterov, WithWeightDecay, WithMaximize, WithSchedule,
-// WithClipGradNorm, WithGroup.
+// WithClipGradNorm, WithErrorIfNonfinite, WithGroup.
 func NewSGD(opts ...Option) (*SGD, error) {
 	const allowed = optLearnRate | optMomentum | optDampening | optNesterov | optWeightDecay |
-		optMaximize | optSchedule | optClip | optGroup
+		optMaximize | optCommon
 	cfg, err := build("SGD", hyper{}, allowed, checkSGD, opts)
 	if err != nil {
 		return nil, err

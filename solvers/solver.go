@@ -24,7 +24,8 @@ type Solver interface {
 	// LoadState replaces the solver's state with one written by SaveState.
 	LoadState(r io.Reader) error
 	// SetLearnRate sets the base learning rate ρ of the solver (and of every
-	// group that does not set its own).
+	// group that does not set its own). A rate that is NaN, infinite or
+	// negative makes the next Step return an error before changing anything.
 	SetLearnRate(lr float64)
 	// LearnRate returns the base learning rate ρ (before any schedule).
 	LearnRate() float64
@@ -108,9 +109,26 @@ func newBufs[T num.Float](nb, n int, init func(i int) float64) [][]T {
 	return out
 }
 
+// key identifies a parameter's state: its name, as torch.optim's
+// state_dict keys state by parameter, so that two programs (say two
+// graph.Trainers for two batch sizes) whose nodes of one name share a value
+// share one state; an unnamed parameter is keyed by the ValueGrad itself.
+type key struct {
+	name string
+	vg   gorgonia.ValueGrad // nil when name is set
+}
+
+// keyOf returns the key of vg's state.
+func keyOf(vg gorgonia.ValueGrad) key {
+	if name := nameOf(vg); name != "" {
+		return key{name: name}
+	}
+	return key{vg: vg}
+}
+
 // base holds what all solvers share: configuration, per-parameter state
-// keyed by the ValueGrad (node identity), the schedule position, and the
-// solver's kernel for each dtype.
+// keyed by parameter name, the schedule position, and the solver's kernel
+// for each dtype.
 type base struct {
 	kind string
 	alg  algorithm
@@ -119,28 +137,27 @@ type base struct {
 	cfg  *config
 
 	// step is the number of completed calls to Step (the schedule position).
-	step   int64
-	params map[gorgonia.ValueGrad]*param
-	// pending holds states loaded by LoadState for parameters not seen yet,
-	// keyed by name.
-	pending map[string]*param
-	gen     uint64
+	step int64
+	// params holds the state of every parameter seen or loaded; a loaded
+	// state is checked against its parameter (hp == nil until then).
+	params map[key]*param
+	gen    uint64
 }
 
 func newBase(kind string, cfg *config, alg algorithm, k32 kernel[float32], k64 kernel[float64]) base {
 	return base{
-		kind:    kind,
-		alg:     alg,
-		k32:     k32,
-		k64:     k64,
-		cfg:     cfg,
-		params:  make(map[gorgonia.ValueGrad]*param),
-		pending: make(map[string]*param),
+		kind:   kind,
+		alg:    alg,
+		k32:    k32,
+		k64:    k64,
+		cfg:    cfg,
+		params: make(map[key]*param),
 	}
 }
 
 // SetLearnRate sets the base learning rate. Groups that set their own
-// learning rate keep it.
+// learning rate keep it. The rate must be finite and ≥ 0: the next Step
+// returns an error, before changing anything, for one that is not.
 func (b *base) SetLearnRate(lr float64) { b.cfg.lr = lr }
 
 // LearnRate returns the base learning rate (before any schedule).
@@ -201,8 +218,10 @@ func checkViews[T num.Float](vg gorgonia.ValueGrad) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if len(p) != len(g) {
-		return 0, errors.Errorf("parameter %q has %d elements but its gradient %d", nameOf(vg), len(p), len(g))
+	grad, _ := gradOf(vg)
+	vs, gs := vg.Value().Shape(), grad.Shape()
+	if !num.SameShape(vs, gs) && !(vs.IsScalarEquiv() && gs.IsScalarEquiv()) || len(p) != len(g) {
+		return 0, errors.Errorf("parameter %q has shape %v but its gradient %v", nameOf(vg), vs, gs)
 	}
 	return len(p), nil
 }
@@ -284,16 +303,18 @@ func retype[F, T num.Float](s []F) []T {
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
-// lookup returns the state of vg, creating it (or adopting a loaded one by
-// name) on first sight.
+// lookup returns the state of vg, creating it on first sight or checking a
+// loaded one against the parameter.
 func (b *base) lookup(vg gorgonia.ValueGrad, dt tensor.Dtype, n int) (*param, error) {
-	if ps, ok := b.params[vg]; ok {
+	k := keyOf(vg)
+	ps := b.params[k]
+	if ps != nil && ps.hp != nil {
 		if ps.dtype != dt || ps.n != n {
 			return nil, errors.Errorf("parameter %q changed from %d %v to %d %v elements between steps", ps.name, ps.n, ps.dtype, n, dt)
 		}
 		return ps, nil
 	}
-	name := nameOf(vg)
+	name := k.name
 	hp, own := &b.cfg.hyper, false
 	for i := range b.cfg.groups {
 		g := &b.cfg.groups[i]
@@ -303,28 +324,54 @@ func (b *base) lookup(vg gorgonia.ValueGrad, dt tensor.Dtype, n int) (*param, er
 		}
 	}
 	nb := b.alg.nbuf(hp)
-	if ps, ok := b.pending[name]; ok && name != "" {
+	if ps != nil { // loaded by LoadState
 		if ps.dtype != dt || ps.n != n || ps.nbufs() != nb {
 			return nil, errors.Errorf("loaded state of parameter %q has %d %v elements and %d buffers, parameter has %d %v elements and needs %d",
 				name, ps.n, ps.dtype, ps.nbufs(), n, dt, nb)
 		}
-		delete(b.pending, name)
 		ps.hp, ps.lrOwn = hp, own
-		b.params[vg] = ps
 		return ps, nil
 	}
-	ps := &param{name: name, hp: hp, lrOwn: own, dtype: dt, n: n}
+	ps = &param{name: name, hp: hp, lrOwn: own, dtype: dt, n: n}
 	init := func(i int) float64 { return b.alg.initBuf(hp, i) }
 	if dt == tensor.Float32 {
 		ps.bufs = newBufs[float32](nb, n, init)
 	} else {
 		ps.bufs = newBufs[float64](nb, n, init)
 	}
-	b.params[vg] = ps
+	b.params[k] = ps
 	return ps, nil
 }
 
-// doStep performs one update of every parameter in model.
+// checkLR returns an error unless lr is a usable learning rate.
+func checkLR(lr float64) error {
+	if math.IsNaN(lr) || math.IsInf(lr, 0) || lr < 0 {
+		return errors.Errorf("learning rate %v must be finite and non-negative", lr)
+	}
+	return nil
+}
+
+// lrOf returns the learning rate of ps's next update: its group's or the
+// solver's base rate, through the schedule, and says which it is when it is
+// not usable.
+func (b *base) lrOf(ps *param) (float64, error) {
+	baseLR, src := b.cfg.lr, "the solver's"
+	if ps.lrOwn {
+		baseLR, src = ps.hp.lr, "its group's"
+	}
+	if err := checkLR(baseLR); err != nil {
+		return 0, errors.Wrapf(err, "parameter %q: %s base rate (SetLearnRate or LoadState)", ps.name, src)
+	}
+	lr := b.lrFor(baseLR)
+	if err := checkLR(lr); err != nil {
+		return 0, errors.Wrapf(err, "parameter %q: the schedule at step %d (base rate %v)", ps.name, b.step, baseLR)
+	}
+	return lr, nil
+}
+
+// doStep performs one update of every parameter in model. Everything is
+// checked first, so that an error leaves all parameter values and moments
+// unchanged.
 func (b *base) doStep(model []gorgonia.ValueGrad) error {
 	gs := 1.0
 	if b.cfg.clipNorm > 0 {
@@ -332,12 +379,15 @@ func (b *base) doStep(model []gorgonia.ValueGrad) error {
 		if err != nil {
 			return errors.Wrap(err, b.kind)
 		}
-		if c := b.cfg.clipNorm / (total + 1e-6); c < 1 {
+		if b.cfg.errorIfNonfinite && (math.IsNaN(total) || math.IsInf(total, 0)) {
+			return errors.Errorf("%s: the total norm of the gradients is non-finite (%v), so clipping them is impossible (WithErrorIfNonfinite)", b.kind, total)
+		}
+		// As clip_grad_norm_: the factor is clamped to 1; a NaN norm makes
+		// it NaN, and with it every gradient.
+		if c := b.cfg.clipNorm / (total + 1e-6); !(c >= 1) {
 			gs = c
 		}
 	}
-	// Validate every parameter first, so that an error leaves all parameter
-	// values and moments unchanged.
 	b.gen++
 	for _, vg := range model {
 		dt, n, err := check(vg)
@@ -349,7 +399,7 @@ func (b *base) doStep(model []gorgonia.ValueGrad) error {
 			return errors.Wrap(err, b.kind)
 		}
 		if ps.seen == b.gen {
-			return errors.Errorf("%s: parameter %q appears twice in one Step", b.kind, ps.name)
+			return errors.Errorf("%s: parameter %q appears twice in one Step (parameters are identified by name)", b.kind, ps.name)
 		}
 		ps.seen = b.gen
 		if m, ok := b.cycledMomentum(); ok {
@@ -359,16 +409,15 @@ func (b *base) doStep(model []gorgonia.ValueGrad) error {
 			}
 			ps.hp = orig
 		}
+		if _, err := b.lrOf(ps); err != nil {
+			return errors.Wrap(err, b.kind)
+		}
 	}
 	mom, cycle := b.cycledMomentum()
 	for _, vg := range model {
-		ps := b.params[vg]
+		ps := b.params[keyOf(vg)]
+		lr, _ := b.lrOf(ps)
 		ps.step++
-		baseLR := b.cfg.lr
-		if ps.lrOwn {
-			baseLR = ps.hp.lr
-		}
-		lr := b.lrFor(baseLR)
 		s := gs
 		if ps.hp.maximize {
 			s = -s

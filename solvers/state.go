@@ -12,7 +12,6 @@ import (
 
 	"github.com/pkg/errors"
 	"github.com/stheno-ml/stheno/internal/num"
-	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/stheno-ml/stheno/internal/fsx"
@@ -35,21 +34,11 @@ const (
 // non-empty name (gorgonia nodes have one when made WithName).
 func (b *base) SaveState(w io.Writer) error {
 	var all []*param
-	names := make(map[string]bool)
 	for _, ps := range b.params {
 		if ps.name == "" {
 			return errors.Errorf("%s.SaveState: a parameter has no name; give every learnable node a name (gorgonia.WithName)", b.kind)
 		}
-		if names[ps.name] {
-			return errors.Errorf("%s.SaveState: two parameters are named %q", b.kind, ps.name)
-		}
-		names[ps.name] = true
 		all = append(all, ps)
-	}
-	for name, ps := range b.pending {
-		if !names[name] {
-			all = append(all, ps)
-		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
 
@@ -174,7 +163,8 @@ func (r *reader) str() string { return string(r.take(uint64(r.u32()))) }
 // base learning rate. Parameters are matched by name at their next Step
 // (their sizes and options must agree, else that Step returns an error);
 // parameters absent from the state start afresh. A corrupt, truncated or
-// mismatching input is an error and leaves the solver unchanged.
+// mismatching input, or a saved learning rate that is not finite and ≥ 0,
+// is an error and leaves the solver unchanged.
 func (b *base) LoadState(r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -197,8 +187,13 @@ func (b *base) LoadState(r io.Reader) error {
 	}
 	step := int64(rd.u64())
 	lr := math.Float64frombits(rd.u64())
+	if rd.err == nil {
+		if err := checkLR(lr); err != nil {
+			return errors.Wrapf(err, "%s.LoadState: the saved base", b.kind)
+		}
+	}
 	np := rd.u32()
-	pending := make(map[string]*param)
+	params := make(map[key]*param)
 	for i := uint32(0); i < np && rd.err == nil; i++ {
 		ps := &param{name: rd.str()}
 		size := rd.take(1)
@@ -211,10 +206,11 @@ func (b *base) LoadState(r io.Reader) error {
 		if size[0] != 4 && size[0] != 8 {
 			return errors.Errorf("%s.LoadState: parameter %q: bad element size %d", b.kind, ps.name, size[0])
 		}
-		if step < 0 || ps.step < 0 || nb > 8 || n > uint64(len(rd.b)) {
-			return errors.Errorf("%s.LoadState: parameter %q: implausible header (step %d, %d elements, %d buffers)", b.kind, ps.name, ps.step, n, nb)
+		if step < 0 || ps.step < 0 || nb > 8 || n > math.MaxInt32 || n*uint64(nb)*uint64(size[0]) > uint64(len(rd.b)) {
+			return errors.Errorf("%s.LoadState: parameter %q: implausible header (step %d, %d elements, %d buffers, %d bytes left)",
+				b.kind, ps.name, ps.step, n, nb, len(rd.b))
 		}
-		if ps.name == "" || pending[ps.name] != nil {
+		if ps.name == "" || params[key{name: ps.name}] != nil {
 			return errors.Errorf("%s.LoadState: empty or repeated parameter name %q", b.kind, ps.name)
 		}
 		ps.n = int(n)
@@ -225,7 +221,7 @@ func (b *base) LoadState(r io.Reader) error {
 			ps.dtype = tensor.Float64
 			ps.bufs = readBufs[float64](rd, int(nb), ps.n)
 		}
-		pending[ps.name] = ps
+		params[key{name: ps.name}] = ps
 	}
 	var sched []byte
 	if version >= 2 {
@@ -244,8 +240,7 @@ func (b *base) LoadState(r io.Reader) error {
 	installSchedule()
 	b.step = step
 	b.cfg.lr = lr
-	b.params = make(map[gorgonia.ValueGrad]*param)
-	b.pending = pending
+	b.params = params
 	return nil
 }
 

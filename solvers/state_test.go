@@ -151,7 +151,7 @@ func TestLoadStateRejectsBadInput(t *testing.T) {
 		if err := a.LoadState(bytes.NewReader(in)); err == nil {
 			t.Errorf("%s: LoadState succeeded on bad input", name)
 		}
-		if a.LearnRate() != 0.5 || a.Steps() != 0 || len(a.pending) != 0 {
+		if a.LearnRate() != 0.5 || a.Steps() != 0 || len(a.params) != 0 {
 			t.Errorf("%s: failed LoadState changed the solver", name)
 		}
 	}
