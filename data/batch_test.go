@@ -156,9 +156,7 @@ func TestBatcherSeek(t *testing.T) {
 	}
 	var rest []int
 	for b.Next() {
-		for _, l := range b.Labels() {
-			rest = append(rest, l)
-		}
+		rest = append(rest, b.Labels()...)
 	}
 	for i, l := range rest {
 		if want := full[21+i] / 6 % 10; l != want {

@@ -101,21 +101,16 @@ func (l Conv2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, err
 	if len(s) != 4 && len(s) != 3 {
 		return nil, errors.Errorf("layers: %s: input has shape %v, want (N, %d, H, W) or (%d, H, W)", where(name, b), s, l.In, l.In)
 	}
-	batched := len(s) == 4
-	if !batched {
-		var err error
-		if x, err = asBatch(x); err != nil {
-			return fail(err)
-		}
+	x, err := toBatch(x)
+	if err != nil {
+		return fail(err)
 	}
 	y, err := l.apply(name, b, x, false)
 	if err != nil {
 		return nil, err
 	}
-	if !batched {
-		if y, err = fromBatch(y); err != nil {
-			return fail(err)
-		}
+	if y, err = fromBatch(y, len(s) == 3); err != nil {
+		return fail(err)
 	}
 	return y, nil
 }

@@ -27,6 +27,7 @@ var zeroValues = map[string]graph.Module{
 	"Sigmoid":                  Sigmoid{},
 	"GELU":                     GELU{},
 	"Flatten":                  Flatten{},
+	"Sequential":               Sequential{},
 	"Softmax_1d":               Softmax{},
 	"Softmax_2d":               Softmax{},
 	"Softmax_3d":               Softmax{},
@@ -42,6 +43,15 @@ var zeroValues = map[string]graph.Module{
 	"BatchNorm1D_momentum0":    BatchNorm1D{Features: 4, Momentum: Set(0.0)},
 	"BatchNorm1D_momentumNone": BatchNorm1D{Features: 4, CumulativeAverage: true},
 	"BatchNorm2D_eps0":         BatchNorm2D{Features: 3, Eps: Set(0.0)},
+	"Conv1D":                   Conv1D{In: 3, Out: 2, Kernel: 3},
+	"MaxPool1D":                MaxPool1D{Kernel: 2},
+	"AvgPool1D":                AvgPool1D{Kernel: 2},
+	"AdaptiveAvgPool2D":        AdaptiveAvgPool2D{OutputSize: 2},
+	"AdaptiveMaxPool2D":        AdaptiveMaxPool2D{OutputSize: 2},
+	"ZeroPad2D":                ZeroPad2D{Padding: 1},
+	"ConstantPad2D":            ConstantPad2D{Padding: 1},
+	"ReflectionPad2D":          ReflectionPad2D{Padding: 1},
+	"ReplicationPad2D":         ReplicationPad2D{Padding: 1},
 }
 
 func TestZeroValuesMatchPyTorchDefaults(t *testing.T) {

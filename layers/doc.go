@@ -13,9 +13,10 @@
 //
 // Every layer except Flatten (a Gorgonia Reshape) and Softmax/LogSoftmax (package ops) is a custom
 // Gorgonia op with a hand-written backward pass, checked against PyTorch 1.13 goldens and finite
-// differences. Matrix products for float32 on CPUs with AVX2 and FMA run in a small Go-assembly
-// kernel (build tag purego disables it); float64 Linear uses gonum's GEMM and the rest gonum's
-// BLAS level-1 kernels. Conv2D is im2col plus those products. Large work is split over the cores
+// differences. Matrix products go through internal/gemm's packed GEMM (AVX-512, AVX2 and pure-Go
+// micro-kernels). Conv2D is im2col plus those products, with direct paths for depthwise and
+// pointwise convolutions; Conv1D and the 1-D pools are the 2-D ops over a height of 1; an empty
+// Sequential is the identity. Large work is split over the cores
 // by internal/par, in parts that depend only on the sizes, so results do not depend on
 // GOMAXPROCS. Every op keeps its output and scratch buffers across runs, so its Do allocates
 // nothing after warm-up. All layers work in float32 and float64 (the store's dtype), each op from

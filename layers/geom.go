@@ -60,13 +60,22 @@ func outSize(in, pad, padL, k, s, d int, ceil bool) int {
 	return o
 }
 
-// asBatch reshapes a (C, H, W) node to (1, C, H, W); fromBatch reshapes the layer's output back.
-func asBatch(x *gorgonia.Node) (*gorgonia.Node, error) {
+// toBatch reshapes an unbatched (C, H, W) node to a batch of one, (1, C, H, W), and returns
+// any other node as it is.
+func toBatch(x *gorgonia.Node) (*gorgonia.Node, error) {
 	s := x.Shape()
+	if len(s) != 3 {
+		return x, nil
+	}
 	return gorgonia.Reshape(x, tensor.Shape{1, s[0], s[1], s[2]})
 }
 
-func fromBatch(y *gorgonia.Node) (*gorgonia.Node, error) {
+// fromBatch reshapes a layer's (1, C, H, W) output back to (C, H, W) when its input was
+// unbatched.
+func fromBatch(y *gorgonia.Node, unbatched bool) (*gorgonia.Node, error) {
+	if !unbatched {
+		return y, nil
+	}
 	s := y.Shape()
 	return gorgonia.Reshape(y, tensor.Shape{s[1], s[2], s[3]})
 }

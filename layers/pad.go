@@ -94,20 +94,15 @@ func padLayer(name string, b *graph.Builder, x *gorgonia.Node, sq int, lrtb [4]i
 	if err != nil {
 		return fail(err)
 	}
-	batched := len(s) == 4
-	if !batched {
-		if x, err = asBatch(x); err != nil {
-			return fail(err)
-		}
-	}
-	y, err := pad2d(x, mode, value, p)
-	if err != nil {
+	if x, err = toBatch(x); err != nil {
 		return fail(err)
 	}
-	if !batched {
-		if y, err = fromBatch(y); err != nil {
-			return fail(err)
-		}
+	y, err := pad2d(x, mode, value, p)
+	if err == nil {
+		y, err = fromBatch(y, len(s) == 3)
+	}
+	if err != nil {
+		return fail(err)
 	}
 	return y, nil
 }

@@ -132,11 +132,8 @@ func poolIndices(name string, b *graph.Builder, x *gorgonia.Node, ps poolSetting
 	if len(s) != 4 && len(s) != 3 {
 		return nil, nil, errors.Errorf("layers: %s: input has shape %v, want (N, C, H, W) or (C, H, W)", where(name, b), s)
 	}
-	batched := len(s) == 4
-	if !batched {
-		if x, err = asBatch(x); err != nil {
-			return fail(err)
-		}
+	if x, err = toBatch(x); err != nil {
+		return fail(err)
 	}
 	geom := ps.geom
 	if ps.avg.adaptive {
@@ -162,14 +159,12 @@ func poolIndices(name string, b *graph.Builder, x *gorgonia.Node, ps poolSetting
 			return fail(err)
 		}
 	}
-	if !batched {
-		if y, err = fromBatch(y); err != nil {
+	if y, err = fromBatch(y, len(s) == 3); err != nil {
+		return fail(err)
+	}
+	if idx != nil {
+		if idx, err = fromBatch(idx, len(s) == 3); err != nil {
 			return fail(err)
-		}
-		if idx != nil {
-			if idx, err = fromBatch(idx); err != nil {
-				return fail(err)
-			}
 		}
 	}
 	return y, idx, nil
@@ -199,7 +194,17 @@ type AdaptiveMaxPool2D struct {
 
 // Forward implements graph.Module.
 func (l AdaptiveMaxPool2D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	return pool("AdaptiveMaxPool2D", b, x, poolSettings{max: true, outSize: l.OutputSize, outSizeHW: l.OutputSizeHW, avg: avgSpec{adaptive: true}})
+	return pool("AdaptiveMaxPool2D", b, x, l.settings())
+}
+
+// ForwardIndices is Forward with PyTorch's return_indices=True; the indices are those of
+// MaxPool2D.ForwardIndices.
+func (l AdaptiveMaxPool2D) ForwardIndices(b *graph.Builder, x *gorgonia.Node) (y, indices *gorgonia.Node, err error) {
+	return poolIndices("AdaptiveMaxPool2D", b, x, l.settings(), true)
+}
+
+func (l AdaptiveMaxPool2D) settings() poolSettings {
+	return poolSettings{max: true, outSize: l.OutputSize, outSizeHW: l.OutputSizeHW, avg: avgSpec{adaptive: true}}
 }
 
 // adaptiveGeom resolves an adaptive pooling's output size for an input of (N, C, H, W) shape s.

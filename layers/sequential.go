@@ -10,13 +10,17 @@ import (
 
 // Sequential chains modules: the output of each is the input of the next (torch.nn.Sequential).
 // Child i is built in scope "i", so its tensors are named "0.weight", "3.running_mean", … exactly
-// like the state_dict of the equivalent torch.nn.Sequential.
+// like the state_dict of the equivalent torch.nn.Sequential. The empty Sequential is the
+// identity, as nn.Sequential() is.
 type Sequential []graph.Module
 
 // Forward implements graph.Module.
 func (s Sequential) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
 	if len(s) == 0 {
-		return nil, errors.Errorf("layers: %s: no layers", where("Sequential", b))
+		if err := checkInput("Sequential", b, x, b.Dtype()); err != nil {
+			return nil, err
+		}
+		return x, nil
 	}
 	for i, m := range s {
 		if m == nil {

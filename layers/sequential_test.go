@@ -39,7 +39,7 @@ func TestSequentialNames(t *testing.T) {
 	if n := len(b.Learnables()); n != 6 {
 		t.Errorf("%d learnables, want 6", n)
 	}
-	wantErr(t, buildErr(Sequential{}, tensor.Float64, 2, 3), "Sequential: no layers")
+	wantErr(t, buildErr(Sequential{}, tensor.Float32, 2, 3), "Sequential: input has dtype float32")
 	wantErr(t, buildErr(Sequential{ReLU{}, nil}, tensor.Float64, 2, 3), "layer 1 is nil")
 	wantErr(t, buildErr(Sequential{ReLU{}, Sequential{ReLU{}, Linear{In: 2, Out: 1}}}, tensor.Float64, 2, 3),
 		`layers: Linear "1.1": input has 3 features, want 2`)

@@ -37,17 +37,15 @@ func (l MaxUnpool2D) Forward(b *graph.Builder, x, indices *gorgonia.Node) (*gorg
 	if len(s) != 4 && len(s) != 3 {
 		return nil, errors.Errorf("layers: %s: input has shape %v, want (N, C, H, W) or (C, H, W)", where(name, b), s)
 	}
-	batched := len(s) == 4
+	unbatched := len(s) == 3
 	var err error
-	if !batched {
-		if x, err = asBatch(x); err != nil {
-			return fail(err)
-		}
-		if indices, err = asBatch(indices); err != nil {
-			return fail(err)
-		}
-		s = x.Shape()
+	if x, err = toBatch(x); err != nil {
+		return fail(err)
 	}
+	if indices, err = toBatch(indices); err != nil {
+		return fail(err)
+	}
+	s = x.Shape()
 	ps := poolSettings{kernel: l.Kernel, stride: l.Stride, padding: l.Padding, kernelHW: l.KernelHW,
 		strideHW: l.StrideHW, paddingHW: l.PaddingHW}
 	k, err := pair("Kernel", ps.kernel, ps.kernelHW, 0, 1)
@@ -86,10 +84,8 @@ func (l MaxUnpool2D) Forward(b *graph.Builder, x, indices *gorgonia.Node) (*gorg
 	if err != nil {
 		return fail(err)
 	}
-	if !batched {
-		if y, err = fromBatch(y); err != nil {
-			return fail(err)
-		}
+	if y, err = fromBatch(y, unbatched); err != nil {
+		return fail(err)
 	}
 	return y, nil
 }

@@ -26,7 +26,7 @@ func BCE(probs, target *G.Node, opts ...LossOpt) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, w, err := pairSpec(name, probs, target, cfg)
+	s, w, err := pairSpec(name, probs, target, cfg, false)
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func BCEWithLogits(logits, target *G.Node, opts ...LossOpt) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, w, err := pairSpec(name, logits, target, cfg)
+	s, w, err := pairSpec(name, logits, target, cfg, false)
 	if err != nil {
 		return nil, err
 	}

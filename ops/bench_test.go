@@ -137,3 +137,23 @@ func BenchmarkKernelBCEWithLogits(b *testing.B) {
 		k.bwd(dx, nil, x, y, nil, 1, 0, len(x))
 	}
 }
+
+// BenchmarkKernelSoftmaxBackward times the softmax and log-softmax
+// backward kernels.
+func BenchmarkKernelSoftmaxBackward(b *testing.B) {
+	x, _ := benchData(4096, 1000)
+	y, g, dx := make([]float32, len(x)), make([]float32, len(x)), make([]float32, len(x))
+	for i := range g {
+		g[i] = float32(i%7) * 0.1
+	}
+	for _, log := range []bool{false, true} {
+		softmaxFwd(y, x, 1000, 1, log, 0, 4096)
+		b.Run(fmt.Sprintf("4096x1000/log=%v", log), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(x) * 4))
+			for i := 0; i < b.N; i++ {
+				softmaxBwd(dx, y, g, 1000, 1, log, 0, 4096)
+			}
+		})
+	}
+}

@@ -40,7 +40,7 @@ func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 	dt := dtypeOf(c.Dtype)
 	lg := &lossGraph{g: G.NewGraph()}
 	g := lg.g
-	lg.xv = floatTensor(dt, c.XShape, f.arr(c.X))
+	lg.xv = floatValue(dt, c.XShape, f.arr(c.X))
 	lg.x = G.NodeFromAny(g, lg.xv, G.WithName("x"))
 	var opts []LossOpt
 	switch c.Reduction {
@@ -105,7 +105,7 @@ func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 		if c.TargetKind == "index" {
 			lg.tv = indexTensor(indexDtypes[i%3], c.TargetShape, f.arr(c.Target))
 		} else {
-			lg.tv = floatTensor(dt, c.TargetShape, f.arr(c.Target))
+			lg.tv = floatValue(dt, c.TargetShape, f.arr(c.Target))
 		}
 		lg.t = G.NodeFromAny(g, lg.tv, G.WithName("target"))
 		lg.inputs = []G.Value{lg.xv, lg.tv}
@@ -134,11 +134,7 @@ func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 		case "poissonnll":
 			lg.loss, err = PoissonNLL(lg.x, lg.t, opts...)
 		case "gaussiannll":
-			if len(c.VarShape) == 0 {
-				lg.vv = scalarValue(dt, f.arr(*c.Var)[0])
-			} else {
-				lg.vv = floatTensor(dt, c.VarShape, f.arr(*c.Var))
-			}
+			lg.vv = floatValue(dt, c.VarShape, f.arr(*c.Var))
 			v := G.NodeFromAny(g, lg.vv, G.WithName("var"))
 			lg.wrt, lg.grads = append(lg.wrt, v), append(lg.grads, c.GradVar)
 			lg.inputs = append(lg.inputs, lg.vv)
@@ -164,12 +160,16 @@ func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 	return lg, nil
 }
 
-// scalarValue makes a float scalar value of dtype dt.
-func scalarValue(dt tensor.Dtype, v float64) G.Value {
-	if dt == tensor.Float32 {
-		return G.NewF32(float32(v))
+// floatValue makes a float tensor of dtype dt, or a scalar value for an
+// empty shape.
+func floatValue(dt tensor.Dtype, shape []int, v []float64) G.Value {
+	switch {
+	case len(shape) > 0:
+		return floatTensor(dt, shape, v)
+	case dt == tensor.Float32:
+		return G.NewF32(float32(v[0]))
 	}
-	return G.NewF64(v)
+	return G.NewF64(v[0])
 }
 
 func caseName(f *goldenFile, loss string, i int) string {

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"github.com/stheno-ml/stheno/internal/golden"
+	"github.com/stheno-ml/stheno/internal/num"
 	"math"
 	"testing"
 
@@ -106,45 +107,49 @@ func TestNoMerge(t *testing.T) {
 // TestZeroAllocs checks that after the first run the ops' Do allocate
 // nothing, forward and backward.
 func TestZeroAllocs(t *testing.T) {
-	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		g := G.NewGraph()
-		xv := floatTensor(dt, []int{8, 10}, make([]float64, 80))
-		x := G.NodeFromAny(g, xv, G.WithName("x"))
-		yv := tensor.New(tensor.WithBacking([]int64{0, 1, 2, 3, 4, 5, 6, 7}))
-		y := G.NodeFromAny(g, yv, G.WithName("y"))
-		for _, build := range []func() (*G.Node, error){
-			func() (*G.Node, error) { return CrossEntropy(x, y, WithLabelSmoothing(0.1)) },
-			func() (*G.Node, error) { return NLL(x, y, WithReduction(None)) },
-			func() (*G.Node, error) { return Softmax(x, -1) },
-		} {
-			n, err := build()
-			if err != nil {
-				t.Fatal(err)
-			}
-			op := n.Op()
-			in := []G.Value{xv, yv}
-			if op.Arity() == 1 {
-				in = in[:1]
-			}
-			out, err := op.Do(in...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			gop := backwardOf(op, 0)
-			gin := []G.Value{xv, yv, out, out}
-			if op.Arity() == 1 {
-				gin = []G.Value{out, out}
-			}
-			if _, err := gop.Do(gin...); err != nil {
-				t.Fatal(err)
-			}
-			allocs := testing.AllocsPerRun(20, func() {
-				op.Do(in...)
-				gop.Do(gin...)
-			})
-			if allocs != 0 {
-				t.Errorf("%v %v: %v allocations per forward+backward", dt, op, allocs)
-			}
+	t.Run("float32", testZeroAllocs[float32])
+	t.Run("float64", testZeroAllocs[float64])
+}
+
+func testZeroAllocs[T num.Float](t *testing.T) {
+	dt := num.Dtype[T]()
+	g := G.NewGraph()
+	xv := floatTensor(dt, []int{8, 10}, make([]float64, 80))
+	x := G.NodeFromAny(g, xv, G.WithName("x"))
+	yv := tensor.New(tensor.WithBacking([]int64{0, 1, 2, 3, 4, 5, 6, 7}))
+	y := G.NodeFromAny(g, yv, G.WithName("y"))
+	for _, build := range []func() (*G.Node, error){
+		func() (*G.Node, error) { return CrossEntropy(x, y, WithLabelSmoothing(0.1)) },
+		func() (*G.Node, error) { return NLL(x, y, WithReduction(None)) },
+		func() (*G.Node, error) { return Softmax(x, -1) },
+	} {
+		n, err := build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		op := n.Op()
+		in := []G.Value{xv, yv}
+		if op.Arity() == 1 {
+			in = in[:1]
+		}
+		out, err := op.Do(in...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gop := backwardOf(op, 0)
+		gin := []G.Value{xv, yv, out, out}
+		if op.Arity() == 1 {
+			gin = []G.Value{out, out}
+		}
+		if _, err := gop.Do(gin...); err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(20, func() {
+			op.Do(in...)
+			gop.Do(gin...)
+		})
+		if allocs != 0 {
+			t.Errorf("%v %v: %v allocations per forward+backward", dt, op, allocs)
 		}
 	}
 }
@@ -188,28 +193,32 @@ func TestScalarGradientForms(t *testing.T) {
 // NaN or +Inf logits give a NaN loss (as in PyTorch), not an error or a
 // panic; -Inf logits are just impossible classes.
 func TestCrossEntropyNonFinite(t *testing.T) {
-	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		for _, tc := range []struct {
-			bad     float64
-			wantNaN bool
-		}{{math.NaN(), true}, {math.Inf(1), true}, {math.Inf(-1), false}} {
-			g := G.NewGraph()
-			x := G.NodeFromAny(g, floatTensor(dt, []int{2, 3}, []float64{1, 2, 3, 0, tc.bad, 0}), G.WithName("x"))
-			y := G.NodeFromAny(g, tensor.New(tensor.WithBacking([]int{0, 0})), G.WithName("y"))
-			loss := G.Must(CrossEntropy(x, y, WithReduction(None)))
-			runGraph(t, g)
-			l := valueFloats(loss.Value())
-			row0 := math.Log(math.Exp(1)+math.Exp(2)+math.Exp(3)) - 1
-			rtol, _ := golden.Tol(dt)
-			if math.Abs(l[0]-row0) > rtol*row0 {
-				t.Errorf("%v bad=%v: row 0 loss %v, want %v", dt, tc.bad, l[0], row0)
-			}
-			if got := math.IsNaN(l[1]); got != tc.wantNaN {
-				t.Errorf("%v bad=%v: row 1 loss %v", dt, tc.bad, l[1])
-			}
-			if !tc.wantNaN && math.Abs(l[1]-math.Ln2) > rtol {
-				t.Errorf("%v bad=-Inf: row 1 loss %v, want log 2", dt, l[1])
-			}
+	t.Run("float32", testCrossEntropyNonFinite[float32])
+	t.Run("float64", testCrossEntropyNonFinite[float64])
+}
+
+func testCrossEntropyNonFinite[T num.Float](t *testing.T) {
+	dt := num.Dtype[T]()
+	for _, tc := range []struct {
+		bad     float64
+		wantNaN bool
+	}{{math.NaN(), true}, {math.Inf(1), true}, {math.Inf(-1), false}} {
+		g := G.NewGraph()
+		x := G.NodeFromAny(g, floatTensor(dt, []int{2, 3}, []float64{1, 2, 3, 0, tc.bad, 0}), G.WithName("x"))
+		y := G.NodeFromAny(g, tensor.New(tensor.WithBacking([]int{0, 0})), G.WithName("y"))
+		loss := G.Must(CrossEntropy(x, y, WithReduction(None)))
+		runGraph(t, g)
+		l := valueFloats(loss.Value())
+		row0 := math.Log(math.Exp(1)+math.Exp(2)+math.Exp(3)) - 1
+		rtol, _ := golden.Tol(dt)
+		if math.Abs(l[0]-row0) > rtol*row0 {
+			t.Errorf("%v bad=%v: row 0 loss %v, want %v", dt, tc.bad, l[0], row0)
+		}
+		if got := math.IsNaN(l[1]); got != tc.wantNaN {
+			t.Errorf("%v bad=%v: row 1 loss %v", dt, tc.bad, l[1])
+		}
+		if !tc.wantNaN && math.Abs(l[1]-math.Ln2) > rtol {
+			t.Errorf("%v bad=-Inf: row 1 loss %v, want log 2", dt, l[1])
 		}
 	}
 }

@@ -9,10 +9,10 @@ import (
 )
 
 // pairSpec checks the (input, target) nodes of an element-wise loss —
-// same shape, same float dtype — and returns its spec (gradients to the
-// input only) and, if the loss was given WithWeight, the weight broadcast
-// to the input's shape.
-func pairSpec(name string, x, target *G.Node, cfg *lossConfig) (*lossSpec, []float64, error) {
+// same shape, same float dtype, a scalar only if scalarOK — and returns its
+// spec (gradients to the input only) and, if the loss was given WithWeight,
+// the weight broadcast to the input's shape.
+func pairSpec(name string, x, target *G.Node, cfg *lossConfig, scalarOK bool) (*lossSpec, []float64, error) {
 	if x == nil || target == nil {
 		return nil, nil, errors.Errorf("ops: %s: nil node", name)
 	}
@@ -21,7 +21,7 @@ func pairSpec(name string, x, target *G.Node, cfg *lossConfig) (*lossSpec, []flo
 		return nil, nil, errors.Errorf("ops: %s: input has dtype %v, want Float64 or Float32", name, dt)
 	}
 	xs := x.Shape()
-	if xs.Dims() < 1 {
+	if xs.Dims() < 1 && !scalarOK {
 		return nil, nil, errors.Errorf("ops: %s: input must be a tensor, got a scalar", name)
 	}
 	if target.Dtype() != dt {
@@ -102,7 +102,7 @@ func elementLoss(name string, options []string, input, target *G.Node, opts []Lo
 	if err != nil {
 		return nil, err
 	}
-	s, _, err := pairSpec(name, input, target, cfg)
+	s, _, err := pairSpec(name, input, target, cfg, true)
 	if err != nil {
 		return nil, err
 	}

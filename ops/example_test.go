@@ -236,3 +236,65 @@ func ExampleKLDiv() {
 	// Output:
 	// KLDiv = 0.025267, by hand 0.025267
 }
+
+// L1, SmoothL1 and Huber on the errors d = x - y = [0.5, -3]: |d| sums to
+// 3.5; SmoothL1 (β = 1) is 0.5·0.25 + (3 - 0.5) = 2.625; Huber (δ = 2) is
+// 0.5·0.25 + 2·(3 - 1) = 4.125.
+func ExampleSmoothL1() {
+	g := G.NewGraph()
+	x := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("x"), G.WithValue(tensor.New(tensor.WithBacking([]float64{1.5, -1}))))
+	y := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("y"), G.WithValue(tensor.New(tensor.WithBacking([]float64{1, 2}))))
+	l1 := G.Must(ops.L1(x, y, ops.WithReduction(ops.Sum)))
+	smooth := G.Must(ops.SmoothL1(x, y, ops.WithReduction(ops.Sum)))
+	huber := G.Must(ops.Huber(x, y, ops.WithReduction(ops.Sum), ops.WithDelta(2)))
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(l1.Value(), smooth.Value(), huber.Value())
+	// Output:
+	// 3.5 2.625 4.125
+}
+
+// GaussianNLL of targets [1, 3] under means [0, 0] and one variance 4
+// shared along the last dimension (input (1, 2), variance (1, 1)): the
+// mean of 0.5 (log 4 + d²/4) is 0.5 log 4 + 10/16.
+func ExampleGaussianNLL() {
+	g := G.NewGraph()
+	mu := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 2), G.WithName("mu"), G.WithValue(tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float64{0, 0}))))
+	y := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 2), G.WithName("y"), G.WithValue(tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float64{1, 3}))))
+	v := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 1), G.WithName("var"), G.WithValue(tensor.New(tensor.WithShape(1, 1), tensor.WithBacking([]float64{4}))))
+	loss, err := ops.GaussianNLL(mu, y, v)
+	if err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%.6f %.6f\n", loss.Value().Data(), 0.5*math.Log(4)+10.0/16)
+	// Output:
+	// 1.318147 1.318147
+}
+
+// PoissonNLL of counts [0, 2] at log-rates [0, log 2]:
+// mean of exp(x) - y·x = (1 + 2 - 2 log 2) / 2.
+func ExamplePoissonNLL() {
+	g := G.NewGraph()
+	x := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("logRate"), G.WithValue(tensor.New(tensor.WithBacking([]float64{0, math.Log(2)}))))
+	y := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("counts"), G.WithValue(tensor.New(tensor.WithBacking([]float64{0, 2}))))
+	loss, err := ops.PoissonNLL(x, y)
+	if err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%.6f %.6f\n", loss.Value().Data(), (3-2*math.Log(2))/2)
+	// Output:
+	// 0.806853 0.806853
+}

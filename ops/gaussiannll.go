@@ -31,7 +31,7 @@ func GaussianNLL(input, target, variance *G.Node, opts ...LossOpt) (*G.Node, err
 	if err != nil {
 		return nil, err
 	}
-	s, _, err := pairSpec(name, input, target, cfg)
+	s, _, err := pairSpec(name, input, target, cfg, false)
 	if err != nil {
 		return nil, err
 	}

@@ -1,13 +1,12 @@
 package ops
 
 import (
-	"fmt"
 	"path/filepath"
 	"testing"
 
 	"github.com/stheno-ml/stheno/internal/golden"
+	"github.com/stheno-ml/stheno/ops/optest"
 
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -131,34 +130,5 @@ func reflectFirst(s interface{}) interface{} {
 	panic("unreachable")
 }
 
-func toFloat64s(v interface{}) []float64 {
-	switch d := v.(type) {
-	case []float64:
-		return append([]float64(nil), d...)
-	case []float32:
-		out := make([]float64, len(d))
-		for i, x := range d {
-			out[i] = float64(x)
-		}
-		return out
-	case float64:
-		return []float64{d}
-	case float32:
-		return []float64{float64(d)}
-	case G.F64:
-		return []float64{float64(d)}
-	case G.F32:
-		return []float64{float64(d)}
-	}
-	panic(fmt.Sprintf("toFloat64s: %T", v))
-}
-
-func valueFloats(v G.Value) []float64 {
-	switch x := v.(type) {
-	case *G.F64:
-		return []float64{float64(*x)}
-	case *G.F32:
-		return []float64{float64(*x)}
-	}
-	return toFloat64s(v.Data())
-}
+// valueFloats returns a value's elements as float64.
+var valueFloats = optest.Floats

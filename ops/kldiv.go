@@ -13,7 +13,7 @@ import (
 // p (log p - log q), 0 where p = 0; with WithLogTarget(true) the target
 // is log p and the loss exp(log p) (log p - log q).
 //
-// input and target have the same shape (at least one dimension) and dtype;
+// input and target have the same shape (any, scalars too) and dtype;
 // different shapes are an error. Reductions: Mean (the default, over all
 // elements, as PyTorch's 'mean' does — which is not the divergence),
 // BatchMean (the sum over the batch size, the input's first dimension:

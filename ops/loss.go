@@ -80,13 +80,16 @@ func (s *lossSpec) writeHash(h hash.Hash) {
 }
 
 // divisor returns what the reduction divides the sum of n per-element
-// losses by: n for Mean, the batch size (the input's first dimension) for
-// BatchMean, 1 otherwise.
+// losses by: n for Mean, the batch size (the input's first dimension; 1
+// for a scalar) for BatchMean, 1 otherwise.
 func (s *lossSpec) divisor(n int) float64 {
 	switch s.red {
 	case Mean:
 		return float64(n)
 	case BatchMean:
+		if s.in[0].Dims() == 0 {
+			return 1 // PyTorch: a 0-d input's batchmean is its sum
+		}
 		return float64(s.in[0][0])
 	}
 	return 1

@@ -5,7 +5,7 @@ import G "gorgonia.org/gorgonia"
 // MSE returns the mean squared error (x - y)² between input and target,
 // with the semantics of torch.nn.functional.mse_loss (PyTorch 1.13).
 //
-// input and target have the same shape (any, with at least one dimension)
+// input and target have the same shape (any, scalars too)
 // and dtype (Float64 or Float32). PyTorch broadcasts different shapes
 // with a warning; here they are an error. Options: WithReduction (Mean,
 // the default, Sum or None). Gradients flow to the input, 2(x - y), and to

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stheno-ml/stheno/internal/golden"
 	"github.com/stheno-ml/stheno/internal/num"
 	G "gorgonia.org/gorgonia"
 )
@@ -69,6 +70,42 @@ func TestRegressionZeroAllocs(t *testing.T) {
 		})
 		if allocs != 0 {
 			t.Errorf("%v: %v allocations per forward+backward", op, allocs)
+		}
+	}
+}
+
+// A constant target (gorgonia.NewConstant) works on both machines; only
+// the input's gradient is asked for.
+func TestMSEConstantTarget(t *testing.T) {
+	for _, lisp := range []bool{false, true} {
+		g := G.NewGraph()
+		x := G.NodeFromAny(g, floatTensor(num.Dtype[float64](), []int{3}, []float64{1, 2, 3}), G.WithName("x"))
+		y := G.NewConstant(floatTensor(num.Dtype[float64](), []int{3}, []float64{0, 2, 5}), G.WithName("y"))
+		l := G.Must(MSE(x, y))
+		var grads G.Nodes
+		var vm G.VM
+		if lisp {
+			vm = G.NewLispMachine(g)
+		} else {
+			var err error
+			if grads, err = G.Grad(l, x); err != nil {
+				t.Fatal(err)
+			}
+			vm = G.NewTapeMachine(g)
+		}
+		if err := vm.RunAll(); err != nil {
+			t.Fatalf("lisp=%v: %v", lisp, err)
+		}
+		vm.Close()
+		var gv G.Value
+		if lisp {
+			gv, _ = x.Grad()
+		} else {
+			gv = grads[0].Value()
+		}
+		want := []float64{2.0 / 3, 0, -4.0 / 3} // 2(x - y)/3
+		if got := valueFloats(gv); golden.Diff(got, want, 1e-15, 0) >= 0 {
+			t.Errorf("lisp=%v: gradient %v, want %v", lisp, got, want)
 		}
 	}
 }

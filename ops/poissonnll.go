@@ -13,7 +13,7 @@ import (
 // x - y·log(x + eps) for a rate input (WithLogInput(false)); WithFull(true)
 // adds Stirling's approximation y·log y - y + 0.5·log(2πy) where y > 1.
 //
-// input and target have the same shape (at least one dimension) and
+// input and target have the same shape (any, scalars too) and
 // dtype; different shapes are an error. Options: WithReduction (default
 // Mean), WithLogInput (default true), WithFull (default false), WithEps
 // (default 1e-8). Gradients flow to the input and the target; as in

@@ -327,9 +327,26 @@ func softmaxFwd[T num.Float](dst, x []T, c, inner int, log bool, lo, hi int) {
 // output gradient g: softmax: dx = y (g - <g, y>); log_softmax:
 // dx = g - exp(y) Σg. Positions [lo, hi) as softmaxFwd.
 func softmaxBwd[T num.Float](dx, y, g []T, c, inner int, log bool, lo, hi int) {
+	vec := inner == 1 && num.Is32[T]()
 	for i := lo; i < hi; i++ {
 		base := posBase(i, c, inner)
 		var s float64
+		if vec {
+			dr, yr, gr := f32(dx[base:base+c]), f32(y[base:base+c]), f32(g[base:base+c])
+			if log {
+				for _, v := range gr {
+					s += float64(v)
+				}
+				expSumF32(dr, yr, 0) // exp(y) into dx
+				axpyF32(dr, dr, gr, float32(-s))
+				continue
+			}
+			for k, v := range gr {
+				s += float64(v) * float64(yr[k])
+			}
+			mulShiftF32(dr, yr, gr, float32(-s))
+			continue
+		}
 		if log {
 			for k := 0; k < c; k++ {
 				s += float64(g[base+k*inner])

@@ -33,3 +33,18 @@ func axpbGo(dst, src []float32, a, b float32) {
 		dst[k] = float32(math.FMA(float64(v), float64(a), float64(b)))
 	}
 }
+
+// axpyGo is axpyF32 in Go.
+func axpyGo(dst, x, y []float32, a float32) {
+	for k, v := range x {
+		dst[k] = float32(math.FMA(float64(v), float64(a), float64(y[k])))
+	}
+}
+
+// mulShiftGo is mulShiftF32 in Go (the sum rounded to float32 first, as the
+// vector code does).
+func mulShiftGo(dst, x, y []float32, c float32) {
+	for k, v := range x {
+		dst[k] = v * (y[k] + c)
+	}
+}

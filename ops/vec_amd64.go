@@ -132,3 +132,47 @@ func bceLogitsBwdF32(dx, x, y, g []float32, s float32) {
 	}
 	bceLogitsBwd(dx, x, y, nil, nil, g, float64(s), 0, len(x))
 }
+
+//go:noescape
+func axpyAVX512(dst, x, y []float32, a float32)
+
+//go:noescape
+func mulShiftAVX512(dst, x, y []float32, c float32)
+
+//go:noescape
+func axpyAVX2(dst, x, y []float32, a float32)
+
+//go:noescape
+func mulShiftAVX2(dst, x, y []float32, c float32)
+
+// axpyF32 writes dst[k] = x[k]·a + y[k] (a fused multiply-add).
+func axpyF32(dst, x, y []float32, a float32) {
+	dst, y = dst[:len(x)], y[:len(x)]
+	switch {
+	case useAVX512:
+		axpyAVX512(dst, x, y, a)
+		return
+	case useAVX2:
+		n := len(x) &^ 7
+		axpyAVX2(dst[:n], x[:n], y[:n], a)
+		axpyGo(dst[n:], x[n:], y[n:], a)
+		return
+	}
+	axpyGo(dst, x, y, a)
+}
+
+// mulShiftF32 writes dst[k] = x[k]·(y[k] + c).
+func mulShiftF32(dst, x, y []float32, c float32) {
+	dst, y = dst[:len(x)], y[:len(x)]
+	switch {
+	case useAVX512:
+		mulShiftAVX512(dst, x, y, c)
+		return
+	case useAVX2:
+		n := len(x) &^ 7
+		mulShiftAVX2(dst[:n], x[:n], y[:n], c)
+		mulShiftGo(dst[n:], x[n:], y[n:], c)
+		return
+	}
+	mulShiftGo(dst, x, y, c)
+}

@@ -759,3 +759,128 @@ bb2nog:
 bb2done:
 	VZEROUPPER
 	RET
+
+// func axpyAVX512(dst, x, y []float32, a float32)
+// dst = x·a + y
+TEXT ·axpyAVX512(SB), NOSPLIT, $0-76
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	MOVQ y_base+48(FP), DX
+	VBROADCASTSS a+72(FP), Z1
+
+xloop:
+	CMPQ CX, $16
+	JB   xtail
+	VMOVUPS (SI), Z0
+	VFMADD213PS (DX), Z1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  xloop
+
+xtail:
+	TESTQ CX, CX
+	JZ    xdone
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS Z0, K1, (DI)
+
+xdone:
+	VZEROUPPER
+	RET
+
+// func mulShiftAVX512(dst, x, y []float32, c float32)
+// dst = x·(y + c)
+TEXT ·mulShiftAVX512(SB), NOSPLIT, $0-76
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	MOVQ y_base+48(FP), DX
+	VBROADCASTSS c+72(FP), Z1
+
+sloop:
+	CMPQ CX, $16
+	JB   stail
+	VADDPS (DX), Z1, Z0
+	VMULPS (SI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  sloop
+
+stail:
+	TESTQ CX, CX
+	JZ    sdone
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z2
+	VMOVUPS.Z (DX), K1, Z0
+	VADDPS Z1, Z0, Z0
+	VMULPS Z2, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+
+sdone:
+	VZEROUPPER
+	RET
+
+// func axpyAVX2(dst, x, y []float32, a float32)
+// len(x) must be a multiple of 8.
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-76
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	MOVQ y_base+48(FP), DX
+	VBROADCASTSS a+72(FP), Y1
+
+x2loop:
+	CMPQ CX, $8
+	JB   x2done
+	VMOVUPS (SI), Y0
+	VFMADD213PS (DX), Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  x2loop
+
+x2done:
+	VZEROUPPER
+	RET
+
+// func mulShiftAVX2(dst, x, y []float32, c float32)
+// len(x) must be a multiple of 8.
+TEXT ·mulShiftAVX2(SB), NOSPLIT, $0-76
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	MOVQ y_base+48(FP), DX
+	VBROADCASTSS c+72(FP), Y1
+
+s2loop:
+	CMPQ CX, $8
+	JB   s2done
+	VADDPS (DX), Y1, Y0
+	VMULPS (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  s2loop
+
+s2done:
+	VZEROUPPER
+	RET

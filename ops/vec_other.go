@@ -28,3 +28,9 @@ func bceLogitsFwdF32(x, y []float32) float64 {
 func bceLogitsBwdF32(dx, x, y, g []float32, s float32) {
 	bceLogitsBwd(dx, x, y, nil, nil, g, float64(s), 0, len(x))
 }
+
+// axpyF32 writes dst[k] = x[k]·a + y[k].
+func axpyF32(dst, x, y []float32, a float32) { axpyGo(dst[:len(x)], x, y[:len(x)], a) }
+
+// mulShiftF32 writes dst[k] = x[k]·(y[k] + c).
+func mulShiftF32(dst, x, y []float32, c float32) { mulShiftGo(dst[:len(x)], x, y[:len(x)], c) }

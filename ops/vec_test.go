@@ -78,6 +78,8 @@ func TestExpSumF32(t *testing.T) {
 	})
 }
 
+// TestMaxAxpbF32 checks the row max, axpb, axpy and mulShift kernels bit
+// for bit against Go, at every length (vector bodies and tails).
 func TestMaxAxpbF32(t *testing.T) {
 	vecLevels(t, func(t *testing.T, level string) {
 		for _, n := range []int{0, 1, 7, 8, 9, 16, 17, 40} {
@@ -105,6 +107,27 @@ func TestMaxAxpbF32(t *testing.T) {
 			}
 			if dst[n] != 42 {
 				t.Errorf("n=%d: axpb wrote past the end", n)
+			}
+			y := make([]float32, n)
+			for i := range y {
+				y[i] = float32(math.Cos(float64(i))) * 3
+			}
+			axpyF32(dst, x, y, -0.625)
+			for i, v := range x {
+				want := float32(math.FMA(float64(v), -0.625, float64(y[i])))
+				if dst[i] != want && !(math.IsNaN(float64(v)) && math.IsNaN(float64(dst[i]))) {
+					t.Fatalf("n=%d: axpy[%d] = %v, want %v", n, i, dst[i], want)
+				}
+			}
+			mulShiftF32(dst, x, y, 0.375)
+			for i, v := range x {
+				want := v * (y[i] + 0.375)
+				if dst[i] != want && !(math.IsNaN(float64(v)) && math.IsNaN(float64(dst[i]))) {
+					t.Fatalf("n=%d: mulShift[%d] = %v, want %v", n, i, dst[i], want)
+				}
+			}
+			if dst[n] != 42 {
+				t.Errorf("n=%d: axpy or mulShift wrote past the end", n)
 			}
 		}
 	})

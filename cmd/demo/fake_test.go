@@ -15,16 +15,14 @@ import (
 // fakeProgram is a pure-Go softmax regression trained by SGD with momentum, so the training
 // loop, checkpoints and resume can be tested without the graph packages.
 type fakeProgram struct {
-	in, k    int
-	w, v     []float64 // weights (k, in+1) with the bias last; momentum buffer
-	lr       float64
-	steps    int
-	nanAt    int // Step number (1-based) whose loss is NaN; 0 never
-	out      *tensor.Dense
-	outBuf   []float64
-	evalBuf  []float64
-	gradBuf  []float64
-	probsBuf []float64
+	in, k   int
+	w, v    []float64 // weights (k, in+1) with the bias last; momentum buffer
+	lr      float64
+	steps   int
+	nanAt   int // Step number (1-based) whose loss is NaN; 0 never
+	out     *tensor.Dense
+	outBuf  []float64
+	gradBuf []float64
 }
 
 func newFakeProgram(nanAt int) newProgramFunc {

@@ -122,89 +122,105 @@ func TestSoakKill9(t *testing.T) {
 	}
 	runTime := time.Since(start)
 
-	dir := filepath.Join(t.TempDir(), "soak")
 	r := rand.New(rand.NewSource(time.Now().UnixNano()))
-	best, inSave := -1, 0
-	var log bytes.Buffer
-	for k := 0; k < kills; k++ {
-		extra := []string{"-resume"}
-		if committed(t, dir) < 0 {
-			extra = []string{"-force"} // nothing committed yet: start (again) from scratch
+	ga, sa := readRunState(t, ref)
+	// compare checks a finished run against the uninterrupted one.
+	compare := func(dir string, kills int) {
+		gb, sb := readRunState(t, dir)
+		if !sb.Done || sa.Steps != sb.Steps {
+			t.Fatalf("resumed run: done %v, %d steps, want %d", sb.Done, sb.Steps, sa.Steps)
 		}
-		cmd := exec.Command(bin, args(dir, extra...)...)
-		cmd.Stdout, cmd.Stderr = &log, &log
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		waitSave := k%2 == 1
-		deadline := time.After(time.Duration(r.Int63n(int64(runTime / 10))))
-		exited := false
-	wait:
-		for {
-			select {
-			case <-done:
-				exited = true
-				break wait
-			case <-deadline:
-				if !waitSave {
-					break wait
-				}
-			default:
-				if waitSave && saving(dir) {
-					break wait
-				}
-				if !waitSave {
-					time.Sleep(time.Millisecond)
-				}
+		for _, f := range []string{weightsFile, solverFile} {
+			a, _ := os.ReadFile(ga.Path(f))
+			b, _ := os.ReadFile(gb.Path(f))
+			if len(a) == 0 || !bytes.Equal(a, b) {
+				t.Errorf("%s after %d kills differs from the uninterrupted run's", f, kills)
 			}
 		}
-		if exited {
-			t.Fatalf("kill %d: the run finished before it could be killed (the kills are too far apart for this run)\n%s", k, log.String())
-		} else {
+		for i := range sa.History {
+			a, b := sa.History[i], sb.History[i]
+			a.Seconds, b.Seconds = 0, 0
+			if a != b {
+				t.Errorf("epoch %d metrics differ:\n%+v\n%+v", i+1, a, b)
+			}
+		}
+	}
+	// Runs are killed until the total reaches kills; a run that finishes on its own before
+	// that is compared and a new one started.
+	total, inSave, runs := 0, 0, 0
+	for total < kills {
+		runs++
+		dir := filepath.Join(t.TempDir(), "soak")
+		best, n := -1, 0
+		var log bytes.Buffer
+		for total < kills {
+			extra := []string{"-resume"}
+			if committed(t, dir) < 0 {
+				extra = []string{"-force"} // nothing committed yet: start (again) from scratch
+			}
+			cmd := exec.Command(bin, args(dir, extra...)...)
+			cmd.Stdout, cmd.Stderr = &log, &log
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			waitSave := total%2 == 1
+			deadline := time.After(time.Duration(r.Int63n(int64(runTime / 10))))
+			var exitErr error
+			exited := false
+		wait:
+			for {
+				select {
+				case exitErr = <-done:
+					exited = true
+					break wait
+				case <-deadline:
+					if !waitSave {
+						break wait
+					}
+				default:
+					if waitSave && saving(dir) {
+						break wait
+					}
+					if !waitSave {
+						time.Sleep(time.Millisecond)
+					}
+				}
+			}
+			if exited {
+				if exitErr != nil {
+					t.Fatalf("run %d: the demo failed on its own: %v\n%s", runs, exitErr, log.String())
+				}
+				break // finished before the next kill
+			}
 			if saving(dir) {
 				inSave++
 			}
 			cmd.Process.Kill() // SIGKILL
 			<-done
+			total++
+			n++
+			c := committed(t, dir)
+			if c < best {
+				t.Fatalf("run %d, kill %d: the committed checkpoint went back from step %d to %d\n%s", runs, n, best, c, log.String())
+			}
+			best = c
 		}
-		c := committed(t, dir)
-		if c < best {
-			t.Fatalf("kill %d: the committed checkpoint went back from step %d to %d\n%s", k, best, c, log.String())
+		// Resume to the end (a no-op if it finished).
+		for committed(t, dir) < 0 {
+			if out, err := exec.Command(bin, args(dir, "-force")...).CombinedOutput(); err != nil {
+				t.Fatalf("fresh run after the kills: %v\n%s", err, out)
+			}
 		}
-		best = c
-	}
-	// Resume to the end.
-	for committed(t, dir) < 0 {
-		if out, err := exec.Command(bin, args(dir, "-force")...).CombinedOutput(); err != nil {
-			t.Fatalf("fresh run after the kills: %v\n%s", err, out)
+		if out, err := exec.Command(bin, args(dir, "-resume")...).CombinedOutput(); err != nil {
+			t.Fatalf("final resume: %v\n%s\n%s", err, out, log.String())
 		}
-	}
-	if out, err := exec.Command(bin, args(dir, "-resume")...).CombinedOutput(); err != nil {
-		t.Fatalf("final resume: %v\n%s\n%s", err, out, log.String())
+		compare(dir, n)
 	}
 	if inSave == 0 {
 		t.Errorf("none of the %d kills landed inside a save", kills)
 	}
-	t.Logf("%d kills (%d inside a save) over a %v run; checkpoints never went back", kills, inSave, runTime.Round(time.Millisecond))
-	ga, sa := readRunState(t, ref)
-	gb, sb := readRunState(t, dir)
-	if !sb.Done || sa.Steps != sb.Steps {
-		t.Fatalf("resumed run: done %v, %d steps, want %d", sb.Done, sb.Steps, sa.Steps)
-	}
-	for _, f := range []string{weightsFile, solverFile} {
-		a, _ := os.ReadFile(ga.Path(f))
-		b, _ := os.ReadFile(gb.Path(f))
-		if len(a) == 0 || !bytes.Equal(a, b) {
-			t.Errorf("%s after %d kills differs from the uninterrupted run's", f, kills)
-		}
-	}
-	for i := range sa.History {
-		a, b := sa.History[i], sb.History[i]
-		a.Seconds, b.Seconds = 0, 0
-		if a != b {
-			t.Errorf("epoch %d metrics differ:\n%+v\n%+v", i+1, a, b)
-		}
-	}
+	t.Logf("%d kills (%d inside a save) over %d run(s) of %v each; checkpoints never went back, final weights bit-identical",
+		kills, inSave, runs, runTime.Round(time.Millisecond))
 }

@@ -57,6 +57,9 @@ var benchShapes = []struct {
 	{"10x256x64/TN", true, false, 10, 256, 64},
 	{"512x784x64/TN", true, false, 512, 784, 64},
 	{"256x256x256", false, false, 256, 256, 256},
+	{"16x9x784/NT", false, true, 16, 9, 784},     // demo CNN conv1 weight gradient, per image
+	{"32x144x196/NT", false, true, 32, 144, 196}, // conv2 weight gradient, per image
+	{"144x196x32/TN", true, false, 144, 196, 32}, // conv2 input gradient (columns), per image
 }
 
 func BenchmarkGemm(b *testing.B) {

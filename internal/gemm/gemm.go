@@ -62,7 +62,10 @@ type kernels[T num.Float] struct {
 	// gather, if set, is a vector gather of up to lanes elements used to pack
 	// the transposing cases (see gather32 in kernels_amd64.go).
 	gather func(dst, src *T, idx *int32, count, srcStep, dstStep int, gmask, smask uint16)
-	lanes  int
+	// tpose, if set, transposes lanes×lanes blocks (see tpose32); gather then
+	// packs only the steps past the last whole block.
+	tpose func(dst, src *T, offs *int64, chunks, dstStride int, smask uint16)
+	lanes int
 }
 
 var (
@@ -178,6 +181,7 @@ func scale[T num.Float](beta T, c []T, m, n, ldc int) {
 type workspace[T num.Float] struct {
 	a, b, tile []T
 	idx        [16]int32
+	offs       [16]int64
 }
 
 // state is one Gemm call: its arguments and per-part workspaces. States are
@@ -263,14 +267,14 @@ func (s *state[T]) run(ws *workspace[T], i0, i1, j0, j1 int) {
 			if pc > 0 {
 				beta = 1
 			}
-			packB(kn, &ws.idx, ws.b, s.b, s.ldb, s.tB, pc, kc, jc, nc)
+			packB(kn, ws, ws.b, s.b, s.ldb, s.tB, pc, kc, jc, nc)
 			// A is read in place (not packed) when it is used for few panels
 			// of B and tall enough for whole micro-panels.
 			direct := s.m >= mr && (nc+nr-1)/nr <= directPanels && (s.tA || kn.fullRow != nil)
 			for ic := i0; ic < i1; ic += mc {
 				mcc := min(mc, i1-ic)
 				if !direct {
-					packA(kn, &ws.idx, ws.a, s.a, s.lda, s.tA, ic, mcc, pc, kc)
+					packA(kn, ws, ws.a, s.a, s.lda, s.tA, ic, mcc, pc, kc)
 				}
 				s.block(ws, ic, mcc, jc, nc, pc, kc, beta, direct)
 			}
@@ -298,7 +302,8 @@ func (s *state[T]) block(ws *workspace[T], ic, mcc, jc, nc, pc, kc int, beta T, 
 			rows := min(mr, mcc-ir)
 			// skip: tile rows computed above the ones wanted (direct edges are
 			// computed for the last mr rows of A, which exist as m ≥ mr).
-			ap, lda, fk, skip := &ws.a[0], mr, f, 0
+			var ap *T
+			lda, fk, skip := mr, f, 0
 			if direct {
 				skip = mr - rows
 				r := ic + ir - skip

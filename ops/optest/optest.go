@@ -12,13 +12,14 @@
 // with finite differences (a five-point stencil) of Σ_k w_k · op.Do(inputs)_k, where w are fixed
 // pseudo-random weights in [0.5, 1.5) (1 for a scalar output), so that
 // every output element's gradient counts. The inputs to differentiate must
-// be float64 tensors; the others may be any value the op takes (class
-// indices, for example).
+// be float64 tensors or scalars (*gorgonia.F64); the others may be any
+// value the op takes (class indices, for example).
 package optest
 
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/pkg/errors"
 	"github.com/stheno-ml/stheno/internal/golden"
@@ -62,24 +63,29 @@ func CheckGrad(op G.Op, inputs []G.Value, wrt []int, cfg *Config) error {
 		return errors.Errorf("optest: %v takes %d inputs, got %d", op, op.Arity(), len(inputs))
 	}
 	xs := make([][]float64, len(inputs)) // working copies of the inputs to differentiate
+	vals := make([]G.Value, len(inputs)) // the op's inputs, xs for those
+	copy(vals, inputs)
 	for _, i := range wrt {
 		if i < 0 || i >= len(inputs) {
 			return errors.Errorf("optest: wrt index %d out of range [0, %d)", i, len(inputs))
 		}
-		d, ok := inputs[i].(*tensor.Dense)
-		if !ok || d.Dtype() != tensor.Float64 {
-			return errors.Errorf("optest: input %d is a %T (%v), want a Float64 *tensor.Dense to differentiate", i, inputs[i], inputs[i].Dtype())
+		switch v := inputs[i].(type) {
+		case *tensor.Dense:
+			if v.Dtype() != tensor.Float64 {
+				return errors.Errorf("optest: input %d has dtype %v, want Float64 to differentiate", i, v.Dtype())
+			}
+			xs[i] = append([]float64(nil), v.Float64s()...)
+			vals[i] = tensor.New(tensor.WithShape(v.Shape().Clone()...), tensor.WithBacking(xs[i]))
+		case *G.F64:
+			c := *v
+			vals[i] = &c
+			xs[i] = unsafe.Slice((*float64)(unsafe.Pointer(&c)), 1)
+		default:
+			return errors.Errorf("optest: input %d is a %T, want a Float64 *tensor.Dense or *gorgonia.F64 to differentiate", i, inputs[i])
 		}
-		xs[i] = append([]float64(nil), d.Float64s()...)
 	}
 
 	// The numeric gradients, from the op's forward alone.
-	vals := make([]G.Value, len(inputs))
-	copy(vals, inputs)
-	for _, i := range wrt {
-		d := inputs[i].(*tensor.Dense)
-		vals[i] = tensor.New(tensor.WithShape(d.Shape().Clone()...), tensor.WithBacking(xs[i]))
-	}
 	out, err := op.Do(vals...)
 	if err != nil {
 		return errors.Wrapf(err, "optest: %v: forward", op)
@@ -189,7 +195,7 @@ func gradients(op G.Op, inputs []G.Value, wrt []int, w []float64, outShape tenso
 		} else {
 			v = grads[k].Value()
 		}
-		res[i] = floats(v)
+		res[i] = Floats(v)
 	}
 	return res, nil
 }
@@ -216,7 +222,7 @@ func numGrad(op G.Op, vals []G.Value, x []float64, i int, w []float64, c Config)
 			if err != nil {
 				return nil, errors.Wrapf(err, "optest: %v: forward with input %d[%d] = %v", op, i, k, xk+st.d)
 			}
-			of := floats(o)
+			of := Floats(o)
 			if acc == nil {
 				acc = make([]float64, len(of))
 			}
@@ -252,8 +258,10 @@ func weights(out G.Value) []float64 {
 	return w
 }
 
-// floats returns a value's elements as float64.
-func floats(v G.Value) []float64 {
+// Floats returns the elements of a float value — a scalar (*gorgonia.F64,
+// *gorgonia.F32) or a float64 or float32 tensor — as a new []float64; nil
+// for anything else.
+func Floats(v G.Value) []float64 {
 	switch x := v.(type) {
 	case *G.F64:
 		return []float64{float64(*x)}

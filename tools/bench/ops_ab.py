@@ -23,6 +23,8 @@ BENCHES = [
     ("BenchmarkCrossEntropy/65536x10/ops$", 40),
     ("BenchmarkCrossEntropy/128x10/ops$", 4000),
     ("BenchmarkKernelBCEWithLogits$", 10),
+    ("BenchmarkKernelSoftmaxBackward/4096x1000/log=false$", 40),
+    ("BenchmarkKernelSoftmaxBackward/4096x1000/log=true$", 40),
 ]
 
 

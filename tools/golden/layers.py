@@ -180,6 +180,7 @@ def main():
     write("adaptive.json", adaptive())
     write("unpool.json", unpool())
     write("conv1d.json", one_d())
+    write_block_checkpoints()
 
 
 def hw(v):
@@ -415,6 +416,14 @@ def unpool():
             _, idx = pool(x.clone().to(dt))
             c["indices"] = {"shape": list(idx.shape), "data": [float(v) for v in idx.reshape(-1).tolist()]}
             cases.append(c)
+    for name, shape, out in [("adaptive_uneven", (1, 2, 7, 5), (3, 2)), ("adaptive_unbatched", (2, 6, 6), (4, 4))]:
+        x = randn(*shape, seed=161)
+        for dtype in ("float64", "float32"):
+            dt = torch.float64 if dtype == "float64" else torch.float32
+            c = run("indices_" + name, nn.AdaptiveMaxPool2d(out), x, True, {"out": list(out), "sq": 0}, "AdaptiveMaxPool2D", dtype)
+            _, idx = nn.AdaptiveMaxPool2d(out, return_indices=True)(x.clone().to(dt))
+            c["indices"] = {"shape": list(idx.shape), "data": [float(v) for v in idx.reshape(-1).tolist()]}
+            cases.append(c)
     return cases
 
 
@@ -456,6 +465,36 @@ def one_d():
     return cases
 
 
+def write_block_checkpoints():
+    """The MobileNet-style block and the ResNet stem of blocks(), their BatchNorm statistics moved by
+    three training batches, saved as PyTorch state_dicts in safetensors (float32, int64
+    num_batches_tracked; the writer of tools/golden/checkpoint.py) with an input and the eval-mode
+    output in blocks_torch.json, for the Go test that loads them with models.Load."""
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from checkpoint import write_safetensors
+    mobilenet = nn.Sequential(nn.Conv2d(4, 4, 3, padding=1, groups=4, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+                              nn.Conv2d(4, 8, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU())
+    stem = nn.Sequential(nn.Conv2d(3, 4, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+                         nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True))
+    out = {}
+    for key, m, shape in [("mobilenet", mobilenet, (2, 4, 6, 6)), ("resnet_stem", stem, (1, 3, 13, 13))]:
+        torch.manual_seed(5)
+        m.train()
+        for _ in range(3):
+            m(torch.randn(shape) * 2 + 1)
+        m.eval()
+        x = torch.linspace(-2, 2, int(torch.tensor(shape).prod())).reshape(shape)
+        with torch.no_grad():
+            y = m(x)
+        fname = "blocks_torch_%s.safetensors" % key
+        write_safetensors(os.path.join(OUT, fname), m.state_dict())
+        out[key] = {"file": fname, "x": arr(x), "out": arr(y)}
+    with open(os.path.join(OUT, "blocks_torch.json"), "w") as f:
+        json.dump(out, f)
+    print("wrote blocks_torch_*.safetensors, blocks_torch.json")
+
+
 def defaults():
     """Each layer's Go zero value (required sizes only) against PyTorch's default-constructed
     module, and the settings whose zero PyTorch reads literally (slope 0, momentum 0, p 0, dim 0,
@@ -491,6 +530,7 @@ def defaults():
     add("Sigmoid", lambda: nn.Sigmoid(), x4)
     add("GELU", lambda: nn.GELU(), x4)
     add("Flatten", lambda: nn.Flatten(), x4)
+    add("Sequential", lambda: nn.Sequential(), x4)
     for cls in (nn.Softmax, nn.LogSoftmax):
         n = cls.__name__
         add(n + "_1d", lambda: cls(), randn(5, seed=54))
@@ -511,6 +551,17 @@ def defaults():
     add("BatchNorm1D_momentum0", lambda: bn_preset(nn.BatchNorm1d(4, momentum=0.0)), randn(6, 4, seed=57))
     add("BatchNorm1D_momentumNone", lambda: bn_preset(nn.BatchNorm1d(4, momentum=None)), randn(6, 4, seed=57))
     add("BatchNorm2D_eps0", lambda: nn.BatchNorm2d(3, eps=0.0), x4)
+    # Layers added later, with only their required arguments.
+    x3 = randn(2, 3, 7, seed=58)
+    add("Conv1D", lambda: nn.Conv1d(3, 2, 3), x3, attrs={"stride": 1, "padding": 0, "dilation": 1, "groups": 1})
+    add("MaxPool1D", lambda: nn.MaxPool1d(2), x3)
+    add("AvgPool1D", lambda: nn.AvgPool1d(2), x3)
+    add("AdaptiveAvgPool2D", lambda: nn.AdaptiveAvgPool2d(2), x4)
+    add("AdaptiveMaxPool2D", lambda: nn.AdaptiveMaxPool2d(2), x4)
+    add("ZeroPad2D", lambda: nn.ZeroPad2d(1), x4)
+    add("ConstantPad2D", lambda: nn.ConstantPad2d(1, 0.0), x4)
+    add("ReflectionPad2D", lambda: nn.ReflectionPad2d(1), x4)
+    add("ReplicationPad2D", lambda: nn.ReplicationPad2d(1), x4)
     return cases
 
 

@@ -7,6 +7,8 @@
 // work with PyTorch; tools/bench/run.go interleaves the two.
 //
 // Usage: go run ./tools/bench/stheno -list   (prints the workload names)
+//
+//	echo "epoch_cnn 1" | go run ./tools/bench/stheno -cpuprofile cnn.prof   (profiles the timed loops)
 package main
 
 import (
@@ -18,6 +20,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -242,6 +245,7 @@ func epochSetup(name string, warm int) func() (func(), func()) {
 
 func main() {
 	list := flag.Bool("list", false, "print the workload names and exit")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of the timed loops to this file")
 	flag.Parse()
 	if *list {
 		names := make([]string, 0, len(workloads))
@@ -270,11 +274,20 @@ func main() {
 			step()
 		}
 		runtime.GC()
+		if *prof != "" {
+			f, err := os.Create(*prof)
+			must(err)
+			must(pprof.StartCPUProfile(f))
+			defer f.Close()
+		}
 		c0, t0 := cpuTime(), time.Now()
 		for i := 0; i < w.iters; i++ {
 			step()
 		}
 		cpu, wall := cpuTime()-c0, time.Since(t0)
+		if *prof != "" {
+			pprof.StopCPUProfile()
+		}
 		if done != nil {
 			done()
 		}
