@@ -70,6 +70,12 @@ func breadthSchedule(t testing.TB, s map[string]interface{}) (Schedule, *ReduceL
 		return ExponentialLR(f("gamma", 0)), nil
 	case "multistep":
 		return MultiStepLR(ints("milestones"), f("gamma", 0)), nil
+	case "constant":
+		return ConstantLR(f("factor", 0), i("total_iters", 0)), nil
+	case "polynomial":
+		return PolynomialLR(i("total_iters", 0), f("power", 0)), nil
+	case "warm_restarts":
+		return CosineAnnealingWarmRestarts(i("t_0", 0), i("t_mult", 0), f("eta_min", 0)), nil
 	case "warmup_exponential":
 		return Sequential([]Schedule{LinearWarmup(f("start", 0), i("warmup", 0)), ExponentialLR(f("gamma", 0))}, []int{i("warmup", 0)}), nil
 	case "chained":
@@ -116,7 +122,8 @@ func breadthSchedule(t testing.TB, s map[string]interface{}) (Schedule, *ReduceL
 }
 
 // TestGoldenSchedulesBreadth replays ExponentialLR, MultiStepLR,
-// OneCycleLR and ReduceLROnPlateau, alone and composed, against torch: the
+// ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR and
+// ReduceLROnPlateau, alone and composed, against torch: the
 // rate of every step to 1e-12 and the parameters after the last step to
 // the golden tolerance.
 func TestGoldenSchedulesBreadth(t *testing.T) {
@@ -128,8 +135,8 @@ func TestGoldenSchedulesBreadth(t *testing.T) {
 	if err := json.Unmarshal(b, &g); err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Cases) < 280 {
-		t.Fatalf("%d cases; the generator writes 289", len(g.Cases))
+	if len(g.Cases) < 297 {
+		t.Fatalf("%d cases; the generator writes 297", len(g.Cases))
 	}
 	names := []string{"mat", "vec"}
 	for ci, c := range g.Cases {
@@ -212,6 +219,13 @@ func TestScheduleBreadthErrors(t *testing.T) {
 		{p2, "Factor 1"},
 		{p3, "Patience -1"},
 		{p4, "MinLR -1"},
+		{ConstantLR(1.5, 3), "factor 1.5"},
+		{ConstantLR(0.5, -1), "totalIters -1"},
+		{PolynomialLR(0, 1), "totalIters 0"},
+		{PolynomialLR(5, -1), "power -1"},
+		{CosineAnnealingWarmRestarts(0, 1, 0), "t0 0"},
+		{CosineAnnealingWarmRestarts(3, 0, 0), "tMult 0"},
+		{CosineAnnealingWarmRestarts(3, 2, -0.1), "etaMin -0.1"},
 		{Chained(), "no schedules"},
 		{Chained(StepLR(1, 0.5), nil), "schedule 1 is nil"},
 		{Chained(ExponentialLR(-2)), "Chained: schedule 0: ExponentialLR: gamma -2"},

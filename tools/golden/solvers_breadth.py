@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Golden trajectories of torch.optim (PyTorch 1.13) for Stheno's Adadelta,
-Adamax, NAdam and RAdam, and for the schedules ExponentialLR, MultiStepLR,
-OneCycleLR and ReduceLROnPlateau (alone and composed with the others).
+Adamax, NAdam and RAdam, and for the schedules ExponentialLR, MultiStepLR, ConstantLR,
+PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR and ReduceLROnPlateau (alone and composed
+with the others).
 
 Writes solvers/solvertest/testdata/{adadelta,adamax,nadam,radam}.json (the
 conformance suite's embedded goldens) and solvers/testdata/schedules_breadth.json,
@@ -70,6 +71,12 @@ def make_sched(opt, spec):
         return [S.ExponentialLR(opt, gamma=spec["gamma"])], None
     if t == "multistep":
         return [S.MultiStepLR(opt, milestones=spec["milestones"], gamma=spec["gamma"])], None
+    if t == "constant":
+        return [S.ConstantLR(opt, factor=spec["factor"], total_iters=spec["total_iters"])], None
+    if t == "polynomial":
+        return [S.PolynomialLR(opt, total_iters=spec["total_iters"], power=spec["power"])], None
+    if t == "warm_restarts":
+        return [S.CosineAnnealingWarmRestarts(opt, T_0=spec["t_0"], T_mult=spec["t_mult"], eta_min=spec["eta_min"])], None
     if t == "onecycle":
         kw = {k: spec[k] for k in ("pct_start", "div_factor", "final_div_factor", "three_phase", "cycle_momentum",
                                    "base_momentum", "max_momentum") if k in spec}
@@ -155,6 +162,14 @@ def schedules(init, grads):
         {"type": "multistep", "milestones": [2, 5, 5, 9], "gamma": 0.5},
         {"type": "multistep", "milestones": [0, 12], "gamma": 0.1},
         {"type": "warmup_exponential", "start": 0.1, "warmup": 3, "gamma": 0.9},
+        {"type": "constant", "factor": 0.5, "total_iters": 4},
+        {"type": "constant", "factor": 1.0 / 3, "total_iters": 0},
+        {"type": "polynomial", "total_iters": 8, "power": 1.0},
+        {"type": "polynomial", "total_iters": 12, "power": 2.0},
+        {"type": "polynomial", "total_iters": 30, "power": 0.5},
+        {"type": "warm_restarts", "t_0": 3, "t_mult": 2, "eta_min": 0.001},
+        {"type": "warm_restarts", "t_0": 4, "t_mult": 1, "eta_min": 0.0},
+        {"type": "warm_restarts", "t_0": 1, "t_mult": 3, "eta_min": 0.01},
         {"type": "chained", "schedules": [{"type": "exponential", "gamma": 0.9},
                                           {"type": "multistep", "milestones": [3, 6], "gamma": 0.5}]},
     ]
