@@ -221,6 +221,15 @@ func TestOneCycleMomentum(t *testing.T) {
 			}
 		})
 	}
+	// CyclicLR cycles only a momentum option, as torch's (which refuses
+	// Adam with cycle_momentum).
+	ad, err := NewAdam(WithSchedule(CyclicLR{MaxLR: 0.1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ad.Step(newTrainer(tensor.Float64).model()); err == nil || !strings.Contains(err.Error(), "has betas, not a momentum") {
+		t.Fatalf("Adam with CyclicLR: err %v", err)
+	}
 	// The user's own β1 is restored after every step.
 	a, err := NewAdam(WithBetas(0.5, 0.9), WithSchedule(oc))
 	if err != nil {

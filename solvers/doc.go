@@ -22,7 +22,8 @@
 // Beyond Gorgonia's own solvers the package offers learning-rate schedules
 // (StepLR, CosineAnnealingLR, LinearLR, LinearWarmup, Sequential, PerEpoch,
 // ExponentialLR, MultiStepLR, ConstantLR, PolynomialLR,
-// CosineAnnealingWarmRestarts, OneCycleLR, ReduceLROnPlateau, Chained),
+// CosineAnnealingWarmRestarts, OneCycleLR, CyclicLR, ReduceLROnPlateau,
+// Chained),
 // global-norm gradient clipping (WithClipGradNorm, ClipGradNorm), parameter
 // groups by name (WithGroup), and saving/restoring the full state
 // (SaveState, LoadState) so that a resumed run is bit-identical.

@@ -92,6 +92,11 @@ func breadthSchedule(t testing.TB, s map[string]interface{}) (Schedule, *ReduceL
 			AnnealStrategy: str("anneal"), DivFactor: f("div_factor", 0), FinalDivFactor: f("final_div_factor", 0),
 			ThreePhase: three, FixedMomentum: set && !cycle,
 			BaseMomentum: f("base_momentum", 0), MaxMomentum: f("max_momentum", 0)}, nil
+	case "cyclic":
+		cycle, set := s["cycle_momentum"].(bool)
+		return CyclicLR{MaxLR: f("max_lr", 0), StepSizeUp: i("step_size_up", 0), StepSizeDown: i("step_size_down", 0),
+			Mode: str("mode"), Gamma: f("gamma", 0), FixedMomentum: set && !cycle,
+			BaseMomentum: f("base_momentum", 0), MaxMomentum: f("max_momentum", 0)}, nil
 	case "plateau":
 		p := NewReduceLROnPlateau()
 		if v := str("mode"); v != "" {
@@ -122,8 +127,8 @@ func breadthSchedule(t testing.TB, s map[string]interface{}) (Schedule, *ReduceL
 }
 
 // TestGoldenSchedulesBreadth replays ExponentialLR, MultiStepLR,
-// ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR and
-// ReduceLROnPlateau, alone and composed, against torch: the
+// ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR,
+// CyclicLR and ReduceLROnPlateau, alone and composed, against torch: the
 // rate of every step to 1e-12 and the parameters after the last step to
 // the golden tolerance.
 func TestGoldenSchedulesBreadth(t *testing.T) {
@@ -135,8 +140,8 @@ func TestGoldenSchedulesBreadth(t *testing.T) {
 	if err := json.Unmarshal(b, &g); err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Cases) < 297 {
-		t.Fatalf("%d cases; the generator writes 297", len(g.Cases))
+	if len(g.Cases) < 310 {
+		t.Fatalf("%d cases; the generator writes 310", len(g.Cases))
 	}
 	names := []string{"mat", "vec"}
 	for ci, c := range g.Cases {
@@ -226,6 +231,10 @@ func TestScheduleBreadthErrors(t *testing.T) {
 		{CosineAnnealingWarmRestarts(0, 1, 0), "t0 0"},
 		{CosineAnnealingWarmRestarts(3, 0, 0), "tMult 0"},
 		{CosineAnnealingWarmRestarts(3, 2, -0.1), "etaMin -0.1"},
+		{CyclicLR{MaxLR: -1}, "MaxLR -1"},
+		{CyclicLR{MaxLR: 1, StepSizeUp: -2}, "StepSizeUp -2"},
+		{CyclicLR{MaxLR: 1, Mode: "sawtooth"}, `"sawtooth"`},
+		{CyclicLR{MaxLR: 1, MaxMomentum: 1}, "MaxMomentum 1"},
 		{Chained(), "no schedules"},
 		{Chained(StepLR(1, 0.5), nil), "schedule 1 is nil"},
 		{Chained(ExponentialLR(-2)), "Chained: schedule 0: ExponentialLR: gamma -2"},

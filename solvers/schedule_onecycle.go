@@ -157,6 +157,9 @@ func (s OneCycleLR) momentum(k int) (float64, bool) {
 	return d.anneal(moms[p.mom0], moms[p.mom1], pct), true
 }
 
+// betas is true: torch's OneCycleLR cycles β1 of optimizers with betas.
+func (OneCycleLR) betas() bool { return true }
+
 // at returns the phase of step k and how far into it k is, as torch's
 // get_lr (k past TotalSteps counts as TotalSteps).
 func (d OneCycleLR) at(k int) (phase, float64) {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Golden trajectories of torch.optim (PyTorch 1.13) for Stheno's Adadelta,
 Adamax, NAdam and RAdam, and for the schedules ExponentialLR, MultiStepLR, ConstantLR,
-PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR and ReduceLROnPlateau (alone and composed
+PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR, CyclicLR and ReduceLROnPlateau (alone and composed
 with the others).
 
 Writes solvers/solvertest/testdata/{adadelta,adamax,nadam,radam}.json (the
@@ -85,6 +85,10 @@ def make_sched(opt, spec):
         # max_lr 0 in the spec stands for Stheno's "the solver's rate".
         max_lr = spec["max_lr"] or opt.param_groups[0]["lr"]
         return [S.OneCycleLR(opt, max_lr=max_lr, total_steps=spec["total_steps"], **kw)], None
+    if t == "cyclic":
+        kw = {k: spec[k] for k in ("step_size_up", "step_size_down", "mode", "gamma", "cycle_momentum",
+                                   "base_momentum", "max_momentum") if k in spec}
+        return [S.CyclicLR(opt, base_lr=opt.param_groups[0]["lr"], max_lr=spec["max_lr"], **kw)], None
     if t == "plateau":
         kw = {k: spec[k] for k in ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown",
                                    "min_lr", "eps") if k in spec}
@@ -184,6 +188,12 @@ def schedules(init, grads):
                {"type": "onecycle", "max_lr": 0.1, "total_steps": 19, "three_phase": True, "anneal": "linear",
                 "base_momentum": 0.8, "max_momentum": 0.9}]
     scheds += cycling
+    cyclic = [{"type": "cyclic", "max_lr": 0.2, "step_size_up": 3, "step_size_down": 2},
+              {"type": "cyclic", "max_lr": 0.2, "step_size_up": 2, "mode": "triangular2"},
+              {"type": "cyclic", "max_lr": 0.2, "step_size_up": 4, "mode": "exp_range", "gamma": 0.9,
+               "base_momentum": 0.7, "max_momentum": 0.95},
+              {"type": "cyclic", "max_lr": 0.2, "step_size_up": 3, "cycle_momentum": False}]
+    scheds += cyclic
     for o in combos({"mode": ["min", "max"], "threshold_mode": ["rel", "abs"], "cooldown": [0, 2],
                      "min_lr": [0, 0.01], "patience": [2, 0]}):
         scheds.append({"type": "plateau", "factor": 0.5, "threshold": 0.1, **o})
@@ -206,6 +216,10 @@ def schedules(init, grads):
         runs = [("sgd", "float64")]
         if s["type"] in ("onecycle", "plateau"):
             runs += [("sgd", "float32"), ("adam", "float64")]
+        if s["type"] == "cyclic":
+            runs += [("sgd", "float32"), ("rmsprop", "float64")]
+            if s.get("cycle_momentum") is False:
+                runs += [("adam", "float64")]
         if s in cycling:
             runs += [(o, dt) for o in ("adam", "adamw", "adamax", "nadam", "radam", "rmsprop") for dt in ("float64", "float32")
                      if (o, dt) not in runs]
