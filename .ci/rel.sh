@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reliability CI (issue 8): brief fuzzing of the safetensors decoder, the checkpoint manifest and
-# the demo's run state (beside the IDX fuzz in .ci/run), and the peak memory of the largest test
+# the demo's run state (beside the IDX fuzz in .ci/run), and the peak memory of the demo's test
 # binary. The crash, kill -9 and full-disk tests run in `go test ./...` itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime 15s ./models/
 go test -run '^$' -fuzz '^FuzzManifest$' -fuzztime 15s ./checkpoint/
 go test -run '^$' -fuzz '^FuzzRunState$' -fuzztime 15s ./cmd/demo/
 
-echo "== peak memory of the cmd/demo tests (the largest test binary; budget 1 GB)"
+echo "== peak memory of the cmd/demo tests (3 GB before issue 8; budget 1 GB)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/demo.test" ./cmd/demo
