@@ -161,7 +161,7 @@ func adamStep[T num.Float](p, g, m, v []T, c adamCoef[T]) {
 	for i := range p {
 		th := p[i]
 		d := fma(th, c.wd, g[i]*c.gs)
-		th *= c.decay
+		th = T(th * c.decay) // T(): rounded here, never fused into the add below
 		mi := fma(d, c.omb1, m[i]*c.b1)
 		vi := fma(d*c.omb2, d, v[i]*c.b2)
 		m[i], v[i] = mi, vi
@@ -176,7 +176,7 @@ func amsgradStep[T num.Float](p, g, m, v, vmax []T, c adamCoef[T]) {
 	for i := range p {
 		th := p[i]
 		d := fma(th, c.wd, g[i]*c.gs)
-		th *= c.decay
+		th = T(th * c.decay) // T(): rounded here, never fused into the add below
 		mi := fma(d, c.omb1, m[i]*c.b1)
 		vi := fma(d*c.omb2, d, v[i]*c.b2)
 		m[i], v[i] = mi, vi

@@ -131,7 +131,7 @@ func rmspropStep[T num.Float](p, g, sq, ga, buf []T, c rmspropCoef[T]) {
 			r = sqrt(s) + c.eps
 		}
 		if buf != nil {
-			b := buf[i]*c.mom + d/r
+			b := T(buf[i]*c.mom) + d/r // T(): not fused (torch rounds the mul_)
 			buf[i] = b
 			p[i] = fma(b, c.nlr, th)
 		} else {
