@@ -46,6 +46,7 @@ type adadeltaCoef[T num.Float] struct {
 }
 
 // array is the coefficient block the assembly kernels read.
+//
 //lint:ignore U1000 read by the amd64 kernels (breadth_kernels_amd64.go); unused in the purego build
 func (c *adadeltaCoef[T]) array() [6]T { return [6]T{c.gs, c.wd, c.rho, c.omr, c.eps, c.nlr} }
 

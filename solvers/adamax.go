@@ -48,6 +48,7 @@ type adamaxCoef[T num.Float] struct {
 
 // array is the coefficient block the assembly kernels read, with the mask
 // that clears the sign bit (|d|).
+//
 //lint:ignore U1000 read by the amd64 kernels (breadth_kernels_amd64.go); unused in the purego build
 func (c *adamaxCoef[T]) array() [8]T {
 	var abs T

@@ -76,6 +76,7 @@ type nadamCoef[T num.Float] struct {
 }
 
 // array is the coefficient block the assembly kernels read.
+//
 //lint:ignore U1000 read by the amd64 kernels (breadth_kernels_amd64.go); unused in the purego build
 func (c *nadamCoef[T]) array() [10]T {
 	return [10]T{c.gs, c.wd, c.b1, c.omb1, c.b2, c.omb2, c.bc2, c.eps, c.cg, c.cm}

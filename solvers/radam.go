@@ -48,6 +48,7 @@ type radamCoef[T num.Float] struct {
 
 // array is the coefficient block the assembly kernels read (with a 1 for
 // the reciprocal).
+//
 //lint:ignore U1000 read by the amd64 kernels (breadth_kernels_amd64.go); unused in the purego build
 func (c *radamCoef[T]) array() [12]T {
 	return [12]T{c.gs, c.wd, c.b1, c.omb1, c.b2, c.omb2, c.bc1, c.lr, c.eps, c.sqrtBC2, c.rect, 1}
