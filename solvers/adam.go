@@ -87,6 +87,8 @@ type adamCoef[T num.Float] struct {
 }
 
 // array is the coefficient block the assembly kernels read.
+//
+//lint:ignore U1000 read by the amd64 kernels (kernels_amd64.go); unused in the purego build
 func (c *adamCoef[T]) array() [10]T {
 	return [10]T{c.gs, c.wd, c.decay, c.b1, c.omb1, c.b2, c.omb2, c.bc2Sqrt, c.eps, c.nstep}
 }
@@ -161,7 +163,7 @@ func adamStep[T num.Float](p, g, m, v []T, c adamCoef[T]) {
 	for i := range p {
 		th := p[i]
 		d := fma(th, c.wd, g[i]*c.gs)
-		th *= c.decay
+		th = T(th * c.decay) // T(): rounded here, never fused into the add below
 		mi := fma(d, c.omb1, m[i]*c.b1)
 		vi := fma(d*c.omb2, d, v[i]*c.b2)
 		m[i], v[i] = mi, vi
@@ -176,7 +178,7 @@ func amsgradStep[T num.Float](p, g, m, v, vmax []T, c adamCoef[T]) {
 	for i := range p {
 		th := p[i]
 		d := fma(th, c.wd, g[i]*c.gs)
-		th *= c.decay
+		th = T(th * c.decay) // T(): rounded here, never fused into the add below
 		mi := fma(d, c.omb1, m[i]*c.b1)
 		vi := fma(d*c.omb2, d, v[i]*c.b2)
 		m[i], v[i] = mi, vi

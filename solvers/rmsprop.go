@@ -57,6 +57,8 @@ type rmspropCoef[T num.Float] struct {
 }
 
 // array is the coefficient block the assembly kernels read.
+//
+//lint:ignore U1000 read by the amd64 kernels (kernels_amd64.go); unused in the purego build
 func (c *rmspropCoef[T]) array() [7]T { return [7]T{c.gs, c.wd, c.alpha, c.oma, c.eps, c.mom, c.nlr} }
 
 // rmspropKernel is RMSProp's update of one parameter (par.Job over its
@@ -131,7 +133,7 @@ func rmspropStep[T num.Float](p, g, sq, ga, buf []T, c rmspropCoef[T]) {
 			r = sqrt(s) + c.eps
 		}
 		if buf != nil {
-			b := buf[i]*c.mom + d/r
+			b := T(buf[i]*c.mom) + d/r // T(): not fused (torch rounds the mul_)
 			buf[i] = b
 			p[i] = fma(b, c.nlr, th)
 		} else {

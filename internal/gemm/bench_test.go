@@ -53,6 +53,7 @@ var benchShapes = []struct {
 	{"64x512x784/NT", false, true, 64, 512, 784},
 	{"64x10x256", false, false, 64, 10, 256},
 	{"64x10x256/NT", false, true, 64, 10, 256},
+	{"1x128x784/NT", false, true, 1, 128, 784}, // Linear forward at batch 1
 	{"64x256x10/NN", false, false, 64, 256, 10},
 	{"10x256x64/TN", true, false, 10, 256, 64},
 	{"512x784x64/TN", true, false, 512, 784, 64},

@@ -21,9 +21,12 @@
 // element, C is first scaled once, c ← alpha·Σ_{p<KC}… + beta·c, then each
 // further k-block adds alpha·(its partial sum); within a k-block the partial
 // sum is accumulated in order of p with one fused multiply-add per step.
-// This order depends on the kernel (its KC) but never on the number of
-// threads: large products are split over cores (through internal/par) by
-// rows or by columns of C only, never over k.
+// (Products of at most 4 rows with B transposed are dot products instead:
+// 16 (float64: 8) lane partial sums, each in order of p, summed from lane
+// 0 up, then c ← alpha·sum + beta·c.) This order depends on the kernel and
+// the shape but never on the number of threads: large products are split
+// over cores (through internal/par) by rows or by columns of C only, never
+// over k.
 //
 // Pack buffers are pooled: a call allocates nothing after warm-up.
 package gemm
@@ -46,6 +49,9 @@ const (
 	ncBlock = 4096
 	// minPartFlops is the least work (2·m·n·k) worth a core of its own.
 	minPartFlops = 4 << 20
+	// smallM is the most rows of C computed by dot products when B is
+	// transposed (and the kernel set has dot4): packing B would cost more.
+	smallM = 4
 	// directPanels is the most panels of B for which A is read in place
 	// rather than packed: packing pays off only when reused.
 	directPanels = 16
@@ -65,6 +71,9 @@ type kernels[T num.Float] struct {
 	// tpose, if set, transposes lanes×lanes blocks (see tpose32); gather then
 	// packs only the steps past the last whole block.
 	tpose func(dst, src *T, offs *int64, chunks, dstStride int, smask uint16)
+	// dot4, if set, serves products of at most smallM rows with B transposed
+	// (Linear at batch 1) by dot products, packing nothing (see sdot4).
+	dot4  func(k int, x, b *T, ldb int, out *T)
 	lanes int
 }
 
@@ -130,6 +139,12 @@ func gemmWith[T num.Float](kn *kernels[T], tA, tB bool, m, n, k int, alpha T, a 
 	s.tA, s.tB, s.m, s.n, s.k = tA, tB, m, n, k
 	s.alpha, s.a, s.lda, s.b, s.ldb, s.beta, s.c, s.ldc = alpha, a, lda, b, ldb, beta, c, ldc
 
+	if kn.dot4 != nil && tB && !tA && m <= smallM {
+		s.dots(&s.ws[0])
+		putState(s)
+		return
+	}
+
 	// Split over cores by rows or columns of C (never k), in whole tiles.
 	parts := min(runtime.GOMAXPROCS(0), par.MaxParts)
 	if f := 2 * m * n * k / minPartFlops; f < parts {
@@ -182,6 +197,7 @@ type workspace[T num.Float] struct {
 	a, b, tile []T
 	idx        [16]int32
 	offs       [16]int64
+	dots       [64]T
 }
 
 // state is one Gemm call: its arguments and per-part workspaces. States are
@@ -336,6 +352,37 @@ func (s *state[T]) block(ws *workspace[T], ic, mcc, jc, nc, pc, kc int, beta T, 
 		}
 		boff += w * kc
 		jr += w
+	}
+}
+
+// dots computes C for m ≤ smallM rows with B transposed: every element is
+// one dot product of a row of A and a row of B, kept as lanes partial sums
+// (in order of p) and then summed from lane 0 up.
+func (s *state[T]) dots(ws *workspace[T]) {
+	kn, L := s.kn, s.kn.lanes
+	k, n := s.k, s.n
+	for i := 0; i < s.m; i++ {
+		x := &s.a[i*s.lda]
+		crow := s.c[i*s.ldc : i*s.ldc+n]
+		for j := 0; j < n; {
+			rows, ld := 4, s.ldb
+			if n-j < 4 { // one row at a time: the four dots all read row j
+				rows, ld = 1, 0
+			}
+			kn.dot4(k, x, &s.b[j*s.ldb], ld, &ws.dots[0])
+			for r := 0; r < rows; r++ {
+				var v T
+				for _, p := range ws.dots[r*L : r*L+L] {
+					v += p
+				}
+				if s.beta == 0 {
+					crow[j+r] = s.alpha * v
+				} else {
+					crow[j+r] = s.alpha*v + s.beta*crow[j+r]
+				}
+			}
+			j += rows
+		}
 	}
 }
 

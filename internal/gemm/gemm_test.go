@@ -64,6 +64,7 @@ var shapes = []shape{
 	{15, 33, 3}, {64, 10, 256}, {10, 64, 256}, {29, 8, 31}, {3, 100, 2}, {31, 47, 300},
 	{97, 129, 513}, {6, 16, 16}, {28, 64, 64}, {5, 5, 600}, {70, 48, 257}, {1, 200, 30}, {200, 1, 30},
 	{50, 600, 40}, {29, 530, 70}, // more than directPanels panels: A packed
+	{1, 128, 784}, {4, 33, 47}, {3, 7, 300}, // dot products when B is transposed
 }
 
 // testKernel checks one kernel set on every shape, transpose pair, alpha/beta

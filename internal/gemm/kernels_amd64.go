@@ -68,9 +68,20 @@ func tpose32(dst, src *float32, offs *int64, chunks, dstStride int, smask uint16
 //go:noescape
 func tpose64(dst, src *float64, offs *int64, chunks, dstStride int, smask uint16)
 
+// sdot4 and ddot4 (dot_amd64.s) are the small-m kernels for B transposed:
+// four dot products of x (k values) with rows b, b+ldb, b+2·ldb, b+3·ldb,
+// each left as lanes partial sums (p ≡ l mod lanes, in order of p) at
+// out[r·lanes + l].
+//
+//go:noescape
+func sdot4(k int, x, b *float32, ldb int, out *float32)
+
+//go:noescape
+func ddot4(k int, x, b *float64, ldb int, out *float64)
+
 var (
-	avx512F32 = &kernels[float32]{name: "avx512", mr: 14, nr: 32, nrNarrow: 16, full: sgemmAVX512x14x32, narrow: sgemmAVX512x14x16, fullRow: sgemmAVX512x14x32Row, narrowRow: sgemmAVX512x14x16Row, gather: gather32, tpose: tpose32, lanes: 16}
-	avx512F64 = &kernels[float64]{name: "avx512", mr: 14, nr: 16, nrNarrow: 8, full: dgemmAVX512x14x16, narrow: dgemmAVX512x14x8, fullRow: dgemmAVX512x14x16Row, narrowRow: dgemmAVX512x14x8Row, gather: gather64, tpose: tpose64, lanes: 8}
+	avx512F32 = &kernels[float32]{name: "avx512", mr: 14, nr: 32, nrNarrow: 16, full: sgemmAVX512x14x32, narrow: sgemmAVX512x14x16, fullRow: sgemmAVX512x14x32Row, narrowRow: sgemmAVX512x14x16Row, gather: gather32, tpose: tpose32, dot4: sdot4, lanes: 16}
+	avx512F64 = &kernels[float64]{name: "avx512", mr: 14, nr: 16, nrNarrow: 8, full: dgemmAVX512x14x16, narrow: dgemmAVX512x14x8, fullRow: dgemmAVX512x14x16Row, narrowRow: dgemmAVX512x14x8Row, gather: gather64, tpose: tpose64, dot4: ddot4, lanes: 8}
 	avx2F32   = &kernels[float32]{name: "avx2", mr: 6, nr: 16, nrNarrow: 16, full: sgemmAVX2x6x16, narrow: sgemmAVX2x6x16}
 	avx2F64   = &kernels[float64]{name: "avx2", mr: 6, nr: 8, nrNarrow: 8, full: dgemmAVX2x6x8, narrow: dgemmAVX2x6x8}
 )

@@ -1,14 +1,8 @@
 #!/usr/bin/env bash
-# Reliability CI (issue 8): brief fuzzing of the safetensors decoder, the checkpoint manifest and
-# the demo's run state (beside the IDX fuzz in .ci/run), and the peak memory of the demo's test
-# binary. The crash, kill -9 and full-disk tests run in `go test ./...` itself.
+# The memory budget: the largest test binary (cmd/demo's, 3 GB before issue 8) stays under 1 GB
+# of peak resident memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-echo "== fuzz the safetensors decoder, the checkpoint manifest and the run state briefly"
-go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime 15s ./models/
-go test -run '^$' -fuzz '^FuzzManifest$' -fuzztime 15s ./checkpoint/
-go test -run '^$' -fuzz '^FuzzRunState$' -fuzztime 15s ./cmd/demo/
 
 echo "== peak memory of the cmd/demo tests (3 GB before issue 8; budget 1 GB)"
 tmp=$(mktemp -d)

@@ -1,0 +1,115 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func sdot4(k int, x, b *float32, ldb int, out *float32)
+// out[16·r + l] (64 values) = Σ_{p ≡ l mod 16, p < k} x[p]·b[r·ldb + p] for rows r < 4, in order of p.
+TEXT ·sdot4(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ ldb+24(FP), R8
+	MOVQ out+32(FP), DX
+	SHLQ $2, R8
+	LEAQ (DI)(R8*1), R9
+	LEAQ (DI)(R8*2), R10
+	LEAQ (R9)(R8*2), R11
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	MOVQ CX, AX
+	SHRQ $4, AX
+	JZ sdot4tail
+sdot4loop:
+	VMOVUPS (SI), Z4
+	VFMADD231PS (DI), Z4, Z0
+	VFMADD231PS (R9), Z4, Z1
+	VFMADD231PS (R10), Z4, Z2
+	VFMADD231PS (R11), Z4, Z3
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R10
+	ADDQ $64, R11
+	DECQ AX
+	JNZ sdot4loop
+sdot4tail:
+	ANDQ $15, CX
+	JZ sdot4done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z4
+	VMOVUPS.Z (DI), K1, Z5
+	VFMADD231PS Z5, Z4, Z0
+	VMOVUPS.Z (R9), K1, Z5
+	VFMADD231PS Z5, Z4, Z1
+	VMOVUPS.Z (R10), K1, Z5
+	VFMADD231PS Z5, Z4, Z2
+	VMOVUPS.Z (R11), K1, Z5
+	VFMADD231PS Z5, Z4, Z3
+sdot4done:
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	VMOVUPS Z3, 192(DX)
+	VZEROUPPER
+	RET
+
+// func ddot4(k int, x, b *float64, ldb int, out *float64)
+// As sdot4 with 8 float64 lanes: out[8·r + l].
+TEXT ·ddot4(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ ldb+24(FP), R8
+	MOVQ out+32(FP), DX
+	SHLQ $3, R8
+	LEAQ (DI)(R8*1), R9
+	LEAQ (DI)(R8*2), R10
+	LEAQ (R9)(R8*2), R11
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	MOVQ CX, AX
+	SHRQ $3, AX
+	JZ ddot4tail
+ddot4loop:
+	VMOVUPD (SI), Z4
+	VFMADD231PD (DI), Z4, Z0
+	VFMADD231PD (R9), Z4, Z1
+	VFMADD231PD (R10), Z4, Z2
+	VFMADD231PD (R11), Z4, Z3
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R10
+	ADDQ $64, R11
+	DECQ AX
+	JNZ ddot4loop
+ddot4tail:
+	ANDQ $7, CX
+	JZ ddot4done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPD.Z (SI), K1, Z4
+	VMOVUPD.Z (DI), K1, Z5
+	VFMADD231PD Z5, Z4, Z0
+	VMOVUPD.Z (R9), K1, Z5
+	VFMADD231PD Z5, Z4, Z1
+	VMOVUPD.Z (R10), K1, Z5
+	VFMADD231PD Z5, Z4, Z2
+	VMOVUPD.Z (R11), K1, Z5
+	VFMADD231PD Z5, Z4, Z3
+ddot4done:
+	VMOVUPD Z0, (DX)
+	VMOVUPD Z1, 64(DX)
+	VMOVUPD Z2, 128(DX)
+	VMOVUPD Z3, 192(DX)
+	VZEROUPPER
+	RET
