@@ -254,6 +254,8 @@ func applyAct(layer string, b scoped, dt tensor.Dtype, x *gorgonia.Node, kind ac
 
 func reluF32(y, x []float32) {
 	x = x[:len(y)]
+	k := relu32(y, x)
+	y, x = y[k:], x[k:]
 	for i, v := range x {
 		b := math.Float32bits(v)
 		y[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
@@ -270,6 +272,8 @@ func reluF64(y, x []float64) {
 
 func reluGradF32(gx, y, gy []float32) {
 	y, gy = y[:len(gx)], gy[:len(gx)]
+	k := reluGrad32(gx, y, gy)
+	gx, y, gy = gx[k:], y[k:], gy[k:]
 	for i, v := range y {
 		b := math.Float32bits(v)
 		mask := uint32(int32(b|-b) >> 31) // all ones iff b != 0

@@ -7,6 +7,9 @@ import "golang.org/x/sys/cpu"
 // hasFMA reports AVX2 and FMA, which the float32 row kernels of vec_amd64.s use.
 var hasFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// hasAVX2 reports AVX2, which the ReLU row kernels of vec_amd64.s use.
+var hasAVX2 = cpu.X86.HasAVX2
+
 // axpyRowsF32 adds a·x to y over rows rows of n elements, row r of x starting at element r·xs
 // and of y at r·ys (eight elements a step, then one at a time).
 //
@@ -34,4 +37,38 @@ func dotRows32(x []float32, xs int, y []float32, ys int, n, rows int) (float32, 
 		return 0, false
 	}
 	return dotRowsF32(&x[0], xs, &y[0], ys, n, rows), true
+}
+
+// reluRowF32 is reluF32's vector kernel over the first n elements (a multiple of 8).
+//
+//go:noescape
+func reluRowF32(y, x *float32, n int)
+
+// reluGradRowF32 is reluGradF32's vector kernel over the first n elements (a multiple of 8).
+//
+//go:noescape
+func reluGradRowF32(gx, y, gy *float32, n int)
+
+// relu32 runs reluRowF32 over the longest multiple of 8 elements of y and returns how many it
+// did (0 when the CPU lacks AVX2); x is at least as long as y.
+func relu32(y, x []float32) int {
+	n := len(y) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_ = x[n-1]
+	reluRowF32(&y[0], &x[0], n)
+	return n
+}
+
+// reluGrad32 runs reluGradRowF32 over the longest multiple of 8 elements of gx and returns how
+// many it did (0 when the CPU lacks AVX2); y and gy are at least as long as gx.
+func reluGrad32(gx, y, gy []float32) int {
+	n := len(gx) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_, _ = y[n-1], gy[n-1]
+	reluGradRowF32(&gx[0], &y[0], &gy[0], n)
+	return n
 }

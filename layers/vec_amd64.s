@@ -116,3 +116,50 @@ dotreduce:
 	VZEROUPPER
 	MOVSS X0, ret+48(FP)
 	RET
+
+// func reluRowF32(y, x *float32, n int)
+// y = x with every element whose sign bit is set replaced by +0, eight elements a step (n is a
+// multiple of 8): y = x &^ (x >> 31 arithmetic).
+TEXT ·reluRowF32(SB), NOSPLIT, $0-24
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ reludone
+reluloop:
+	VMOVUPS (SI), Y0
+	VPSRAD $31, Y0, Y1
+	VPANDN Y0, Y1, Y2 // Y2 = ^Y1 & Y0
+	VMOVUPS Y2, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ reluloop
+reludone:
+	VZEROUPPER
+	RET
+
+// func reluGradRowF32(gx, y, gy *float32, n int)
+// gx = gy where y's bits are not all zero, else +0, eight elements a step (n a multiple of 8).
+TEXT ·reluGradRowF32(SB), NOSPLIT, $0-32
+	MOVQ gx+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ gy+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ relugdone
+	VPXOR Y3, Y3, Y3
+relugloop:
+	VMOVUPS (SI), Y0
+	VPCMPEQD Y3, Y0, Y1 // all ones where y == 0
+	VMOVUPS (DX), Y2
+	VPANDN Y2, Y1, Y2 // Y2 = ^Y1 & gy
+	VMOVUPS Y2, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ relugloop
+relugdone:
+	VZEROUPPER
+	RET
