@@ -182,6 +182,9 @@ func maxPool2x2Planes[T num.Float](g convGeom, y, x []T, arg []int32, lo, hi int
 		xp := x[pl*hw : (pl+1)*hw]
 		yp := y[pl*p : (pl+1)*p]
 		ap := arg[pl*p : (pl+1)*p]
+		if y32, ok := any(yp).([]float32); ok && maxPool2x2Plane32(g, y32, ap, any(xp).([]float32)) {
+			continue
+		}
 		for oh := 0; oh < g.oh; oh++ {
 			r0 := xp[2*oh*g.w : (2*oh+1)*g.w]
 			r1 := xp[(2*oh+1)*g.w : (2*oh+2)*g.w]

@@ -7,6 +7,9 @@ import "golang.org/x/sys/cpu"
 // hasFMA reports AVX2 and FMA, which the float32 row kernels of vec_amd64.s use.
 var hasFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// hasAVX512 reports AVX-512 F and VL, which maxPool2x2F32 uses.
+var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+
 // hasAVX2 reports AVX2, which the ReLU row kernels of vec_amd64.s use.
 var hasAVX2 = cpu.X86.HasAVX2
 
@@ -71,4 +74,21 @@ func reluGrad32(gx, y, gy []float32) int {
 	_, _ = y[n-1], gy[n-1]
 	reluGradRowF32(&gx[0], &y[0], &gy[0], n)
 	return n
+}
+
+// maxPool2x2F32 is maxPool2x2Planes's vector kernel for one plane of rows of w into oh × ow.
+//
+//go:noescape
+func maxPool2x2F32(y *float32, arg *int32, x *float32, w, ow, oh int)
+
+// maxPool2x2Plane32 pools the plane x into y and arg by maxPool2x2F32 and reports true, or
+// reports false (nothing done) when the CPU lacks AVX-512; g is a 2×2, stride-2, unpadded
+// pooling and the slices hold exactly one plane each.
+func maxPool2x2Plane32(g convGeom, y []float32, arg []int32, x []float32) bool {
+	if !hasAVX512 || g.oh == 0 || g.ow == 0 {
+		return hasAVX512
+	}
+	_, _, _ = y[g.oh*g.ow-1], arg[g.oh*g.ow-1], x[(2*g.oh-1)*g.w+2*g.ow-1]
+	maxPool2x2F32(&y[0], &arg[0], &x[0], g.w, g.ow, g.oh)
+	return true
 }

@@ -163,3 +163,125 @@ relugloop:
 relugdone:
 	VZEROUPPER
 	RET
+
+// poolPerm<> lays 16 floats out as their 8 even-indexed ones then their 8 odd-indexed ones; its
+// first 8 entries are the even offsets 0, 2, …, 14.
+DATA poolPerm<>+0(SB)/4, $0
+DATA poolPerm<>+4(SB)/4, $2
+DATA poolPerm<>+8(SB)/4, $4
+DATA poolPerm<>+12(SB)/4, $6
+DATA poolPerm<>+16(SB)/4, $8
+DATA poolPerm<>+20(SB)/4, $10
+DATA poolPerm<>+24(SB)/4, $12
+DATA poolPerm<>+28(SB)/4, $14
+DATA poolPerm<>+32(SB)/4, $1
+DATA poolPerm<>+36(SB)/4, $3
+DATA poolPerm<>+40(SB)/4, $5
+DATA poolPerm<>+44(SB)/4, $7
+DATA poolPerm<>+48(SB)/4, $9
+DATA poolPerm<>+52(SB)/4, $11
+DATA poolPerm<>+56(SB)/4, $13
+DATA poolPerm<>+60(SB)/4, $15
+GLOBL poolPerm<>(SB), RODATA|NOPTR, $64
+
+// func maxPool2x2F32(y *float32, arg *int32, x *float32, w, ow, oh int)
+// 2×2, stride 2 max pooling of one plane x (rows of w, 2·ow ≤ w, 2·oh ≤ rows) into y (oh × ow)
+// and arg (the flat index of each window's maximum in x), eight outputs a step with masked
+// loads and stores for a row's last ones. The window is scanned (0,0), (0,1), (1,0), (1,1) and a
+// candidate replaces the best so far when greater, or NaN while the best is not: the first
+// maximum on ties, NaN propagating, as the Go loop.
+TEXT ·maxPool2x2F32(SB), NOSPLIT, $0-48
+	MOVQ y+0(FP), DI
+	MOVQ arg+8(FP), R8
+	MOVQ x+16(FP), SI
+	MOVQ w+24(FP), R9
+	MOVQ ow+32(FP), R10
+	MOVQ oh+40(FP), R11
+	TESTQ R10, R10
+	JZ pooldone
+	TESTQ R11, R11
+	JZ pooldone
+	VMOVDQU32 poolPerm<>(SB), Z30
+	VMOVDQU32 poolPerm<>(SB), Y29
+	MOVL $1, AX
+	MOVD AX, X5
+	VPBROADCASTD X5, Y26 // offset of (0,1)
+	MOVL R9, AX
+	MOVD AX, X5
+	VPBROADCASTD X5, Y28 // offset of (1,0)
+	INCL AX
+	MOVD AX, X5
+	VPBROADCASTD X5, Y27 // offset of (1,1)
+	XORQ BX, BX          // flat index of the row pair's first element
+poolrow:
+	LEAQ (SI)(R9*4), R13 // second row of the pair
+	XORQ R15, R15        // outputs done in this row
+poolchunk:
+	MOVQ R10, AX
+	SUBQ R15, AX
+	CMPQ AX, $8
+	JLE poolrem
+	MOVQ $8, AX
+poolrem:
+	MOVQ AX, CX
+	MOVL $1, R14
+	SHLL CX, R14
+	DECL R14
+	KMOVW R14, K2 // output lanes
+	ADDQ CX, CX
+	MOVL $1, R14
+	SHLL CX, R14
+	DECL R14
+	KMOVW R14, K1 // input lanes
+	VMOVUPS.Z (SI)(R15*8), K1, Z0
+	VMOVUPS.Z (R13)(R15*8), K1, Z1
+	VPERMPS Z0, Z30, Z0
+	VPERMPS Z1, Z30, Z1
+	VEXTRACTF64X4 $1, Z0, Y2 // (0,1)
+	VEXTRACTF64X4 $1, Z1, Y3 // (1,1); Y0 is (0,0), Y1 is (1,0)
+	VPXORD Y4, Y4, Y4        // offsets of the best so far
+
+	VCMPPS $0x1e, Y0, Y2, K3 // candidate > best
+	VCMPPS $3, Y2, Y2, K4    // candidate is NaN
+	VCMPPS $7, Y0, Y0, K5    // best is not NaN
+	KANDW K4, K5, K4
+	KORW K3, K4, K3
+	VBLENDMPS Y2, Y0, K3, Y0
+	VPBLENDMD Y26, Y4, K3, Y4
+
+	VCMPPS $0x1e, Y0, Y1, K3
+	VCMPPS $3, Y1, Y1, K4
+	VCMPPS $7, Y0, Y0, K5
+	KANDW K4, K5, K4
+	KORW K3, K4, K3
+	VBLENDMPS Y1, Y0, K3, Y0
+	VPBLENDMD Y28, Y4, K3, Y4
+
+	VCMPPS $0x1e, Y0, Y3, K3
+	VCMPPS $3, Y3, Y3, K4
+	VCMPPS $7, Y0, Y0, K5
+	KANDW K4, K5, K4
+	KORW K3, K4, K3
+	VBLENDMPS Y3, Y0, K3, Y0
+	VPBLENDMD Y27, Y4, K3, Y4
+
+	LEAQ (BX)(R15*2), DX
+	MOVD DX, X5
+	VPBROADCASTD X5, Y5
+	VPADDD Y29, Y4, Y4
+	VPADDD Y5, Y4, Y4
+	VMOVUPS Y0, K2, (DI)(R15*4)
+	VMOVDQU32 Y4, K2, (R8)(R15*4)
+	ADDQ $8, R15
+	CMPQ R15, R10
+	JLT poolchunk
+
+	LEAQ (DI)(R10*4), DI
+	LEAQ (R8)(R10*4), R8
+	LEAQ (SI)(R9*8), SI
+	LEAQ (BX)(R9*2), BX
+	DECQ R11
+	JNZ poolrow
+pooldone:
+	VZEROUPPER
+	RET

@@ -105,3 +105,50 @@ func TestReLUKernels(t *testing.T) {
 		}
 	}
 }
+
+// The 2×2, stride-2 max pooling fast path (AVX-512 assembly for float32 where the CPU has it)
+// against a plain scan of each window, bit for bit in values and argmax positions, over every
+// plane size up to 19×37 (odd sizes drop the last row or column, widths past 16 take several
+// vector steps), values from a small set so ties are common, with ±0, ±Inf and NaN mixed in.
+func TestMaxPool2x2Kernel(t *testing.T) {
+	rng := newTestRand(11)
+	nan := float32(math.NaN())
+	vals := []float32{1, 2, 2, -1, 0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), nan, 3}
+	for h := 2; h <= 19; h++ {
+		for w := 2; w <= 37; w++ {
+			g := convGeom{n: 1, c: 2, h: h, w: w, kh: 2, kw: 2, sh: 2, sw: 2, dh: 1, dw: 1, groups: 1, oh: h / 2, ow: w / 2}
+			x := make([]float32, 2*h*w)
+			for i := range x {
+				x[i] = vals[rng.Intn(len(vals))]
+				if rng.Intn(4) == 0 {
+					x[i] = float32(rng.NormFloat64())
+				}
+			}
+			p := g.oh * g.ow
+			y, arg := make([]float32, 2*p+1), make([]int32, 2*p+1)
+			y[2*p], arg[2*p] = 42, 42
+			poolForwardPlanes(true, avgSpec{}, g, y[:2*p], x, arg[:2*p], 0, 2)
+			for pl := 0; pl < 2; pl++ {
+				xp := x[pl*h*w:]
+				for oh := 0; oh < g.oh; oh++ {
+					for ow := 0; ow < g.ow; ow++ {
+						bi := 2*oh*w + 2*ow
+						best := xp[bi]
+						for _, k := range []int{bi + 1, bi + w, bi + w + 1} {
+							if v := xp[k]; v > best || v != v && best == best {
+								best, bi = v, k
+							}
+						}
+						o := pl*p + oh*g.ow + ow
+						if math.Float32bits(y[o]) != math.Float32bits(best) || arg[o] != int32(bi) {
+							t.Fatalf("%d×%d plane %d output (%d, %d): got %v at %d, want %v at %d", h, w, pl, oh, ow, y[o], arg[o], best, bi)
+						}
+					}
+				}
+			}
+			if y[2*p] != 42 || arg[2*p] != 42 {
+				t.Fatalf("%d×%d: pooling wrote past its output", h, w)
+			}
+		}
+	}
+}
