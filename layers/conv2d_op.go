@@ -378,6 +378,20 @@ func axpyRows[T num.Float](a T, x []T, xs int, y []T, ys int, n, rows int) {
 	}
 }
 
+// copyRows copies rows rows of n elements laid out as axpyRows's from x to y.
+func copyRows[T num.Float](x []T, xs int, y []T, ys int, n, rows int) {
+	if n <= 0 || rows <= 0 {
+		return
+	}
+	x, y = x[:(rows-1)*xs+n], y[:(rows-1)*ys+n]
+	if unsafe.Sizeof(x[0]) == 4 && copyRows32(f32s(y), ys, f32s(x), xs, n, rows) {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		copy(y[r*ys:r*ys+n], x[r*xs:r*xs+n])
+	}
+}
+
 // dotRows returns Σ x·y over rows laid out as axpyRows's.
 func dotRows[T num.Float](x []T, xs int, y []T, ys int, n, rows int) T {
 	if n <= 0 || rows <= 0 {
@@ -463,6 +477,26 @@ func im2col[T num.Float](col, x []T, g convGeom) {
 			for kj := 0; kj < g.kw; kj++ {
 				row := col[((c*g.kh+ki)*g.kw+kj)*p:][:p]
 				lo, hi := owRange(g, kj)
+				if g.sw == 1 && lo < hi { // the valid output rows at once: edges zeroed, middles copied
+					o0, o1 := ohRange(g, ki)
+					clear(row[:o0*g.ow])
+					clear(row[o1*g.ow:])
+					if o0 >= o1 {
+						continue
+					}
+					for oh := o0; oh < o1; oh++ {
+						dst := row[oh*g.ow : (oh+1)*g.ow]
+						for k := 0; k < lo; k++ {
+							dst[k] = 0
+						}
+						for k := hi; k < len(dst); k++ {
+							dst[k] = 0
+						}
+					}
+					ih0, iw := o0*g.sh-g.ph+ki*g.dh, lo+kj*g.dw-g.pw
+					copyRows(xc[ih0*g.w+iw:], g.sh*g.w, row[o0*g.ow+lo:], g.ow, hi-lo, o1-o0)
+					continue
+				}
 				for oh := 0; oh < g.oh; oh++ {
 					dst := row[oh*g.ow : (oh+1)*g.ow]
 					ih := oh*g.sh - g.ph + ki*g.dh
@@ -488,6 +522,41 @@ func im2col[T num.Float](col, x []T, g convGeom) {
 	}
 }
 
+// sum8 returns Σ x with eight running sums (element i into sum i mod 8, added pairwise at the
+// end, then the last len(x) mod 8 elements in order), so the adds do not wait on each other.
+func sum8[T num.Float](x []T) T {
+	var s0, s1, s2, s3, s4, s5, s6, s7 T
+	n := len(x) &^ 7
+	for i := 0; i < n; i += 8 {
+		v := x[i : i+8 : i+8]
+		s0 += v[0]
+		s1 += v[1]
+		s2 += v[2]
+		s3 += v[3]
+		s4 += v[4]
+		s5 += v[5]
+		s6 += v[6]
+		s7 += v[7]
+	}
+	s := ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+	for _, v := range x[n:] {
+		s += v
+	}
+	return s
+}
+
+// ohRange is the range [lo, hi) of output rows whose input row for kernel row ki lies inside the
+// image (0 ≤ oh·sh − ph + ki·dh < h).
+func ohRange(g convGeom, ki int) (lo, hi int) {
+	off := ki*g.dh - g.ph
+	if off < 0 {
+		lo = (-off + g.sh - 1) / g.sh
+	}
+	lo = min(lo, g.oh)
+	hi = min(g.oh, (g.h-off+g.sh-1)/g.sh)
+	return lo, max(hi, lo)
+}
+
 // col2im adds the columns of col (C·kh·kw, OH·OW) back into their windows of dx (C, H, W), which
 // it zeroes first.
 func col2im[T num.Float](dx, col []T, g convGeom) {
@@ -502,6 +571,14 @@ func col2im[T num.Float](dx, col []T, g convGeom) {
 				if lo >= hi {
 					continue
 				}
+				if g.sw == 1 { // the valid output rows at once, each a contiguous add (1·v + d is exact)
+					o0, o1 := ohRange(g, ki)
+					if o0 < o1 {
+						ih0, iw := o0*g.sh-g.ph+ki*g.dh, lo+kj*g.dw-g.pw
+						axpyRows(1, row[o0*g.ow+lo:], g.ow, xc[ih0*g.w+iw:], g.sh*g.w, hi-lo, o1-o0)
+					}
+					continue
+				}
 				for oh := 0; oh < g.oh; oh++ {
 					ih := oh*g.sh - g.ph + ki*g.dh
 					if ih < 0 || ih >= g.h {
@@ -510,13 +587,6 @@ func col2im[T num.Float](dx, col []T, g convGeom) {
 					src := row[oh*g.ow+lo : oh*g.ow+hi]
 					dst := xc[ih*g.w : (ih+1)*g.w]
 					iw := lo*g.sw + kj*g.dw - g.pw
-					if g.sw == 1 {
-						d := dst[iw : iw+len(src)]
-						for j, v := range src {
-							d[j] += v
-						}
-						continue
-					}
 					for _, v := range src {
 						dst[iw] += v
 						iw += g.sw
@@ -610,11 +680,7 @@ func convBackward[T num.Float](st *convState[T], g convGeom, wrt int, r, in0, gy
 		clear(r)
 		for i := 0; i < g.n; i++ {
 			for oc := 0; oc < g.o; oc++ {
-				var s T
-				for _, v := range gy[i*op+oc*p : i*op+(oc+1)*p] {
-					s += v
-				}
-				r[oc] += s
+				r[oc] += sum8(gy[i*op+oc*p : i*op+(oc+1)*p])
 			}
 		}
 	}

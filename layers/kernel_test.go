@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stheno-ml/stheno/graph"
@@ -58,4 +59,108 @@ func match32to64(t *testing.T, m graph.Module, xShape, outShape tensor.Shape) {
 
 func dense32(d *tensor.Dense) *tensor.Dense {
 	return tensor.New(tensor.WithShape(d.Shape().Clone()...), tensor.WithBacking(to32(d.Data().([]float64))))
+}
+
+// col2im (row-vectorised for stride-1 columns) and im2col against a plain scatter of every column element
+// in the same order, bit for bit, over kernel sizes, strides, paddings and dilations, both dtypes.
+func TestCol2im(t *testing.T) {
+	t.Run("float32", testCol2im[float32])
+	t.Run("float64", testCol2im[float64])
+}
+
+func testCol2im[T float32 | float64](t *testing.T) {
+	rng := newTestRand(13)
+	for _, h := range []int{1, 5, 14} {
+		for _, w := range []int{1, 7, 28} {
+			for k := 1; k <= 3; k++ {
+				for s := 1; s <= 2; s++ {
+					for pd := 0; pd <= 2; pd++ {
+						for d := 1; d <= 2; d++ {
+							oh, ow := (h+2*pd-d*(k-1)-1)/s+1, (w+2*pd-d*(k-1)-1)/s+1
+							if oh <= 0 || ow <= 0 {
+								continue
+							}
+							g := convGeom{n: 1, c: 2, h: h, w: w, o: 1, kh: k, kw: k, sh: s, sw: s, ph: pd, pw: pd, dh: d, dw: d, groups: 1, oh: oh, ow: ow}
+							col := make([]T, g.ckk()*g.p())
+							for i := range col {
+								col[i] = T(rng.NormFloat64())
+							}
+							want, got := make([]T, g.c*h*w), make([]T, g.c*h*w)
+							for i := range got {
+								got[i] = 7 // col2im zeroes first
+							}
+							for c := 0; c < g.c; c++ {
+								for ki := 0; ki < k; ki++ {
+									for kj := 0; kj < k; kj++ {
+										for o1 := 0; o1 < oh; o1++ {
+											for o2 := 0; o2 < ow; o2++ {
+												ih, iw := o1*s-pd+ki*d, o2*s-pd+kj*d
+												if ih >= 0 && ih < h && iw >= 0 && iw < w {
+													want[(c*h+ih)*w+iw] += col[((c*k+ki)*k+kj)*g.p()+o1*ow+o2]
+												}
+											}
+										}
+									}
+								}
+							}
+							col2im(got, col, g)
+							for i := range want {
+								if got[i] != want[i] {
+									t.Fatalf("%+v: element %d = %v, want %v", g, i, got[i], want[i])
+								}
+							}
+							// im2col (row copies for stride-1 columns) against a plain gather of x = want.
+							gotCol, wantCol := make([]T, len(col)), make([]T, len(col))
+							for i := range gotCol {
+								gotCol[i] = 7 // every element is written
+							}
+							for c := 0; c < g.c; c++ {
+								for ki := 0; ki < k; ki++ {
+									for kj := 0; kj < k; kj++ {
+										for o1 := 0; o1 < oh; o1++ {
+											for o2 := 0; o2 < ow; o2++ {
+												ih, iw := o1*s-pd+ki*d, o2*s-pd+kj*d
+												if ih >= 0 && ih < h && iw >= 0 && iw < w {
+													wantCol[((c*k+ki)*k+kj)*g.p()+o1*ow+o2] = want[(c*h+ih)*w+iw]
+												}
+											}
+										}
+									}
+								}
+							}
+							im2col(gotCol, want, g)
+							for i := range wantCol {
+								if gotCol[i] != wantCol[i] {
+									t.Fatalf("%+v: im2col element %d = %v, want %v", g, i, gotCol[i], wantCol[i])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// sum8 against a float64 sum at every length up to 40 (float32 within its rounding), and exactly
+// on integers, where no order rounds.
+func TestSum8(t *testing.T) {
+	rng := newTestRand(17)
+	for n := 0; n <= 40; n++ {
+		x, xi := make([]float32, n), make([]float64, n)
+		want, mag, wantI := 0.0, 0.0, 0.0
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+			want += float64(x[i])
+			mag += math.Abs(float64(x[i]))
+			xi[i] = float64(rng.Intn(1000) - 500)
+			wantI += xi[i]
+		}
+		if got := float64(sum8(x)); math.Abs(got-want) > 1e-6*(mag+1) {
+			t.Fatalf("n=%d: sum8 = %v, want %v", n, got, want)
+		}
+		if got := sum8(xi); got != wantI {
+			t.Fatalf("n=%d: sum8 of integers = %v, want %v", n, got, wantI)
+		}
+	}
 }

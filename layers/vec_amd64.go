@@ -92,3 +92,18 @@ func maxPool2x2Plane32(g convGeom, y []float32, arg []int32, x []float32) bool {
 	maxPool2x2F32(&y[0], &arg[0], &x[0], g.w, g.ow, g.oh)
 	return true
 }
+
+// copyRowsF32 copies rows rows of n elements, row r from src+r·ss to dst+r·ds (AVX-512).
+//
+//go:noescape
+func copyRowsF32(dst *float32, ds int, src *float32, ss int, n, rows int)
+
+// copyRows32 is copyRows by copyRowsF32; false (nothing done) when the CPU lacks AVX-512. The
+// caller has sliced dst and src to exactly the rows' extent.
+func copyRows32(dst []float32, ds int, src []float32, ss int, n, rows int) bool {
+	if !hasAVX512 {
+		return false
+	}
+	copyRowsF32(&dst[0], ds, &src[0], ss, n, rows)
+	return true
+}

@@ -285,3 +285,54 @@ poolrem:
 pooldone:
 	VZEROUPPER
 	RET
+
+// func copyRowsF32(dst *float32, ds int, src *float32, ss int, n, rows int)
+// Copies rows rows of n elements, row r from src+r·ss to dst+r·ds, sixteen elements a step with
+// a masked step for a row's last ones.
+TEXT ·copyRowsF32(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ ds+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ ss+24(FP), R9
+	SHLQ $2, R9
+	MOVQ n+32(FP), R10
+	MOVQ rows+40(FP), R11
+	TESTQ R10, R10
+	JZ copydone
+	TESTQ R11, R11
+	JZ copydone
+	// K1: the mask of the last, partial step (n mod 16 elements; all 16 when n is a multiple).
+	MOVQ R10, CX
+	ANDQ $15, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	TESTQ CX, CX
+	JNZ copymask
+	MOVL $0xffff, AX
+copymask:
+	KMOVW AX, K1
+	LEAQ -1(R10), R12
+	SHRQ $4, R12 // full steps before the last one
+copyrow:
+	XORQ R13, R13
+	MOVQ R12, CX
+	TESTQ CX, CX
+	JZ copylast
+copyfull:
+	VMOVUPS (SI)(R13*4), Z0
+	VMOVUPS Z0, (DI)(R13*4)
+	ADDQ $16, R13
+	DECQ CX
+	JNZ copyfull
+copylast:
+	VMOVUPS.Z (SI)(R13*4), K1, Z0
+	VMOVUPS Z0, K1, (DI)(R13*4)
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ R11
+	JNZ copyrow
+copydone:
+	VZEROUPPER
+	RET
