@@ -477,21 +477,11 @@ func im2col[T num.Float](col, x []T, g convGeom) {
 			for kj := 0; kj < g.kw; kj++ {
 				row := col[((c*g.kh+ki)*g.kw+kj)*p:][:p]
 				lo, hi := owRange(g, kj)
-				if g.sw == 1 && lo < hi { // the valid output rows at once: edges zeroed, middles copied
+				if g.sw == 1 && lo < hi { // the valid output rows at once: row zeroed, then copied into
 					o0, o1 := ohRange(g, ki)
-					clear(row[:o0*g.ow])
-					clear(row[o1*g.ow:])
+					clear(row)
 					if o0 >= o1 {
 						continue
-					}
-					for oh := o0; oh < o1; oh++ {
-						dst := row[oh*g.ow : (oh+1)*g.ow]
-						for k := 0; k < lo; k++ {
-							dst[k] = 0
-						}
-						for k := hi; k < len(dst); k++ {
-							dst[k] = 0
-						}
 					}
 					ih0, iw := o0*g.sh-g.ph+ki*g.dh, lo+kj*g.dw-g.pw
 					copyRows(xc[ih0*g.w+iw:], g.sh*g.w, row[o0*g.ow+lo:], g.ow, hi-lo, o1-o0)
