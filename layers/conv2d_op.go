@@ -16,6 +16,7 @@ type convState[T num.Float] struct {
 	cols []T               // im2col of every image of the last forward pass: n × (ckk, p)
 	dcol [par.MaxParts][]T // per part scratch for the input gradient
 	dw   [par.MaxParts][]T // per part accumulators of the weight gradient
+	ones []T               // p ones, for the bias gradient's sums
 	fwd  convJob[T]
 	bwd  convJob[T]
 }
@@ -512,29 +513,6 @@ func im2col[T num.Float](col, x []T, g convGeom) {
 	}
 }
 
-// sum8 returns Σ x with eight running sums (element i into sum i mod 8, added pairwise at the
-// end, then the last len(x) mod 8 elements in order), so the adds do not wait on each other.
-func sum8[T num.Float](x []T) T {
-	var s0, s1, s2, s3, s4, s5, s6, s7 T
-	n := len(x) &^ 7
-	for i := 0; i < n; i += 8 {
-		v := x[i : i+8 : i+8]
-		s0 += v[0]
-		s1 += v[1]
-		s2 += v[2]
-		s3 += v[3]
-		s4 += v[4]
-		s5 += v[5]
-		s6 += v[6]
-		s7 += v[7]
-	}
-	s := ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-	for _, v := range x[n:] {
-		s += v
-	}
-	return s
-}
-
 // ohRange is the range [lo, hi) of output rows whose input row for kernel row ki lies inside the
 // image (0 ≤ oh·sh − ph + ki·dh < h).
 func ohRange(g convGeom, ki int) (lo, hi int) {
@@ -667,11 +645,14 @@ func convBackward[T num.Float](st *convState[T], g convGeom, wrt int, r, in0, gy
 			}
 		}
 	default:
-		clear(r)
-		for i := 0; i < g.n; i++ {
-			for oc := 0; oc < g.o; oc++ {
-				r[oc] += sum8(gy[i*op+oc*p : i*op+(oc+1)*p])
+		if len(st.ones) != p { // gb[oc] = Σ over images and positions of gy: a dot product with ones
+			st.ones = num.Grow(st.ones, p)
+			for k := range st.ones {
+				st.ones[k] = 1
 			}
+		}
+		for oc := range r[:g.o] {
+			r[oc] = dotRows(gy[oc*p:], op, st.ones, 0, p, g.n)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"math"
 	"testing"
 
 	"github.com/stheno-ml/stheno/graph"
@@ -138,29 +137,6 @@ func testCol2im[T float32 | float64](t *testing.T) {
 					}
 				}
 			}
-		}
-	}
-}
-
-// sum8 against a float64 sum at every length up to 40 (float32 within its rounding), and exactly
-// on integers, where no order rounds.
-func TestSum8(t *testing.T) {
-	rng := newTestRand(17)
-	for n := 0; n <= 40; n++ {
-		x, xi := make([]float32, n), make([]float64, n)
-		want, mag, wantI := 0.0, 0.0, 0.0
-		for i := range x {
-			x[i] = float32(rng.NormFloat64())
-			want += float64(x[i])
-			mag += math.Abs(float64(x[i]))
-			xi[i] = float64(rng.Intn(1000) - 500)
-			wantI += xi[i]
-		}
-		if got := float64(sum8(x)); math.Abs(got-want) > 1e-6*(mag+1) {
-			t.Fatalf("n=%d: sum8 = %v, want %v", n, got, want)
-		}
-		if got := sum8(xi); got != wantI {
-			t.Fatalf("n=%d: sum8 of integers = %v, want %v", n, got, wantI)
 		}
 	}
 }
