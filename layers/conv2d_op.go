@@ -146,13 +146,11 @@ func (j *convJob[T]) Range(part, lo, hi int) {
 			yi := j.r[i*op : (i+1)*op]
 			for oc := 0; oc < g.o; oc++ {
 				row := yi[oc*p : (oc+1)*p]
-				var v T
-				if j.b != nil {
-					v = j.b[oc]
+				if j.b == nil {
+					clear(row)
+					continue
 				}
-				for k := range row {
-					row[k] = v
-				}
+				fill(row, j.b[oc])
 			}
 			for q := 0; q < g.groups; q++ {
 				mulNN(og, p, kg, j.w[q*og*kg:], col[q*kg*p:], yi[q*og*p:])
@@ -510,6 +508,18 @@ func im2col[T num.Float](col, x []T, g convGeom) {
 				}
 			}
 		}
+	}
+}
+
+// fill sets every element of x to v by doubling copies (a handful of block moves, not one store
+// per element).
+func fill[T num.Float](x []T, v T) {
+	if len(x) == 0 {
+		return
+	}
+	x[0] = v
+	for k := 1; k < len(x); k *= 2 {
+		copy(x[k:], x[:k])
 	}
 }
 

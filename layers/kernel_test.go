@@ -140,3 +140,20 @@ func testCol2im[T float32 | float64](t *testing.T) {
 		}
 	}
 }
+
+// fill sets every element, at every length up to 70, and nothing past its slice.
+func TestFill(t *testing.T) {
+	for n := 0; n <= 70; n++ {
+		x := make([]float32, n+1)
+		x[n] = 42
+		fill(x[:n], -1.5)
+		for i, v := range x[:n] {
+			if v != -1.5 {
+				t.Fatalf("n=%d: element %d = %v, want -1.5", n, i, v)
+			}
+		}
+		if x[n] != 42 {
+			t.Fatalf("n=%d: fill wrote past its slice", n)
+		}
+	}
+}
