@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -38,8 +39,13 @@ func TestMixedModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ev.Close()
-	if got := strings.Join(s.Names(), " "); got != "0.weight 0.bias 1.weight 2.weight 2.bias" {
-		t.Errorf("names %q", got)
+	var shapes []string
+	for _, n := range s.Names() {
+		v, _ := s.Get(n)
+		shapes = append(shapes, fmt.Sprintf("%s %v", n, v.Shape()))
+	}
+	if got, want := strings.Join(shapes, ", "), "0.weight (64, 784), 0.bias (64), 1.weight (64), 2.weight (10, 64), 2.bias (10)"; got != want {
+		t.Errorf("tensors %s, want %s", got, want)
 	}
 	// Scale alone: tanh(w*x) with w set to 2
 	s2 := graph.NewStore(tensor.Float64, 1)
