@@ -25,6 +25,7 @@ import (
 	"github.com/stheno-ml/stheno/graph"
 	"github.com/stheno-ml/stheno/layers"
 	"github.com/stheno-ml/stheno/ops"
+	"github.com/stheno-ml/stheno/ops/optest"
 	"github.com/stheno-ml/stheno/solvers"
 )
 
@@ -479,21 +480,29 @@ func (m *convnet) learnables() G.Nodes {
 	return G.Nodes{m.w0, m.w1, m.w2, m.w3, m.w4}
 }
 
-// fwd is the example's, with its errors.Wrap calls and logging left out.
+// convReluPool is one of the example's three conv layers: a 3×3 same-padding convolution, ReLU
+// and a 2×2 max pool, the nodes made in the example's order.
+func convReluPool(x, w *G.Node) (*G.Node, error) {
+	c, err := G.Conv2d(x, w, tensor.Shape{3, 3}, []int{1, 1}, []int{1, 1}, []int{1, 1})
+	if err != nil {
+		return nil, err
+	}
+	a, err := G.Rectify(c)
+	if err != nil {
+		return nil, err
+	}
+	return G.MaxPool2D(a, tensor.Shape{2, 2}, []int{0, 0}, []int{2, 2})
+}
+
+// fwd is the example's, with its errors.Wrap calls and logging left out and its three
+// conv-ReLU-pool blocks written once (convReluPool).
 func (m *convnet) fwd(x *G.Node) (err error) {
-	var c0, c1, c2, fc *G.Node
-	var a0, a1, a2, a3 *G.Node
+	var fc, a3 *G.Node
 	var p0, p1, p2 *G.Node
 	var l0, l1, l2, l3 *G.Node
 
 	// LAYER 0
-	if c0, err = G.Conv2d(x, m.w0, tensor.Shape{3, 3}, []int{1, 1}, []int{1, 1}, []int{1, 1}); err != nil {
-		return err
-	}
-	if a0, err = G.Rectify(c0); err != nil {
-		return err
-	}
-	if p0, err = G.MaxPool2D(a0, tensor.Shape{2, 2}, []int{0, 0}, []int{2, 2}); err != nil {
+	if p0, err = convReluPool(x, m.w0); err != nil {
 		return err
 	}
 	if l0, err = G.Dropout(p0, m.d0); err != nil {
@@ -501,13 +510,7 @@ func (m *convnet) fwd(x *G.Node) (err error) {
 	}
 
 	// Layer 1
-	if c1, err = G.Conv2d(l0, m.w1, tensor.Shape{3, 3}, []int{1, 1}, []int{1, 1}, []int{1, 1}); err != nil {
-		return err
-	}
-	if a1, err = G.Rectify(c1); err != nil {
-		return err
-	}
-	if p1, err = G.MaxPool2D(a1, tensor.Shape{2, 2}, []int{0, 0}, []int{2, 2}); err != nil {
+	if p1, err = convReluPool(l0, m.w1); err != nil {
 		return err
 	}
 	if l1, err = G.Dropout(p1, m.d1); err != nil {
@@ -515,13 +518,7 @@ func (m *convnet) fwd(x *G.Node) (err error) {
 	}
 
 	// Layer 2
-	if c2, err = G.Conv2d(l1, m.w2, tensor.Shape{3, 3}, []int{1, 1}, []int{1, 1}, []int{1, 1}); err != nil {
-		return err
-	}
-	if a2, err = G.Rectify(c2); err != nil {
-		return err
-	}
-	if p2, err = G.MaxPool2D(a2, tensor.Shape{2, 2}, []int{0, 0}, []int{2, 2}); err != nil {
+	if p2, err = convReluPool(l1, m.w2); err != nil {
 		return err
 	}
 
@@ -572,7 +569,7 @@ func (r *convResult) record(b, n int, cost float64, out G.Value, labels []int) {
 	}
 	r.lastCost = cost
 	if b >= n-10 {
-		r.trainAcc += float64(argmaxAcc(asFloat64s(out), labels)) / float64(10*len(labels))
+		r.trainAcc += float64(argmaxAcc(optest.Floats(out), labels)) / float64(10*len(labels))
 	}
 }
 
@@ -591,24 +588,6 @@ func argmaxAcc(out []float64, labels []int) int {
 		}
 	}
 	return correct
-}
-
-func asFloat64s(v G.Value) []float64 {
-	switch d := v.Data().(type) {
-	case []float64:
-		return d
-	case []float32:
-		out := make([]float64, len(d))
-		for i, x := range d {
-			out[i] = float64(x)
-		}
-		return out
-	case float64:
-		return []float64{d}
-	case float32:
-		return []float64{float64(d)}
-	}
-	panic("unexpected value")
 }
 
 // convnetBefore trains the example's convnet for batches batches of bs, as shipped.
@@ -649,7 +628,7 @@ func convnetBefore(t *testing.T, train *data.Dataset, bs, batches int) convResul
 		if err := solver.Step(G.NodesToValueGrads(m.learnables())); err != nil {
 			t.Fatalf("batch %d: %v", b, err)
 		}
-		r.record(b, batches, asFloat64s(costVal)[0], outVal, labels)
+		r.record(b, batches, optest.Floats(costVal)[0], outVal, labels)
 		vm.Reset()
 	}
 	return r
@@ -699,7 +678,7 @@ func convnetAfter(t *testing.T, train *data.Dataset, bs, batches int) convResult
 		if err := solver.Step(G.NodesToValueGrads(m.learnables())); err != nil {
 			t.Fatalf("batch %d: %v", b, err)
 		}
-		r.record(b, batches, asFloat64s(costVal)[0], outVal, labels)
+		r.record(b, batches, optest.Floats(costVal)[0], outVal, labels)
 		vm.Reset()
 	}
 	return r
@@ -753,7 +732,7 @@ func convnetLayers(t *testing.T, train, test *data.Dataset, bs, batches int) con
 		if err != nil {
 			log.Fatal(err)
 		}
-		correct += argmaxAcc(asFloat64s(logits), labels)
+		correct += argmaxAcc(optest.Floats(logits), labels)
 	}
 	r.testAcc = float64(correct) / 1000
 	return r
