@@ -617,18 +617,27 @@ func convnetBefore(t *testing.T, train *data.Dataset, bs, batches int) convResul
 	solver := G.NewRMSPropSolver(G.WithBatchSize(float64(bs)))
 	defer vm.Close()
 
-	var r convResult
-	for b := 0; b < batches; b++ {
+	return trainBatches(t, vm, solver, m.learnables(), batches, &costVal, &outVal, func(b int) []int {
 		xVal, yVal, labels := mnistBatch(train, b*bs, bs, dt)
 		G.Let(x, xVal)
 		G.Let(y, yVal)
+		return labels
+	})
+}
+
+// trainBatches runs batches steps of vm and solver on learnables, feed(b) setting batch b's
+// inputs and returning its labels, and records the cost and outputs *costVal and *outVal read.
+func trainBatches(t *testing.T, vm G.VM, solver G.Solver, learnables G.Nodes, batches int, costVal, outVal *G.Value, feed func(b int) []int) convResult {
+	var r convResult
+	for b := 0; b < batches; b++ {
+		labels := feed(b)
 		if err := vm.RunAll(); err != nil {
 			t.Fatalf("batch %d: %v", b, err)
 		}
-		if err := solver.Step(G.NodesToValueGrads(m.learnables())); err != nil {
+		if err := solver.Step(G.NodesToValueGrads(learnables)); err != nil {
 			t.Fatalf("batch %d: %v", b, err)
 		}
-		r.record(b, batches, optest.Floats(costVal)[0], outVal, labels)
+		r.record(b, batches, optest.Floats(*costVal)[0], *outVal, labels)
 		vm.Reset()
 	}
 	return r
@@ -667,21 +676,12 @@ func convnetAfter(t *testing.T, train *data.Dataset, bs, batches int) convResult
 	}
 	defer vm.Close()
 
-	var r convResult
-	for b := 0; b < batches; b++ {
+	return trainBatches(t, vm, solver, m.learnables(), batches, &costVal, &outVal, func(b int) []int {
 		xVal, _, labels := mnistBatch(train, b*bs, bs, dt)
 		G.Let(x, xVal)
 		G.Let(y, tensor.New(tensor.WithShape(bs), tensor.WithBacking(labels)))
-		if err := vm.RunAll(); err != nil {
-			t.Fatalf("batch %d: %v", b, err)
-		}
-		if err := solver.Step(G.NodesToValueGrads(m.learnables())); err != nil {
-			t.Fatalf("batch %d: %v", b, err)
-		}
-		r.record(b, batches, optest.Floats(costVal)[0], outVal, labels)
-		vm.Reset()
-	}
-	return r
+		return labels
+	})
 }
 
 // convnetLayers is the same network made of Stheno's layers, trained by graph.Trainer and
