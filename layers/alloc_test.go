@@ -41,6 +41,8 @@ func testOpsZeroAllocs[T num.Float](t *testing.T) {
 			runMean: f32(3), runVar: f32(3), numBatches: f32(1)}, []gorgonia.Value{x4, f32(3), f32(3)}, 0},
 		{"convDepthwise", &convOp{affineOp: newAffineOp("conv", false), g: convGeom{n: 4, c: 3, h: 6, w: 6, o: 6, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 3, oh: 6, ow: 6}},
 			[]gorgonia.Value{x4, f32(6, 1, 3, 3)}, 0},
+		{"convDepthwiseStride2", &convOp{affineOp: newAffineOp("conv", false), g: convGeom{n: 4, c: 3, h: 6, w: 6, o: 3, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1, groups: 3, oh: 3, ow: 3}},
+			[]gorgonia.Value{x4, f32(3, 1, 3, 3)}, 0},
 		{"conv", &convOp{affineOp: newAffineOp("conv", false), g: convGeom{n: 4, c: 3, h: 6, w: 6, o: 2, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1, oh: 6, ow: 6}},
 			[]gorgonia.Value{x4, f32(2, 3, 3, 3)}, 0},
 	}

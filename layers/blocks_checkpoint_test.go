@@ -1,13 +1,18 @@
 package layers_test
 
 import (
+	"flag"
+	"fmt"
+	"math/rand"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stheno-ml/stheno/graph"
 	"github.com/stheno-ml/stheno/internal/golden"
 	"github.com/stheno-ml/stheno/layers"
 	"github.com/stheno-ml/stheno/models"
+	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -89,4 +94,143 @@ func TestBlocksLoadPyTorchSafetensors(t *testing.T) {
 			}
 		})
 	}
+}
+
+var updateBlocks = flag.Bool("update", false, "rewrite layers/testdata/blocks_go_*.safetensors (then run tools/golden/layers.py)")
+
+// blockShapes are the input shapes of blockModels.
+var blockShapes = map[string]tensor.Shape{"mobilenet": {2, 4, 6, 6}, "resnet_stem": {1, 3, 11, 11}}
+
+// The Go → PyTorch direction: the blocks' weights and BatchNorm statistics as Stheno made them
+// (its initialisation, BatchNorm affine parameters drawn at random, running statistics moved by
+// three training-mode forward passes), saved by models.Save in both dtypes
+// (testdata/blocks_go_*.safetensors), were loaded by tools/golden/layers.py into the PyTorch
+// modules (load_state_dict, strict) and PyTorch's eval-mode outputs stored in blocks_go.json; the
+// blocks must give them here. With -update the weights are rewritten first (the outputs then need
+// the generator run again).
+func TestBlocksGoCheckpointInPyTorch(t *testing.T) {
+	if *updateBlocks {
+		writeGoBlocks(t)
+		t.Skip("wrote testdata/blocks_go_*.safetensors: run /usr/bin/python3 tools/golden/layers.py to record PyTorch's outputs")
+	}
+	var cases map[string]struct {
+		File  string   `json:"file"`
+		Dtype string   `json:"dtype"`
+		X     blockArr `json:"x"`
+		Out   blockArr `json:"out"`
+	}
+	if err := golden.Load(filepath.Join("testdata", "blocks_go.json"), &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) != 2*len(blockModels) {
+		t.Fatalf("%d cases, want %d (each block in both dtypes)", len(cases), 2*len(blockModels))
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			key := strings.TrimSuffix(strings.TrimSuffix(name, "_float32"), "_float64")
+			m, ok := blockModels[key]
+			if !ok {
+				t.Fatalf("no block %q", key)
+			}
+			dt := tensor.Float64
+			if c.Dtype == "float32" {
+				dt = tensor.Float32
+			}
+			store := graph.NewStore(dt, 1)
+			eval, err := graph.NewEvaluator(m, store, tensor.Shape(c.X.Shape))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer eval.Close()
+			if err := models.Load(filepath.Join("testdata", c.File), store); err != nil {
+				t.Fatal(err)
+			}
+			out, err := eval.Forward(denseOfDtype(dt, c.X.Shape, c.X.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !out.Shape().Eq(tensor.Shape(c.Out.Shape)) {
+				t.Fatalf("output shape %v, want %v", out.Shape(), c.Out.Shape)
+			}
+			if err := golden.Close(valuesOf(out), c.Out.Data, dt); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// writeGoBlocks writes each block's Stheno-made state in both dtypes.
+func writeGoBlocks(t *testing.T) {
+	for key, m := range blockModels {
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			store := graph.NewStore(dt, 7)
+			g := gorgonia.NewGraph()
+			shape := blockShapes[key]
+			x := gorgonia.NewTensor(g, dt, 4, gorgonia.WithShape(shape...), gorgonia.WithName("x"))
+			if _, err := m.Forward(graph.NewBuilder(g, store, true), x); err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewSource(11))
+			for _, n := range store.Names() {
+				if strings.HasSuffix(n, ".weight") || strings.HasSuffix(n, ".bias") {
+					if v, _ := store.Get(n); v.Dims() == 1 { // a BatchNorm's affine parameters
+						off := 0.0
+						if strings.HasSuffix(n, ".weight") {
+							off = 1
+						}
+						vs := make([]float64, v.Shape().TotalSize())
+						for i := range vs {
+							vs[i] = off + 0.5*rng.NormFloat64()
+						}
+						if err := store.Set(n, denseOfDtype(dt, v.Shape(), vs)); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+			vm := gorgonia.NewTapeMachine(g)
+			for step := 0; step < 3; step++ { // training-mode passes move the running statistics
+				xs := make([]float64, shape.TotalSize())
+				for i := range xs {
+					xs[i] = 1 + 2*rng.NormFloat64()
+				}
+				if err := gorgonia.Let(x, denseOfDtype(dt, shape, xs)); err != nil {
+					t.Fatal(err)
+				}
+				if err := vm.RunAll(); err != nil {
+					t.Fatal(err)
+				}
+				vm.Reset()
+			}
+			vm.Close()
+			if err := models.Save(filepath.Join("testdata", fmt.Sprintf("blocks_go_%s_%s.safetensors", key, dt)), store); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func denseOfDtype(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
+	if dt == tensor.Float32 {
+		f := make([]float32, len(v))
+		for i, x := range v {
+			f[i] = float32(x)
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
+}
+
+func valuesOf(v tensor.Tensor) []float64 {
+	switch d := v.Data().(type) {
+	case []float32:
+		r := make([]float64, len(d))
+		for i, x := range d {
+			r[i] = float64(x)
+		}
+		return r
+	case []float64:
+		return append([]float64(nil), d...)
+	}
+	return nil
 }

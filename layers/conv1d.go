@@ -53,8 +53,9 @@ func (l Conv1D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, err
 }
 
 // MaxPool1D takes the maximum of each window of an (N, C, L) or (C, L) input
-// (torch.nn.MaxPool1d(kernel_size, stride, padding, dilation, ceil_mode)); its fields mean what
-// MaxPool2D's int forms mean (Stride 0 is the kernel size). It is MaxPool2D over a height of 1.
+// (torch.nn.MaxPool1d(kernel_size, stride, padding, dilation, ceil_mode) with
+// return_indices=False); its fields mean what MaxPool2D's int forms mean (Stride 0 is the kernel
+// size). It is MaxPool2D over a height of 1.
 type MaxPool1D struct {
 	Kernel, Stride, Padding, Dilation int
 	CeilMode                          bool
@@ -62,7 +63,15 @@ type MaxPool1D struct {
 
 // Forward implements graph.Module.
 func (l MaxPool1D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	return pool1D("MaxPool1D", b, x, l.Kernel, l.Stride, l.Padding, l.Dilation, poolSettings{max: true, ceil: l.CeilMode})
+	y, _, err := pool1D("MaxPool1D", b, x, l.Kernel, l.Stride, l.Padding, l.Dilation, poolSettings{max: true, ceil: l.CeilMode}, false)
+	return y, err
+}
+
+// ForwardIndices is Forward with PyTorch's return_indices=True: it also returns the indices of
+// the maxima, an Int64 node of the output's shape holding each maximum's position along the
+// input's length L, which MaxUnpool1D takes. The indices have no gradient.
+func (l MaxPool1D) ForwardIndices(b *graph.Builder, x *gorgonia.Node) (y, indices *gorgonia.Node, err error) {
+	return pool1D("MaxPool1D", b, x, l.Kernel, l.Stride, l.Padding, l.Dilation, poolSettings{max: true, ceil: l.CeilMode}, true)
 }
 
 // AvgPool1D averages each window of an (N, C, L) or (C, L) input (torch.nn.AvgPool1d(kernel_size,
@@ -76,16 +85,19 @@ type AvgPool1D struct {
 
 // Forward implements graph.Module.
 func (l AvgPool1D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	return pool1D("AvgPool1D", b, x, l.Kernel, l.Stride, l.Padding, 1,
-		poolSettings{ceil: l.CeilMode, avg: avgSpec{excludePad: l.ExcludePad}})
+	y, _, err := pool1D("AvgPool1D", b, x, l.Kernel, l.Stride, l.Padding, 1,
+		poolSettings{ceil: l.CeilMode, avg: avgSpec{excludePad: l.ExcludePad}}, false)
+	return y, err
 }
 
-func pool1D(name string, b *graph.Builder, x *gorgonia.Node, k, stride, pad, dil int, ps poolSettings) (*gorgonia.Node, error) {
+// pool1D builds a 1-D pooling as its 2-D one over a height of 1 and, with withIndices, the node
+// of its maxima's indices (positions along L, as the height is 1).
+func pool1D(name string, b *graph.Builder, x *gorgonia.Node, k, stride, pad, dil int, ps poolSettings, withIndices bool) (y, idx *gorgonia.Node, err error) {
 	if err := checkInput(name, b, x, b.Dtype()); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if k <= 0 || stride < 0 || pad < 0 || dil < 0 {
-		return nil, errors.Errorf("layers: %s: Kernel=%d must be positive and Stride=%d, Padding=%d, Dilation=%d not negative",
+		return nil, nil, errors.Errorf("layers: %s: Kernel=%d must be positive and Stride=%d, Padding=%d, Dilation=%d not negative",
 			where(name, b), k, stride, pad, dil)
 	}
 	if stride == 0 {
@@ -93,20 +105,24 @@ func pool1D(name string, b *graph.Builder, x *gorgonia.Node, k, stride, pad, dil
 	}
 	x4, back, err := as2D(x)
 	if err != nil {
-		return nil, errors.Errorf("layers: %s: input has shape %v, want (N, C, L) or (C, L)", where(name, b), x.Shape())
+		return nil, nil, errors.Errorf("layers: %s: input has shape %v, want (N, C, L) or (C, L)", where(name, b), x.Shape())
 	}
 	ps.kernelHW, ps.strideHW, ps.dilationHW = [2]int{1, k}, [2]int{1, stride}, [2]int{1, max(dil, 1)}
 	if pad != 0 {
 		ps.paddingHW = [2]int{0, pad}
 	}
-	y, err := pool(name, b, x4, ps)
-	if err != nil {
-		return nil, err
+	if y, idx, err = poolIndices(name, b, x4, ps, withIndices); err != nil {
+		return nil, nil, err
 	}
 	if y, err = back(y); err != nil {
-		return nil, errors.Wrapf(err, "layers: %s", where(name, b))
+		return nil, nil, errors.Wrapf(err, "layers: %s", where(name, b))
 	}
-	return y, nil
+	if idx != nil {
+		if idx, err = back(idx); err != nil {
+			return nil, nil, errors.Wrapf(err, "layers: %s", where(name, b))
+		}
+	}
+	return y, idx, nil
 }
 
 // as2D reshapes an (N, C, L) or (C, L) node to (N, C, 1, L) and returns the function that

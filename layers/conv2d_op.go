@@ -1,6 +1,8 @@
 package layers
 
 import (
+	"unsafe"
+
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	"github.com/stheno-ml/stheno/internal/num"
@@ -55,8 +57,8 @@ func convDo[T num.Float](o *convOp, in inputs) (gorgonia.Value, error) {
 		b = vals[T](in[2])
 	}
 	st := jobOf[convState[T]](&o.st)
-	if g.path() == convIm2col {
-		st.cols = num.Grow(st.cols, g.n*g.ckk()*g.p())
+	if n := g.colsLen(); n > 0 {
+		st.cols = num.Grow(st.cols, n)
 	}
 	st.fwd = convJob[T]{st: st, g: g, wrt: -1, r: vals[T](y), in0: vals[T](in[0]), w: vals[T](in[1]), b: b}
 	par.For(g.n, 1, &st.fwd)
@@ -73,6 +75,22 @@ const (
 	convPointwise
 	convDepthwise
 )
+
+// phaseLen is the length of a row's phases in a strided depthwise convolution's phased planes
+// (W for stride 1, where the planes are not phased).
+func (g convGeom) phaseLen() int { return (g.w + g.sw - 1) / g.sw }
+
+// colsLen is the size of the forward pass's columns the weight gradient reuses: im2col's, or a
+// strided depthwise convolution's phased input planes; 0 when there are none.
+func (g convGeom) colsLen() int {
+	switch {
+	case g.path() == convIm2col:
+		return g.n * g.ckk() * g.p()
+	case g.path() == convDepthwise && g.sw > 1:
+		return g.n * g.c * g.h * g.sw * g.phaseLen()
+	}
+	return 0
+}
 
 func (g convGeom) path() convPath {
 	switch {
@@ -169,10 +187,21 @@ func (j *convJob[T]) Range(part, lo, hi int) {
 }
 
 // depthwise is convJob's pass for groups = In: output channel oc = ci·m + k (m = Out/In) sees
-// input channel ci only, and each of its kh·kw taps adds a shifted, scaled row segment.
+// input channel ci only, and each of its kh·kw taps adds a shifted, scaled row segment. With a
+// column stride s > 1 the input (or input-gradient) plane is first laid out in s phases per row
+// (phase q holding columns q, q+s, q+2s, …), so that every segment is contiguous; the forward
+// pass keeps its phased inputs in st.cols for the weight gradient.
 func (j *convJob[T]) depthwise(part, lo, hi int) {
 	g := j.g
 	p, hw, kk, m := g.p(), g.h*g.w, g.kk(), g.o/g.c
+	pl := g.w // a phase's length
+	if g.sw > 1 {
+		pl = g.phaseLen()
+		if j.wrt == 0 {
+			j.st.dcol[part] = num.Grow(j.st.dcol[part], g.h*g.sw*pl)
+		}
+	}
+	php := g.h * g.sw * pl // a phased plane's size
 	if j.wrt == 1 {
 		j.st.dw[part] = num.Zeros(j.st.dw[part], g.o*kk)
 	}
@@ -193,76 +222,216 @@ func (j *convJob[T]) depthwise(part, lo, hi int) {
 		case 0:
 			clear(j.r[i*g.c*hw : (i+1)*g.c*hw])
 		}
-		for oc := 0; oc < g.o; oc++ {
-			ci := oc / m
-			switch j.wrt {
-			case -1:
-				dwTaps(g, -1, j.w[oc*kk:(oc+1)*kk], j.r[(i*g.o+oc)*p:][:p], j.in0[(i*g.c+ci)*hw:][:hw])
-			case 0:
-				dwTaps(g, 0, j.w[oc*kk:(oc+1)*kk], j.gy[(i*g.o+oc)*p:][:p], j.r[(i*g.c+ci)*hw:][:hw])
-			case 1:
-				dwTaps(g, 1, j.st.dw[part][oc*kk:(oc+1)*kk], j.gy[(i*g.o+oc)*p:][:p], j.in0[(i*g.c+ci)*hw:][:hw])
+		for ci := 0; ci < g.c; ci++ {
+			var plane []T
+			if j.wrt == 0 {
+				plane = j.r[(i*g.c+ci)*hw:][:hw]
+			} else {
+				plane = j.in0[(i*g.c+ci)*hw:][:hw]
+			}
+			in := plane
+			if g.sw > 1 {
+				switch j.wrt { // the forward pass phases x into st.cols, the weight gradient reads them
+				case -1:
+					in = j.st.cols[(i*g.c+ci)*php:][:php]
+					phase(in, plane, g, pl)
+				case 0:
+					in = j.st.dcol[part][:php]
+					clear(in)
+				case 1:
+					in = j.st.cols[(i*g.c+ci)*php:][:php]
+				}
+			}
+			for oc := ci * m; oc < (ci+1)*m; oc++ {
+				gy := j.gy
+				if j.wrt == -1 {
+					gy = j.r
+				}
+				out := gy[(i*g.o+oc)*p:][:p]
+				if j.wrt == 1 {
+					dwTaps(g, 1, j.st.dw[part][oc*kk:(oc+1)*kk], out, in, pl)
+				} else {
+					dwTaps(g, j.wrt, j.w[oc*kk:(oc+1)*kk], out, in, pl)
+				}
+			}
+			if g.sw > 1 && j.wrt == 0 {
+				unphase(plane, in, g, pl)
 			}
 		}
 	}
 }
 
-// dwTaps runs over the taps of one depthwise channel pair, out (OH, OW) and in (H, W): wrt −1
+// phase lays out plane (H, W) in ph as sw phases of length pl per row: ph[(ih·sw + q)·pl + t] =
+// plane[ih·W + t·sw + q].
+func phase[T num.Float](ph, plane []T, g convGeom, pl int) {
+	for ih := 0; ih < g.h; ih++ {
+		row := plane[ih*g.w : (ih+1)*g.w]
+		if g.sw == 2 { // the common stride, in one pass
+			n := g.w / 2
+			ev, od := ph[2*ih*pl:][:pl], ph[(2*ih+1)*pl:][:n]
+			for t := range od {
+				pair := row[2*t : 2*t+2]
+				ev[t], od[t] = pair[0], pair[1]
+			}
+			if g.w%2 == 1 {
+				ev[n] = row[g.w-1]
+			}
+			continue
+		}
+		for q := 0; q < g.sw; q++ {
+			dst := ph[(ih*g.sw+q)*pl:][:pl]
+			t := 0
+			for iw := q; iw < g.w; iw += g.sw {
+				dst[t] = row[iw]
+				t++
+			}
+		}
+	}
+}
+
+// unphase adds the phases ph back into plane, the inverse layout of phase.
+func unphase[T num.Float](plane, ph []T, g convGeom, pl int) {
+	for ih := 0; ih < g.h; ih++ {
+		row := plane[ih*g.w : (ih+1)*g.w]
+		if g.sw == 2 {
+			n := g.w / 2
+			ev, od := ph[2*ih*pl:][:pl], ph[(2*ih+1)*pl:][:n]
+			for t := range od {
+				pair := row[2*t : 2*t+2]
+				pair[0] += ev[t]
+				pair[1] += od[t]
+			}
+			if g.w%2 == 1 {
+				row[g.w-1] += ev[n]
+			}
+			continue
+		}
+		for q := 0; q < g.sw; q++ {
+			src := ph[(ih*g.sw+q)*pl:][:pl]
+			t := 0
+			for iw := q; iw < g.w; iw += g.sw {
+				row[iw] += src[t]
+				t++
+			}
+		}
+	}
+}
+
+// dwTaps runs over the taps of one depthwise channel pair, out (OH, OW) and in (H, W) laid out
+// in sw phases of length pl per row (as phase does; for sw = 1 the plane itself, pl = W): wrt −1
 // (forward) adds w·in to out; wrt 0 (input gradient, out being gy) adds w·out to in; wrt 1
 // (weight gradient) adds Σ out·in to w.
-func dwTaps[T num.Float](g convGeom, wrt int, w, out, in []T) {
+func dwTaps[T num.Float](g convGeom, wrt int, w, out, in []T, pl int) {
+	rl := g.sw * pl
 	for ki := 0; ki < g.kh; ki++ {
+		// Output rows [r0, r1) read input rows ih = oh·sh + off inside [0, H).
+		off := ki*g.dh - g.ph
+		r0, r1 := outRange(off, g.sh, g.h, g.oh)
+		if r0 >= r1 {
+			continue
+		}
 		for kj := 0; kj < g.kw; kj++ {
 			tap := ki*g.kw + kj
 			lo, hi := owRange(g, kj)
 			if lo >= hi {
 				continue
 			}
-			wv := w[tap]
-			var acc T
-			for oh := 0; oh < g.oh; oh++ {
-				ih := oh*g.sh - g.ph + ki*g.dh
-				if ih < 0 || ih >= g.h {
-					continue
-				}
-				o := out[oh*g.ow+lo : oh*g.ow+hi]
-				row := in[ih*g.w : (ih+1)*g.w]
-				iw := lo*g.sw + kj*g.dw - g.pw
-				if g.sw == 1 {
-					seg := row[iw : iw+len(o)]
-					switch wrt {
-					case -1:
-						for t, v := range seg {
-							o[t] += wv * v
-						}
-					case 0:
-						for t, v := range o {
-							seg[t] += wv * v
-						}
-					default:
-						for t, v := range seg {
-							acc += o[t] * v
-						}
-					}
-					continue
-				}
-				for t := range o {
-					switch wrt {
-					case -1:
-						o[t] += wv * row[iw]
-					case 0:
-						row[iw] += wv * o[t]
-					default:
-						acc += o[t] * row[iw]
-					}
-					iw += g.sw
-				}
-			}
-			if wrt == 1 {
-				w[tap] += acc
+			iw := lo*g.sw + kj*g.dw - g.pw
+			o := out[r0*g.ow+lo:]
+			seg := in[(r0*g.sh+off)*rl+(iw%g.sw)*pl+iw/g.sw:]
+			n, rows := hi-lo, r1-r0
+			switch wrt {
+			case -1:
+				axpyRows(w[tap], seg, g.sh*rl, o, g.ow, n, rows)
+			case 0:
+				axpyRows(w[tap], o, g.ow, seg, g.sh*rl, n, rows)
+			default:
+				w[tap] += dotRows(o, g.ow, seg, g.sh*rl, n, rows)
 			}
 		}
 	}
+}
+
+// outRange returns the outputs [lo, hi) of n whose input o·stride + off is inside [0, size).
+func outRange(off, stride, size, n int) (lo, hi int) {
+	if off < 0 {
+		lo = (-off + stride - 1) / stride
+	}
+	if size-off > 0 {
+		hi = min((size-off+stride-1)/stride, n)
+	}
+	return min(lo, hi), hi
+}
+
+// axpyRows adds a·x to y over rows rows of n elements, row r of x starting at x[r·xs] and of y at
+// y[r·ys]: float32 through the AVX2+FMA kernel where there is one, else four elements a step.
+func axpyRows[T num.Float](a T, x []T, xs int, y []T, ys int, n, rows int) {
+	if n <= 0 || rows <= 0 {
+		return
+	}
+	x, y = x[:(rows-1)*xs+n], y[:(rows-1)*ys+n] // every row's bounds checked here
+	if unsafe.Sizeof(a) == 4 && axpyRows32(*(*float32)(unsafe.Pointer(&a)), f32s(x), xs, f32s(y), ys, n, rows) {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		axpy(a, x[r*xs:r*xs+n], y[r*ys:r*ys+n])
+	}
+}
+
+// dotRows returns Σ x·y over rows laid out as axpyRows's.
+func dotRows[T num.Float](x []T, xs int, y []T, ys int, n, rows int) T {
+	if n <= 0 || rows <= 0 {
+		return 0
+	}
+	x, y = x[:(rows-1)*xs+n], y[:(rows-1)*ys+n]
+	if unsafe.Sizeof(x[0]) == 4 {
+		if v, ok := dotRows32(f32s(x), xs, f32s(y), ys, n, rows); ok {
+			return *(*T)(unsafe.Pointer(&v))
+		}
+	}
+	var s T
+	for r := 0; r < rows; r++ {
+		s += dot(x[r*xs:r*xs+n], y[r*ys:r*ys+n])
+	}
+	return s
+}
+
+// axpy adds a·x to y (len(y) ≥ len(x)), four elements a step.
+func axpy[T num.Float](a T, x, y []T) {
+	y = y[:len(x)]
+	for len(x) >= 4 {
+		y[0] += a * x[0]
+		y[1] += a * x[1]
+		y[2] += a * x[2]
+		y[3] += a * x[3]
+		x, y = x[4:], y[4:]
+	}
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
+
+// dot returns Σ x·y (len(y) ≥ len(x)) in four independent sums, so the additions do not wait
+// on each other.
+func dot[T num.Float](x, y []T) T {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 T
+	for len(x) >= 4 {
+		s0 += x[0] * y[0]
+		s1 += x[1] * y[1]
+		s2 += x[2] * y[2]
+		s3 += x[3] * y[3]
+		x, y = x[4:], y[4:]
+	}
+	for i, v := range x {
+		s0 += v * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// f32s is x as []float32; only for T of size 4, which is float32.
+func f32s[T num.Float](x []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 }
 
 // owRange returns the output columns [lo, hi) whose input column ow·sw − pw + kj·dw is inside
@@ -404,7 +573,7 @@ func convGradDo[T num.Float](o *convGradOp, in inputs) (gorgonia.Value, error) {
 		return nil, errors.Errorf("layers: conv2d gradient: output gradient has shape %v", gy.Shape())
 	}
 	st, ok := o.fwd.st.(*convState[T])
-	if o.wrt == 1 && g.path() == convIm2col && (!ok || len(st.cols) != g.n*g.ckk()*g.p()) {
+	if o.wrt == 1 && g.colsLen() > 0 && (!ok || len(st.cols) != g.colsLen()) {
 		return nil, errors.New("layers: conv2d gradient run before its forward pass")
 	}
 	if !ok {

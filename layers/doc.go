@@ -1,5 +1,5 @@
 // Package layers holds Stheno's neural-network layers: Linear, Conv1D, Conv2D, MaxPool1D,
-// AvgPool1D, MaxPool2D, AvgPool2D, AdaptiveAvgPool2D, AdaptiveMaxPool2D, MaxUnpool2D, the padding
+// AvgPool1D, MaxPool2D, AvgPool2D, AdaptiveAvgPool2D, AdaptiveMaxPool2D, MaxUnpool1D, MaxUnpool2D, the padding
 // layers (ZeroPad2D, ConstantPad2D, ReflectionPad2D, ReplicationPad2D), BatchNorm1D/2D, Dropout,
 // Flatten, the activations (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax) and
 // Sequential, with PyTorch's options (docs/graphs.md lists each with its PyTorch name).

@@ -181,6 +181,10 @@ func (c *goldenCase) module(t *testing.T) graph.Module {
 		return poolUnpool{
 			MaxPool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"), CeilMode: c.cfg("ceil") == 1},
 			MaxUnpool2D{KernelHW: c.hw("kernel"), StrideHW: c.hw("stride"), PaddingHW: c.hw("padding"), OutputSizeHW: c.hw("size")}}
+	case "PoolUnpool1D":
+		return poolUnpool1D{
+			MaxPool1D{Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding"), Dilation: c.cfg("dilation"), CeilMode: c.cfg("ceil") == 1},
+			MaxUnpool1D{Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding"), OutputSize: c.cfg("size")}}
 	case "Conv1D":
 		mode, _ := c.Cfg["padding_mode"].(string)
 		return Conv1D{In: c.cfg("in"), Out: c.cfg("out"), Kernel: c.cfg("kernel"), Stride: c.cfg("stride"), Padding: c.cfg("padding"),

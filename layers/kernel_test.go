@@ -15,6 +15,13 @@ func TestConv2DFloat32MatchesFloat64(t *testing.T) {
 	match32to64(t, Conv2D{In: 5, Out: 20, Kernel: 3, Padding: 1}, tensor.Shape{3, 5, 6, 7}, tensor.Shape{3, 20, 6, 7})
 }
 
+// Depthwise convolutions (stride 1, and stride 2 through the phased planes) with rows long enough
+// for the float32 row kernels, float32 against float64.
+func TestDepthwiseFloat32MatchesFloat64(t *testing.T) {
+	match32to64(t, Conv2D{In: 4, Out: 8, Kernel: 3, Padding: 1, Groups: 4}, tensor.Shape{2, 4, 5, 21}, tensor.Shape{2, 8, 5, 21})
+	match32to64(t, Conv2D{In: 3, Out: 3, Kernel: 3, Stride: 2, Padding: 1, Groups: 3}, tensor.Shape{2, 3, 7, 37}, tensor.Shape{2, 3, 4, 19})
+}
+
 // Linear at a size where the float32 kernel runs and the rows are split over the cores.
 func TestLinearFloat32MatchesFloat64(t *testing.T) {
 	match32to64(t, Linear{In: 300, Out: 45}, tensor.Shape{37, 300}, tensor.Shape{37, 45})

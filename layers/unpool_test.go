@@ -22,7 +22,35 @@ func (m poolUnpool) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node,
 	return m.unpool.Forward(b, y, idx)
 }
 
-// Max pooling with indices, then unpooling, against PyTorch (outputs and gradients through both);
+// poolUnpool1D is MaxPool1D.ForwardIndices followed by MaxUnpool1D.
+type poolUnpool1D struct {
+	pool   MaxPool1D
+	unpool MaxUnpool1D
+}
+
+func (m poolUnpool1D) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	y, idx, err := m.pool.ForwardIndices(b, x)
+	if err != nil {
+		return nil, err
+	}
+	return m.unpool.Forward(b, y, idx)
+}
+
+// overlapping reports whether a PoolUnpool case's pooling windows overlap: stride shorter than
+// the (dilated) window along some dimension.
+func (c *goldenCase) overlapping() bool {
+	if c.Layer == "PoolUnpool1D" {
+		st := c.cfg("stride")
+		if st == 0 {
+			st = c.cfg("kernel")
+		}
+		return st < (c.cfg("kernel")-1)*max(c.cfg("dilation"), 1)+1
+	}
+	k, st := c.hw("kernel"), c.hw("stride")
+	return st[0] < k[0] || st[1] < k[1]
+}
+
+// Max pooling with indices, then unpooling (2-D and 1-D), against PyTorch (outputs and gradients through both);
 // finite differences of the backward.
 func TestUnpoolGolden(t *testing.T) { runGoldenFile(t, "unpool.json") }
 
@@ -30,15 +58,20 @@ func TestUnpoolGolden(t *testing.T) { runGoldenFile(t, "unpool.json") }
 // once but its backward (a gather, as in PyTorch, whose gradients the golden test matches) gives
 // it the gradient twice, so finite differences are checked on the cases without overlap.
 func TestUnpoolGradCheck(t *testing.T) {
+	checked := 0
 	for i, c := range loadGolden(t, "unpool.json") {
-		if c.Dtype != "float64" || c.Name == "k3s2p1" || c.Name == "overlap_s1" || c.Name == "nonsquare" || c.Layer != "PoolUnpool" {
+		if c.Dtype != "float64" || c.Layer != "PoolUnpool" && c.Layer != "PoolUnpool1D" || c.overlapping() {
 			continue
 		}
+		checked++
 		t.Run(c.Name, func(t *testing.T) { gradCheck(t, c.module(t), c.Train, tensor.Shape(c.X.Shape), int64(i)) })
+	}
+	if checked < 8 {
+		t.Fatalf("only %d cases without overlapping windows", checked)
 	}
 }
 
-// ForwardIndices (MaxPool2D's and AdaptiveMaxPool2D's) returns PyTorch's return_indices.
+// ForwardIndices (MaxPool2D's, MaxPool1D's and AdaptiveMaxPool2D's) returns PyTorch's return_indices.
 func TestMaxPoolIndicesGolden(t *testing.T) {
 	for _, c := range loadGolden(t, "unpool.json") {
 		t.Run(c.Name+"_"+c.Dtype, func(t *testing.T) {
@@ -52,6 +85,8 @@ func TestMaxPoolIndicesGolden(t *testing.T) {
 			}
 			switch l := c.module(t).(type) {
 			case poolUnpool:
+				m = l.pool
+			case poolUnpool1D:
 				m = l.pool
 			case AdaptiveMaxPool2D:
 				m = l
@@ -91,4 +126,15 @@ func TestUnpoolErrors(t *testing.T) {
 	_, err = op.Do(tensor.New(tensor.WithShape(1, 1, 1, 1), tensor.WithBacking([]float64{1})),
 		tensor.New(tensor.WithShape(1, 1, 1, 1), tensor.WithBacking([]int64{4})))
 	wantErr(t, err, "index 4 at position 0 is outside the output plane")
+
+	x1 := gorgonia.NewTensor(g, tensor.Float64, 3, gorgonia.WithShape(1, 2, 3), gorgonia.WithName("x1"))
+	i1 := gorgonia.NewTensor(g, tensor.Int64, 3, gorgonia.WithShape(1, 2, 3), gorgonia.WithName("i1"))
+	_, err = MaxUnpool1D{Kernel: 2, OutputSize: 8}.Forward(b, x1, i1)
+	wantErr(t, err, "MaxUnpool1D: OutputSize=8, want a size between 4 and 8 (exclusive)")
+	_, err = MaxUnpool1D{Kernel: 2}.Forward(b, x1, idx)
+	wantErr(t, err, "want an Int64 node of the input's shape (1, 2, 3)")
+	_, err = MaxUnpool1D{}.Forward(b, x1, i1)
+	wantErr(t, err, "Kernel=0 must be positive")
+	_, err = MaxUnpool1D{Kernel: 2}.Forward(b, x, idx)
+	wantErr(t, err, "MaxUnpool1D: input has shape (1, 1, 2, 2), want (N, C, L) or (C, L)")
 }

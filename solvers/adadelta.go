@@ -25,7 +25,7 @@ func NewAdadelta(opts ...Option) (*Adadelta, error) {
 		return nil, err
 	}
 	s := &Adadelta{}
-	s.base = newBase("Adadelta", cfg, adadeltaAlgorithm{}, &adadeltaKernel[float32]{}, &adadeltaKernel[float64]{})
+	s.base = newBase("Adadelta", cfg, adadeltaAlgorithm{}, &adadeltaKernel[float32]{vec: bvecFor[float32]()}, &adadeltaKernel[float64]{vec: bvecFor[float64]()})
 	return s, nil
 }
 
@@ -45,11 +45,17 @@ type adadeltaCoef[T num.Float] struct {
 	gs, wd, rho, omr, eps, nlr T
 }
 
+// array is the coefficient block the assembly kernels read.
+//
+//lint:ignore U1000 read by the amd64 kernels (breadth_kernels_amd64.go); unused in the purego build
+func (c *adadeltaCoef[T]) array() [6]T { return [6]T{c.gs, c.wd, c.rho, c.omr, c.eps, c.nlr} }
+
 // adadeltaKernel is Adadelta's update of one parameter (par.Job over its
 // elements).
 type adadeltaKernel[T num.Float] struct {
 	p, g, sq, acc []T
 	c             adadeltaCoef[T]
+	vec           *breadthVec[T]
 }
 
 //lint:ignore U1000 called through kernel[T] in update (staticcheck 2025.1 misses it)
@@ -62,9 +68,15 @@ func (k *adadeltaKernel[T]) set(ps *param, p, g []T, bufs [][]T, lr, gs float64)
 //lint:ignore U1000 called through kernel[T] in update
 func (k *adadeltaKernel[T]) reset() { k.p, k.g, k.sq, k.acc = nil, nil, nil, nil }
 
-// Range updates elements [lo, hi).
+// Range updates elements [lo, hi): the vector kernel over the bulk, the Go
+// loop over the rest.
 func (k *adadeltaKernel[T]) Range(_, lo, hi int) {
-	adadeltaStep(k.p[lo:hi], k.g[lo:hi], k.sq[lo:hi], k.acc[lo:hi], k.c)
+	p, g, sq, acc := k.p[lo:hi], k.g[lo:hi], k.sq[lo:hi], k.acc[lo:hi]
+	i := 0
+	if k.vec.adadelta != nil {
+		i = k.vec.adadelta(p, g, sq, acc, &k.c)
+	}
+	adadeltaStep(p[i:], g[i:], sq[i:], acc[i:], k.c)
 }
 
 // adadeltaStep is one fused Adadelta update in torch 1.13's operation

@@ -48,6 +48,8 @@ type adagradCoef[T num.Float] struct {
 }
 
 // array is the coefficient block the assembly kernels read.
+//
+//lint:ignore U1000 read by the amd64 kernels (kernels_amd64.go); unused in the purego build
 func (c *adagradCoef[T]) array() [4]T { return [4]T{c.gs, c.wd, c.eps, c.nclr} }
 
 // adagradKernel is Adagrad's update of one parameter (par.Job over its

@@ -87,6 +87,8 @@ type adamCoef[T num.Float] struct {
 }
 
 // array is the coefficient block the assembly kernels read.
+//
+//lint:ignore U1000 read by the amd64 kernels (kernels_amd64.go); unused in the purego build
 func (c *adamCoef[T]) array() [10]T {
 	return [10]T{c.gs, c.wd, c.decay, c.b1, c.omb1, c.b2, c.omb2, c.bc2Sqrt, c.eps, c.nstep}
 }

@@ -27,7 +27,7 @@ func NewAdamax(opts ...Option) (*Adamax, error) {
 		return nil, err
 	}
 	s := &Adamax{}
-	s.base = newBase("Adamax", cfg, adamaxAlgorithm{}, &adamaxKernel[float32]{}, &adamaxKernel[float64]{})
+	s.base = newBase("Adamax", cfg, adamaxAlgorithm{}, &adamaxKernel[float32]{vec: bvecFor[float32]()}, &adamaxKernel[float64]{vec: bvecFor[float64]()})
 	return s, nil
 }
 
@@ -46,11 +46,26 @@ type adamaxCoef[T num.Float] struct {
 	gs, wd, b1, omb1, b2, eps, nclr T
 }
 
+// array is the coefficient block the assembly kernels read, with the mask
+// that clears the sign bit (|d|).
+//
+//lint:ignore U1000 read by the amd64 kernels (breadth_kernels_amd64.go); unused in the purego build
+func (c *adamaxCoef[T]) array() [8]T {
+	var abs T
+	if num.Is32[T]() {
+		abs = T(math.Float32frombits(1<<31 - 1))
+	} else {
+		abs = T(math.Float64frombits(1<<63 - 1))
+	}
+	return [8]T{c.gs, c.wd, c.b1, c.omb1, c.b2, c.eps, c.nclr, abs}
+}
+
 // adamaxKernel is Adamax's update of one parameter (par.Job over its
 // elements).
 type adamaxKernel[T num.Float] struct {
 	p, g, m, u []T
 	c          adamaxCoef[T]
+	vec        *breadthVec[T]
 }
 
 //lint:ignore U1000 called through kernel[T] in update (staticcheck 2025.1 misses it)
@@ -65,9 +80,15 @@ func (k *adamaxKernel[T]) set(ps *param, p, g []T, bufs [][]T, lr, gs float64) {
 //lint:ignore U1000 called through kernel[T] in update
 func (k *adamaxKernel[T]) reset() { k.p, k.g, k.m, k.u = nil, nil, nil, nil }
 
-// Range updates elements [lo, hi).
+// Range updates elements [lo, hi): the vector kernel over the bulk, the Go
+// loop over the rest.
 func (k *adamaxKernel[T]) Range(_, lo, hi int) {
-	adamaxStep(k.p[lo:hi], k.g[lo:hi], k.m[lo:hi], k.u[lo:hi], k.c)
+	p, g, m, u := k.p[lo:hi], k.g[lo:hi], k.m[lo:hi], k.u[lo:hi]
+	i := 0
+	if k.vec.adamax != nil {
+		i = k.vec.adamax(p, g, m, u, &k.c)
+	}
+	adamaxStep(p[i:], g[i:], m[i:], u[i:], k.c)
 }
 
 // adamaxStep is one fused Adamax update in torch 1.13's operation order:
@@ -82,10 +103,12 @@ func adamaxStep[T num.Float](p, g, m, u []T, c adamaxCoef[T]) {
 		th := p[i]
 		d := fma(th, c.wd, T(g[i]*c.gs))
 		mi := fma(d, c.omb1, T(m[i]*c.b1))
+		// max as the vector kernels take it: a > b ? a : b, then a where a
+		// is NaN (NaN if either is, as torch.amax).
 		a, b := T(u[i]*c.b2), T(abs(d)+c.eps)
-		ui := a
-		if b > a || b != b {
-			ui = b
+		ui := b
+		if a > b || a != a {
+			ui = a
 		}
 		m[i], u[i] = mi, ui
 		p[i] = th + T(c.nclr*mi)/ui

@@ -1,7 +1,8 @@
 // Package solvers provides gradient-descent solvers for Gorgonia that follow
 // torch.optim (PyTorch 1.13) exactly: SGD (momentum, dampening, Nesterov),
-// Adam (AMSGrad), AdamW, RMSProp (centered, momentum) and Adagrad, with
-// coupled or decoupled weight decay and maximize.
+// Adam (AMSGrad), AdamW, RMSProp (centered, momentum), Adagrad, Adadelta,
+// Adamax, NAdam and RAdam, with coupled or decoupled weight decay and
+// maximize.
 //
 // Every solver is a drop-in gorgonia.Solver: it updates the values of the
 // learnable nodes in place (writing into the existing value tensors), in the
@@ -13,8 +14,16 @@
 //		vm.Reset()
 //	}
 //
+// Learnables finds the learnable nodes of any Gorgonia graph (with Inputs,
+// Freeze and FreezeMatching), and a Stepper runs the VM, steps the solver
+// over them and resets the VM in one call, so that a program needs no list
+// of its learnables.
+//
 // Beyond Gorgonia's own solvers the package offers learning-rate schedules
-// (StepLR, CosineAnnealingLR, LinearLR, LinearWarmup, Sequential, PerEpoch),
+// (StepLR, CosineAnnealingLR, LinearLR, LinearWarmup, Sequential, PerEpoch,
+// ExponentialLR, MultiStepLR, ConstantLR, PolynomialLR,
+// CosineAnnealingWarmRestarts, OneCycleLR, CyclicLR, ReduceLROnPlateau,
+// Chained),
 // global-norm gradient clipping (WithClipGradNorm, ClipGradNorm), parameter
 // groups by name (WithGroup), and saving/restoring the full state
 // (SaveState, LoadState) so that a resumed run is bit-identical.

@@ -75,16 +75,24 @@ type nadamCoef[T num.Float] struct {
 	gs, wd, b1, omb1, b2, omb2, bc2, eps, cg, cm T
 }
 
+// array is the coefficient block the assembly kernels read.
+//
+//lint:ignore U1000 read by the amd64 kernels (breadth_kernels_amd64.go); unused in the purego build
+func (c *nadamCoef[T]) array() [10]T {
+	return [10]T{c.gs, c.wd, c.b1, c.omb1, c.b2, c.omb2, c.bc2, c.eps, c.cg, c.cm}
+}
+
 // nadamKernel is NAdam's update of one parameter (par.Job over its
 // elements).
 type nadamKernel[T num.Float] struct {
 	p, g, m, v []T
 	c          nadamCoef[T]
 	mu         map[*param]muProduct
+	vec        *breadthVec[T]
 }
 
 func newNAdamKernel[T num.Float]() *nadamKernel[T] {
-	return &nadamKernel[T]{mu: make(map[*param]muProduct)}
+	return &nadamKernel[T]{mu: make(map[*param]muProduct), vec: bvecFor[T]()}
 }
 
 //lint:ignore U1000 called through kernel[T] in update (staticcheck 2025.1 misses it)
@@ -106,9 +114,15 @@ func (k *nadamKernel[T]) set(ps *param, p, g []T, bufs [][]T, lr, gs float64) {
 //lint:ignore U1000 called through kernel[T] in update
 func (k *nadamKernel[T]) reset() { k.p, k.g, k.m, k.v = nil, nil, nil, nil }
 
-// Range updates elements [lo, hi).
+// Range updates elements [lo, hi): the vector kernel over the bulk, the Go
+// loop over the rest.
 func (k *nadamKernel[T]) Range(_, lo, hi int) {
-	nadamStep(k.p[lo:hi], k.g[lo:hi], k.m[lo:hi], k.v[lo:hi], k.c)
+	p, g, m, v := k.p[lo:hi], k.g[lo:hi], k.m[lo:hi], k.v[lo:hi]
+	i := 0
+	if k.vec.nadam != nil {
+		i = k.vec.nadam(p, g, m, v, &k.c)
+	}
+	nadamStep(p[i:], g[i:], m[i:], v[i:], k.c)
 }
 
 // nadamStep is one fused NAdam update in torch 1.13's operation order:

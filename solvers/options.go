@@ -173,8 +173,9 @@ func WithNesterov(on bool) Option {
 }
 
 // WithWeightDecay sets the weight decay λ ≥ 0 (torch: weight_decay). For SGD,
-// Adam, RMSProp and Adagrad it is the coupled (L2) form, g ← g + λθ; for
-// AdamW it is the decoupled form θ ← θ(1 − ρλ). Defaults: 0, AdamW 0.01.
+// Adam, RMSProp, Adagrad, Adadelta, Adamax, NAdam and RAdam it is the
+// coupled (L2) form, g ← g + λθ; for AdamW it is the decoupled form
+// θ ← θ(1 − ρλ). Defaults: 0, AdamW 0.01.
 func WithWeightDecay(lambda float64) Option {
 	return Option{optWeightDecay, func(c *config) error {
 		if err := nonNegative("WithWeightDecay", lambda); err != nil {
@@ -185,8 +186,9 @@ func WithWeightDecay(lambda float64) Option {
 	}}
 }
 
-// WithBetas sets Adam's and AdamW's moment decay rates β1, β2, each in
-// [0, 1) (torch: betas). The default is (0.9, 0.999).
+// WithBetas sets the moment decay rates β1, β2 of Adam, AdamW, Adamax,
+// NAdam and RAdam, each in [0, 1) (torch: betas). The default is
+// (0.9, 0.999).
 func WithBetas(beta1, beta2 float64) Option {
 	return Option{optBetas, func(c *config) error {
 		for i, b := range []float64{beta1, beta2} {
@@ -229,7 +231,8 @@ func WithMomentumDecay(psi float64) Option {
 }
 
 // WithEps sets the term ε ≥ 0 added to the denominator for numerical
-// stability (torch: eps). Defaults: Adam/AdamW/RMSProp 1e-8, Adagrad 1e-10.
+// stability (torch: eps). Defaults: Adam/AdamW/RMSProp/Adamax/NAdam/RAdam
+// 1e-8, Adagrad 1e-10, Adadelta 1e-6.
 func WithEps(eps float64) Option {
 	return Option{optEps, func(c *config) error {
 		if err := nonNegative("WithEps", eps); err != nil {
@@ -250,7 +253,8 @@ func WithAMSGrad(on bool) Option {
 }
 
 // WithMaximize makes the solver maximise the objective instead of minimising
-// it (torch: maximize): the gradient's sign is flipped.
+// it (torch: maximize): the gradient's sign is flipped. NAdam and RAdam do
+// not accept it: torch 1.13 has no maximize for them.
 func WithMaximize(on bool) Option {
 	return Option{optMaximize, func(c *config) error {
 		c.maximize = on

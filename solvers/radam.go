@@ -27,7 +27,7 @@ func NewRAdam(opts ...Option) (*RAdam, error) {
 		return nil, err
 	}
 	s := &RAdam{}
-	s.base = newBase("RAdam", cfg, radamAlgorithm{}, &radamKernel[float32]{}, &radamKernel[float64]{})
+	s.base = newBase("RAdam", cfg, radamAlgorithm{}, &radamKernel[float32]{vec: bvecFor[float32]()}, &radamKernel[float64]{vec: bvecFor[float64]()})
 	return s, nil
 }
 
@@ -46,11 +46,20 @@ type radamCoef[T num.Float] struct {
 	rectified                                               bool
 }
 
+// array is the coefficient block the assembly kernels read (with a 1 for
+// the reciprocal).
+//
+//lint:ignore U1000 read by the amd64 kernels (breadth_kernels_amd64.go); unused in the purego build
+func (c *radamCoef[T]) array() [12]T {
+	return [12]T{c.gs, c.wd, c.b1, c.omb1, c.b2, c.omb2, c.bc1, c.lr, c.eps, c.sqrtBC2, c.rect, 1}
+}
+
 // radamKernel is RAdam's update of one parameter (par.Job over its
 // elements).
 type radamKernel[T num.Float] struct {
 	p, g, m, v []T
 	c          radamCoef[T]
+	vec        *breadthVec[T]
 }
 
 //lint:ignore U1000 called through kernel[T] in update (staticcheck 2025.1 misses it)
@@ -73,9 +82,19 @@ func (k *radamKernel[T]) set(ps *param, p, g []T, bufs [][]T, lr, gs float64) {
 //lint:ignore U1000 called through kernel[T] in update
 func (k *radamKernel[T]) reset() { k.p, k.g, k.m, k.v = nil, nil, nil, nil }
 
-// Range updates elements [lo, hi).
+// Range updates elements [lo, hi): the vector kernel over the bulk, the Go
+// loop over the rest.
 func (k *radamKernel[T]) Range(_, lo, hi int) {
-	radamStep(k.p[lo:hi], k.g[lo:hi], k.m[lo:hi], k.v[lo:hi], k.c)
+	p, g, m, v := k.p[lo:hi], k.g[lo:hi], k.m[lo:hi], k.v[lo:hi]
+	i := 0
+	vec := k.vec.radamPlain
+	if k.c.rectified {
+		vec = k.vec.radamRect
+	}
+	if vec != nil {
+		i = vec(p, g, m, v, &k.c)
+	}
+	radamStep(p[i:], g[i:], m[i:], v[i:], k.c)
 }
 
 // radamStep is one fused RAdam update in torch 1.13's operation order:

@@ -57,6 +57,8 @@ type rmspropCoef[T num.Float] struct {
 }
 
 // array is the coefficient block the assembly kernels read.
+//
+//lint:ignore U1000 read by the amd64 kernels (kernels_amd64.go); unused in the purego build
 func (c *rmspropCoef[T]) array() [7]T { return [7]T{c.gs, c.wd, c.alpha, c.oma, c.eps, c.mom, c.nlr} }
 
 // rmspropKernel is RMSProp's update of one parameter (par.Job over its

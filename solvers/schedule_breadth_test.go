@@ -70,6 +70,12 @@ func breadthSchedule(t testing.TB, s map[string]interface{}) (Schedule, *ReduceL
 		return ExponentialLR(f("gamma", 0)), nil
 	case "multistep":
 		return MultiStepLR(ints("milestones"), f("gamma", 0)), nil
+	case "constant":
+		return ConstantLR(f("factor", 0), i("total_iters", 0)), nil
+	case "polynomial":
+		return PolynomialLR(i("total_iters", 0), f("power", 0)), nil
+	case "warm_restarts":
+		return CosineAnnealingWarmRestarts(i("t_0", 0), i("t_mult", 0), f("eta_min", 0)), nil
 	case "warmup_exponential":
 		return Sequential([]Schedule{LinearWarmup(f("start", 0), i("warmup", 0)), ExponentialLR(f("gamma", 0))}, []int{i("warmup", 0)}), nil
 	case "chained":
@@ -81,9 +87,16 @@ func breadthSchedule(t testing.TB, s map[string]interface{}) (Schedule, *ReduceL
 		return Chained(scheds...), nil
 	case "onecycle":
 		three, _ := s["three_phase"].(bool)
+		cycle, set := s["cycle_momentum"].(bool)
 		return OneCycleLR{MaxLR: f("max_lr", 0), TotalSteps: i("total_steps", 0), PctStart: f("pct_start", 0),
 			AnnealStrategy: str("anneal"), DivFactor: f("div_factor", 0), FinalDivFactor: f("final_div_factor", 0),
-			ThreePhase: three}, nil
+			ThreePhase: three, FixedMomentum: set && !cycle,
+			BaseMomentum: f("base_momentum", 0), MaxMomentum: f("max_momentum", 0)}, nil
+	case "cyclic":
+		cycle, set := s["cycle_momentum"].(bool)
+		return CyclicLR{MaxLR: f("max_lr", 0), StepSizeUp: i("step_size_up", 0), StepSizeDown: i("step_size_down", 0),
+			Mode: str("mode"), Gamma: f("gamma", 0), FixedMomentum: set && !cycle,
+			BaseMomentum: f("base_momentum", 0), MaxMomentum: f("max_momentum", 0)}, nil
 	case "plateau":
 		p := NewReduceLROnPlateau()
 		if v := str("mode"); v != "" {
@@ -114,7 +127,8 @@ func breadthSchedule(t testing.TB, s map[string]interface{}) (Schedule, *ReduceL
 }
 
 // TestGoldenSchedulesBreadth replays ExponentialLR, MultiStepLR,
-// OneCycleLR and ReduceLROnPlateau, alone and composed, against torch: the
+// ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR,
+// CyclicLR and ReduceLROnPlateau, alone and composed, against torch: the
 // rate of every step to 1e-12 and the parameters after the last step to
 // the golden tolerance.
 func TestGoldenSchedulesBreadth(t *testing.T) {
@@ -126,8 +140,8 @@ func TestGoldenSchedulesBreadth(t *testing.T) {
 	if err := json.Unmarshal(b, &g); err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Cases) < 200 {
-		t.Fatalf("%d cases; the generator writes 264", len(g.Cases))
+	if len(g.Cases) < 310 {
+		t.Fatalf("%d cases; the generator writes 310", len(g.Cases))
 	}
 	names := []string{"mat", "vec"}
 	for ci, c := range g.Cases {
@@ -205,10 +219,22 @@ func TestScheduleBreadthErrors(t *testing.T) {
 		{OneCycleLR{MaxLR: 0.1, TotalSteps: 10, PctStart: 0.55, ThreePhase: true}, "phase 3 of 10 steps"},
 		{OneCycleLR{MaxLR: -1, TotalSteps: 10}, "MaxLR -1"},
 		{OneCycleLR{TotalSteps: 10, DivFactor: -2}, "DivFactor -2"},
+		{OneCycleLR{TotalSteps: 10, MaxMomentum: 1.5}, "MaxMomentum 1.5"},
 		{p1, `Mode "lowest"`},
 		{p2, "Factor 1"},
 		{p3, "Patience -1"},
 		{p4, "MinLR -1"},
+		{ConstantLR(1.5, 3), "factor 1.5"},
+		{ConstantLR(0.5, -1), "totalIters -1"},
+		{PolynomialLR(0, 1), "totalIters 0"},
+		{PolynomialLR(5, -1), "power -1"},
+		{CosineAnnealingWarmRestarts(0, 1, 0), "t0 0"},
+		{CosineAnnealingWarmRestarts(3, 0, 0), "tMult 0"},
+		{CosineAnnealingWarmRestarts(3, 2, -0.1), "etaMin -0.1"},
+		{CyclicLR{MaxLR: -1}, "MaxLR -1"},
+		{CyclicLR{MaxLR: 1, StepSizeUp: -2}, "StepSizeUp -2"},
+		{CyclicLR{MaxLR: 1, Mode: "sawtooth"}, `"sawtooth"`},
+		{CyclicLR{MaxLR: 1, MaxMomentum: 1}, "MaxMomentum 1"},
 		{Chained(), "no schedules"},
 		{Chained(StepLR(1, 0.5), nil), "schedule 1 is nil"},
 		{Chained(ExponentialLR(-2)), "Chained: schedule 0: ExponentialLR: gamma -2"},

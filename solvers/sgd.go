@@ -63,6 +63,8 @@ type sgdCoef[T num.Float] struct {
 }
 
 // array is the coefficient block the assembly kernels read.
+//
+//lint:ignore U1000 read by the amd64 kernels (kernels_amd64.go); unused in the purego build
 func (c *sgdCoef[T]) array() [5]T { return [5]T{c.gs, c.wd, c.mom, c.damp1, c.nlr} }
 
 // sgdKernel is SGD's update of one parameter (par.Job over its elements).

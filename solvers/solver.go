@@ -75,6 +75,7 @@ type param struct {
 	step  int64
 	bufs  any    // [][]float32 or [][]float64, one per state buffer
 	seen  uint64 // generation of the last Step that touched it
+	cyc   hyper  // hp with the momentum of this Step, when the schedule cycles it
 }
 
 // bufsOf returns the state buffers of ps as [][]T.
@@ -401,10 +402,18 @@ func (b *base) doStep(model []gorgonia.ValueGrad) error {
 			return errors.Errorf("%s: parameter %q appears twice in one Step (parameters are identified by name)", b.kind, ps.name)
 		}
 		ps.seen = b.gen
+		if m, ok := b.cycledMomentum(); ok {
+			orig, err := b.withMomentum(ps, m)
+			if err != nil {
+				return err
+			}
+			ps.hp = orig
+		}
 		if _, err := b.lrOf(ps); err != nil {
 			return errors.Wrap(err, b.kind)
 		}
 	}
+	mom, cycle := b.cycledMomentum()
 	for _, vg := range model {
 		ps := b.params[keyOf(vg)]
 		lr, _ := b.lrOf(ps)
@@ -413,11 +422,16 @@ func (b *base) doStep(model []gorgonia.ValueGrad) error {
 		if ps.hp.maximize {
 			s = -s
 		}
+		orig := ps.hp
+		if cycle {
+			orig, _ = b.withMomentum(ps, mom) // checked above
+		}
 		if ps.dtype == tensor.Float32 {
 			update(b.k32, vg, ps, lr, s)
 		} else {
 			update(b.k64, vg, ps, lr, s)
 		}
+		ps.hp = orig
 	}
 	b.step++
 	return nil

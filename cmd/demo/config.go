@@ -18,10 +18,10 @@ type Config struct {
 	Model       string  `json:"model"`        // mlp or cnn
 	Epochs      int     `json:"epochs"`       // epochs to train in total
 	Batch       int     `json:"batch"`        // training batch size
-	Solver      string  `json:"solver"`       // sgd, momentum, adam or adamw
+	Solver      string  `json:"solver"`       // one of solverNames
 	LR          float64 `json:"lr"`           // base learning rate
 	WeightDecay float64 `json:"weight_decay"` // L2 (sgd/momentum/adam) or decoupled (adamw) decay
-	Schedule    string  `json:"schedule"`     // none, step, cosine or warmup-cosine
+	Schedule    string  `json:"schedule"`     // one of scheduleNames
 	Seed        int64   `json:"seed"`         // drives initial weights and the data order
 	Dtype       string  `json:"dtype"`        // float32 or float64
 	Limit       int     `json:"limit"`        // use only the first Limit training images (0: all)
@@ -40,8 +40,8 @@ type Config struct {
 // Models, solvers and schedules the demo knows.
 var (
 	modelNames    = []string{"mlp", "cnn"}
-	solverNames   = []string{"sgd", "momentum", "adam", "adamw"}
-	scheduleNames = []string{"none", "step", "cosine", "warmup-cosine"}
+	solverNames   = []string{"sgd", "momentum", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam"}
+	scheduleNames = []string{"none", "step", "cosine", "warmup-cosine", "onecycle", "plateau"}
 )
 
 // maxLR and maxWeightDecay bound -lr and -weight-decay: larger values only make the loss
@@ -61,6 +61,14 @@ func defaultLR(model, solver string) float64 {
 		return 0.1
 	case "momentum":
 		return 0.05
+	case "rmsprop":
+		return 1e-3
+	case "adagrad":
+		return 1e-2
+	case "adadelta":
+		return 1 // torch's default, as PyTorch's MNIST example
+	case "adamax", "nadam":
+		return 2e-3 // torch's defaults
 	}
 	if model == "cnn" {
 		return 2e-3 // measured: 99.19% after 4 epochs, against 99.03% with 1e-3
@@ -76,7 +84,7 @@ func newFlagSet(c *Config, errOut io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.Epochs, "epochs", 0, "epochs to train (0: 4)")
 	fs.IntVar(&c.Batch, "batch", 64, "training batch size")
 	fs.StringVar(&c.Solver, "solver", "adamw", "solver: "+strings.Join(solverNames, "|")+" (momentum is SGD with momentum 0.9)")
-	fs.Float64Var(&c.LR, "lr", 0, fmt.Sprintf("base learning rate, at most %g (0: adam/adamw 1e-3 for mlp, 2e-3 for cnn; sgd 0.1; momentum 0.05)", maxLR))
+	fs.Float64Var(&c.LR, "lr", 0, fmt.Sprintf("base learning rate, at most %g (0: adam/adamw/radam 1e-3 for mlp, 2e-3 for cnn; sgd 0.1; momentum 0.05; rmsprop 1e-3; adagrad 1e-2; adadelta 1; adamax/nadam 2e-3)", maxLR))
 	c.WeightDecay = -1 // not given: the solver's default, set by fillDefaults
 	fs.Func("weight-decay", fmt.Sprintf("weight decay, 0 to %g (default 0.01 for adamw, else 0)", maxWeightDecay), func(v string) error {
 		wd, err := strconv.ParseFloat(v, 64)
@@ -89,7 +97,7 @@ func newFlagSet(c *Config, errOut io.Writer) *flag.FlagSet {
 		c.WeightDecay = wd
 		return nil
 	})
-	fs.StringVar(&c.Schedule, "schedule", "cosine", "learning-rate schedule: "+strings.Join(scheduleNames, "|")+" (step: ×0.5 per epoch; cosine: to 0 over the run, per batch; warmup-cosine: linear warmup over the first 5% then cosine)")
+	fs.StringVar(&c.Schedule, "schedule", "cosine", "learning-rate schedule: "+strings.Join(scheduleNames, "|")+" (step: ×0.5 per epoch; cosine: to 0 over the run, per batch; warmup-cosine: linear warmup over the first 5% then cosine; onecycle: 1cycle to -lr and down over the run, per batch; plateau: ×0.5 after each epoch whose test loss does not improve)")
 	fs.Int64Var(&c.Seed, "seed", 1, "random seed (initial weights and data order); same seed, same result")
 	fs.StringVar(&c.Dtype, "dtype", "float32", "float32 or float64")
 	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images (0: all 60000)")

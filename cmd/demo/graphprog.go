@@ -26,6 +26,8 @@ type graphProgram struct {
 	tr     *graph.Trainer
 	ev     *graph.Evaluator
 	solver solvers.Solver
+	// plateau is the solver's schedule when it is ReduceLROnPlateau (-schedule plateau).
+	plateau *solvers.ReduceLROnPlateau
 }
 
 // buildModel returns the module for cfg.Model and its input shape at batch n.
@@ -59,6 +61,14 @@ func schedule(cfg Config, stepsPerEpoch int) solvers.Schedule {
 		return solvers.PerEpoch(solvers.StepLR(1, 0.5), stepsPerEpoch)
 	case "cosine":
 		return solvers.CosineAnnealingLR(total, 0)
+	case "onecycle":
+		// Peak at -lr; momentum/β1 cycled as torch's default, where the solver has one.
+		fixed := cfg.Solver == "sgd" || cfg.Solver == "rmsprop" || cfg.Solver == "adagrad" || cfg.Solver == "adadelta"
+		return solvers.OneCycleLR{TotalSteps: total, FixedMomentum: fixed}
+	case "plateau":
+		p := solvers.NewReduceLROnPlateau()
+		p.Factor, p.Patience = 0.5, 0 // fed the test loss after every epoch
+		return p
 	case "warmup-cosine":
 		w := max(1, total/20)
 		if total-w < 1 {
@@ -69,23 +79,41 @@ func schedule(cfg Config, stepsPerEpoch int) solvers.Schedule {
 	return nil
 }
 
-// newSolver returns the solver of cfg.
-func newSolver(cfg Config, stepsPerEpoch int) (solvers.Solver, error) {
+// newSolver returns the solver of cfg, and its ReduceLROnPlateau if the schedule is one.
+func newSolver(cfg Config, stepsPerEpoch int) (s solvers.Solver, plateau *solvers.ReduceLROnPlateau, err error) {
 	opts := []solvers.Option{solvers.WithLearnRate(cfg.LR), solvers.WithWeightDecay(cfg.WeightDecay)}
-	if s := schedule(cfg, stepsPerEpoch); s != nil {
-		opts = append(opts, solvers.WithSchedule(s))
+	if sch := schedule(cfg, stepsPerEpoch); sch != nil {
+		opts = append(opts, solvers.WithSchedule(sch))
+		plateau, _ = sch.(*solvers.ReduceLROnPlateau)
 	}
 	switch cfg.Solver {
 	case "sgd":
-		return solvers.NewSGD(opts...)
+		s, err = solvers.NewSGD(opts...)
 	case "momentum":
-		return solvers.NewSGD(append(opts, solvers.WithMomentum(0.9))...)
+		s, err = solvers.NewSGD(append(opts, solvers.WithMomentum(0.9))...)
 	case "adam":
-		return solvers.NewAdam(opts...)
+		s, err = solvers.NewAdam(opts...)
 	case "adamw":
-		return solvers.NewAdamW(opts...)
+		s, err = solvers.NewAdamW(opts...)
+	case "rmsprop":
+		s, err = solvers.NewRMSProp(opts...)
+	case "adagrad":
+		s, err = solvers.NewAdagrad(opts...)
+	case "adadelta":
+		s, err = solvers.NewAdadelta(opts...)
+	case "adamax":
+		s, err = solvers.NewAdamax(opts...)
+	case "nadam":
+		s, err = solvers.NewNAdam(opts...)
+	case "radam":
+		s, err = solvers.NewRAdam(opts...)
+	default:
+		err = errors.Errorf("unknown solver %q", cfg.Solver)
 	}
-	return nil, errors.Errorf("unknown solver %q", cfg.Solver)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, plateau, nil
 }
 
 func crossEntropy(out, target *gorgonia.Node) (*gorgonia.Node, error) {
@@ -99,7 +127,7 @@ func newGraphProgram(cfg Config, rows, cols, classes, stepsPerEpoch int) (progra
 	}
 	p := &graphProgram{store: graph.NewStore(dt, cfg.Seed)}
 	var err error
-	if p.solver, err = newSolver(cfg, stepsPerEpoch); err != nil {
+	if p.solver, p.plateau, err = newSolver(cfg, stepsPerEpoch); err != nil {
 		return nil, err
 	}
 	m, xShape := buildModel(cfg, rows, cols, classes, localBatch(cfg))
@@ -121,6 +149,13 @@ func (p *graphProgram) Eval(x tensor.Tensor) (tensor.Tensor, error) {
 }
 
 func (p *graphProgram) LR() float64 { return p.solver.ScheduledLR() }
+
+// ReportTestLoss drives the plateau schedule, if any, with an epoch's test loss.
+func (p *graphProgram) ReportTestLoss(loss float64) {
+	if p.plateau != nil {
+		p.plateau.Step(loss)
+	}
+}
 
 func (p *graphProgram) SaveWeights(w io.Writer) error { return models.Write(w, p.store) }
 func (p *graphProgram) LoadWeights(r io.Reader) error { return models.Read(r, p.store) }

@@ -330,6 +330,9 @@ func (r *runner) finishEpoch() error {
 	if err := reduceParts(st); err != nil {
 		return err
 	}
+	if pl, ok := r.p.(interface{ ReportTestLoss(float64) }); ok {
+		pl.ReportTestLoss(testLoss) // -schedule plateau; saved with the solver state below
+	}
 	e := report.Epoch{
 		Epoch:     st.Epoch + 1,
 		TrainLoss: st.PartLossSum / float64(st.PartSeen),

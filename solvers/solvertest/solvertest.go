@@ -17,7 +17,8 @@
 //	}
 //
 // The golden files are embedded (testdata/*.json) and written by
-// tools/golden/solvers.py in Stheno's repository.
+// tools/golden/solvers.py, solvers_f32.py, solvers_breadth.py and
+// solvers_breadth_f32.py in Stheno's repository.
 package solvertest
 
 import (
@@ -44,7 +45,8 @@ type Case struct {
 	// Name identifies the case: golden file and index, e.g. "adam.json/3".
 	Name string
 	// Solver is the torch.optim class in lower case: "sgd", "adam",
-	// "adamw", "rmsprop" or "adagrad".
+	// "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam" or
+	// "radam".
 	Solver string
 	// Dtype is tensor.Float64 or tensor.Float32.
 	Dtype tensor.Dtype

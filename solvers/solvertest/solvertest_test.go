@@ -38,7 +38,7 @@ func TestCasesLoad(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []string{"sgd", "adam", "adamw", "rmsprop", "adagrad"} {
+	for _, s := range []string{"sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam"} {
 		if seen[s] == 0 {
 			t.Errorf("no %s cases", s)
 		}

@@ -142,6 +142,9 @@ WORKLOADS = {
     "epoch_cnn": (5, 1, epoch("cnn", 5)),
 }
 
+from torch_layers import LAYER_WORKLOADS  # noqa: E402 (the layers rows, issue 12)
+WORKLOADS.update(LAYER_WORKLOADS)
+
 
 def set_threads(n):
     """torch.set_num_threads, and the same for OpenBLAS: Debian's PyTorch is

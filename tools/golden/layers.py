@@ -13,6 +13,7 @@ Run from the repository root:  /usr/bin/python3 tools/golden/layers.py
 import json
 import os
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -22,14 +23,26 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "laye
 def arr(t):
     t = t.detach()
     vals = t.reshape(-1).tolist()
-    if t.dtype == torch.float32:  # 9 significant digits identify a float32 exactly
-        vals = [float("%.9g" % v) for v in vals]
+    if t.dtype == torch.float32:  # the shortest decimal that reads back as the same float32
+        vals = [float(str(np.float32(v))) for v in vals]
     return {"shape": list(t.shape), "data": [float(v) for v in vals]}
+
+
+def short(t):
+    """t with every value rounded to 6 significant digits: the inputs of a case (x, r, parameters,
+    buffers) are then exactly their short decimal form in the JSON, in both dtypes; the outputs
+    are stored in full."""
+    vals = [float("%.6g" % v) for v in t.detach().reshape(-1).tolist()]
+    return torch.tensor(vals, dtype=t.dtype).reshape(t.shape)
 
 
 def run(name, module, x64, train, cfg, layer, dtype):
     """Runs module (already holding float64 weights) on x64 in dtype and returns one case."""
     dt = torch.float64 if dtype == "float64" else torch.float32
+    with torch.no_grad():
+        for v in list(module.parameters()) + list(module.buffers()):
+            if v.is_floating_point():
+                v.copy_(short(v))
     module = module.to(dt)
     module.train(train)
     x = x64.clone().to(dt).requires_grad_(True)
@@ -37,7 +50,7 @@ def run(name, module, x64, train, cfg, layer, dtype):
     buffers_before = {k: arr(v) for k, v in module.named_buffers()}
     out = module(x)
     g = torch.Generator().manual_seed(7)
-    r = torch.randn(out.shape, generator=g, dtype=torch.float64).to(dt)
+    r = short(torch.randn(out.shape, generator=g, dtype=torch.float64)).to(dt)
     (out * r).sum().backward()
     case = {
         "name": name,
@@ -65,7 +78,7 @@ def both(cases, name, make, x64, train, cfg, layer):
 
 def randn(*shape, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return torch.randn(*shape, generator=g, dtype=torch.float64)
+    return short(torch.randn(*shape, generator=g, dtype=torch.float64))
 
 
 def write(fname, cases):
@@ -188,6 +201,7 @@ def main():
     write("unpool.json", unpool())
     write("conv1d.json", one_d())
     write_block_checkpoints()
+    check_go_blocks()
 
 
 def hw(v):
@@ -214,6 +228,9 @@ def conv_options():
         ("resnet_stem", (1, 3, 12, 12), 4, 7, 2, 3, 1, 1, False, True),
         ("groups_kernel_path", (1, 4, 4, 4), 32, 3, 1, 1, 1, 2, True, True),
         ("unbatched", (3, 6, 6), 2, 3, 1, 1, 1, 1, True, True),
+        ("depthwise_s2p1", (2, 3, 7, 8), 3, 3, 2, 1, 1, 3, True, True),
+        ("depthwise_s3_dilated_nonsquare", (1, 2, 7, 10), 4, (3, 2), (1, 3), (2, 1), (2, 1), 2, True, False),
+        ("depthwise_s2_odd_width", (1, 2, 5, 9), 2, 3, 2, 1, 1, 2, True, True),
     ]
     for i, (name, shape, o, k, st, pad, d, groups, bias, sq) in enumerate(combos):
         c = shape[0] if len(shape) == 3 else shape[1]
@@ -316,7 +333,8 @@ def blocks():
     """Models built from the new options with PyTorch's weights: a MobileNet-style block
     (depthwise 3×3 + BatchNorm + ReLU, pointwise 1×1 + BatchNorm + ReLU) and a ResNet stem
     (7×7/2 convolution without bias, BatchNorm, ReLU, 3×3/2 max pooling with padding 1 and
-    ceil_mode), in train and eval mode."""
+    ceil_mode, which on this 11×11 input keeps a last window a floor-mode pooling drops), in train
+    and eval mode."""
     cases = []
     mobilenet = lambda: nn.Sequential(nn.Conv2d(4, 4, 3, padding=1, groups=4, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
                                       nn.Conv2d(4, 8, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU())
@@ -325,7 +343,7 @@ def blocks():
     for train in (True, False):
         t = "train" if train else "eval"
         both(cases, "mobilenet_" + t, seeded(mobilenet, 120), randn(2, 4, 6, 6, seed=120), train, {}, "MobileNetBlock")
-        both(cases, "resnet_stem_" + t, seeded(stem, 121), randn(1, 3, 13, 13, seed=121), train, {}, "ResNetStem")
+        both(cases, "resnet_stem_" + t, seeded(stem, 121), randn(1, 3, 11, 11, seed=121), train, {}, "ResNetStem")
     return cases
 
 
@@ -390,8 +408,9 @@ class PoolUnpool(nn.Module):
 
 
 def unpool():
-    """MaxPool2d's return_indices (the indices are stored) and MaxUnpool2d, with padding, ceil mode,
-    non-square windows, output_size and unbatched inputs; gradients flow through both."""
+    """MaxPool2d's and MaxPool1d's return_indices (the indices are stored) and MaxUnpool2d and
+    MaxUnpool1d, with padding, ceil mode, non-square windows, dilation (1-D), output_size and
+    unbatched inputs; gradients flow through both."""
     cases = []
     for name, shape, k, st, pad, ceil, size in [
         ("k2", (2, 2, 4, 6), 2, 2, 0, False, None),
@@ -410,6 +429,27 @@ def unpool():
             m = PoolUnpool(pool, nn.MaxUnpool2d(k, stride=st, padding=pad),
                            None if size is None else list(shape[:-2]) + list(size))
             c = run(name, m, x, True, cfg, "PoolUnpool", dtype)
+            _, idx = pool(x.clone().to(dt))
+            c["indices"] = {"shape": list(idx.shape), "data": [float(v) for v in idx.reshape(-1).tolist()]}
+            cases.append(c)
+    # MaxPool1d(return_indices=True) and MaxUnpool1d; "stride" 0 is the Go zero value (PyTorch's None).
+    for name, shape, k, st, pad, d, ceil, size in [
+        ("1d_k2", (2, 2, 8), 2, None, 0, 1, False, None),
+        ("1d_k3s2p1", (1, 2, 9), 3, 2, 1, 1, False, None),
+        ("1d_k3s3p1", (2, 1, 10), 3, 3, 1, 1, False, None),
+        ("1d_dilation_ceil", (1, 2, 10), 2, 3, 0, 2, True, None),
+        ("1d_ceil", (1, 2, 7), 2, 2, 0, 1, True, None),
+        ("1d_output_size", (1, 2, 7), 2, 2, 0, 1, False, 7),
+        ("1d_unbatched", (3, 6), 2, 2, 0, 1, False, None),
+    ]:
+        cfg = {"kernel": k, "stride": st or 0, "padding": pad, "dilation": d, "ceil": int(ceil), "size": size or 0}
+        x = randn(*shape, seed=162)
+        for dtype in ("float64", "float32"):
+            dt = torch.float64 if dtype == "float64" else torch.float32
+            pool = nn.MaxPool1d(k, stride=st, padding=pad, dilation=d, ceil_mode=ceil, return_indices=True)
+            m = PoolUnpool(pool, nn.MaxUnpool1d(k, stride=st, padding=pad),
+                           None if size is None else list(shape[:-1]) + [size])
+            c = run(name, m, x, True, cfg, "PoolUnpool1D", dtype)
             _, idx = pool(x.clone().to(dt))
             c["indices"] = {"shape": list(idx.shape), "data": [float(v) for v in idx.reshape(-1).tolist()]}
             cases.append(c)
@@ -475,7 +515,7 @@ def write_block_checkpoints():
     stem = nn.Sequential(nn.Conv2d(3, 4, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
                          nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True))
     out = {}
-    for key, m, shape in [("mobilenet", mobilenet, (2, 4, 6, 6)), ("resnet_stem", stem, (1, 3, 13, 13))]:
+    for key, m, shape in [("mobilenet", mobilenet, (2, 4, 6, 6)), ("resnet_stem", stem, (1, 3, 11, 11))]:
         torch.manual_seed(5)
         m.train()
         for _ in range(3):
@@ -490,6 +530,48 @@ def write_block_checkpoints():
     with open(os.path.join(OUT, "blocks_torch.json"), "w") as f:
         json.dump(out, f)
     print("wrote blocks_torch_*.safetensors, blocks_torch.json")
+
+
+def check_go_blocks():
+    """The Go -> PyTorch direction: loads the blocks' states Stheno wrote
+    (layers/testdata/blocks_go_<block>_<dtype>.safetensors, from go test ./layers -run
+    TestBlocksGoCheckpointInPyTorch -update) into the PyTorch modules of write_block_checkpoints
+    with load_state_dict(strict=True), runs them in eval mode on a fixed input in that dtype and
+    records the input and PyTorch's output in blocks_go.json, which the Go test compares Stheno's
+    outputs on the same files with."""
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from checkpoint import read_safetensors
+    make = {
+        "mobilenet": (lambda: nn.Sequential(nn.Conv2d(4, 4, 3, padding=1, groups=4, bias=False), nn.BatchNorm2d(4),
+                                            nn.ReLU(), nn.Conv2d(4, 8, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU()),
+                      (2, 4, 6, 6)),
+        "resnet_stem": (lambda: nn.Sequential(nn.Conv2d(3, 4, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(4),
+                                              nn.ReLU(), nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)),
+                        (1, 3, 11, 11)),
+    }
+    out = {}
+    for key, (f, shape) in make.items():
+        for dtype, dt in (("float64", torch.float64), ("float32", torch.float32)):
+            fname = "blocks_go_%s_%s.safetensors" % (key, dtype)
+            path = os.path.join(OUT, fname)
+            if not os.path.exists(path):
+                raise SystemExit("%s missing: run go test ./layers -run TestBlocksGoCheckpointInPyTorch -update" % path)
+            state = read_safetensors(path)
+            nbt = [v for k, v in state.items() if k.endswith("num_batches_tracked")]
+            assert nbt and all(int(v) == 3 for v in nbt), "Go's BatchNorm counters should be 3"
+            m = f().to(dt)
+            m.load_state_dict(state, strict=True)
+            m.eval()
+            x = (1 + randn(*shape, seed=200)).to(dt)
+            with torch.no_grad():
+                y = m(x)
+            out["%s_%s" % (key, dtype)] = {"file": fname, "dtype": dtype, "x": arr(x), "out": arr(y)}
+    path = os.path.join(OUT, "blocks_go.json")
+    with open(path + ".tmp", "w") as fh:
+        json.dump({k: out[k] for k in sorted(out)}, fh)
+    os.replace(path + ".tmp", path)
+    print("wrote blocks_go.json (PyTorch's outputs on Stheno's blocks_go_*.safetensors)")
 
 
 def defaults():

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Golden trajectories of torch.optim (PyTorch 1.13) for Stheno's Adadelta,
-Adamax, NAdam and RAdam, and for the schedules ExponentialLR, MultiStepLR,
-OneCycleLR and ReduceLROnPlateau (alone and composed with the others).
+Adamax, NAdam and RAdam, and for the schedules ExponentialLR, MultiStepLR, ConstantLR,
+PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR, CyclicLR and ReduceLROnPlateau (alone and composed
+with the others).
 
 Writes solvers/solvertest/testdata/{adadelta,adamax,nadam,radam}.json (the
 conformance suite's embedded goldens) and solvers/testdata/schedules_breadth.json,
@@ -33,7 +34,8 @@ def as_dtype(v, dt):
 
 
 CLASSES = {"adadelta": torch.optim.Adadelta, "adamax": torch.optim.Adamax, "nadam": torch.optim.NAdam,
-           "radam": torch.optim.RAdam, "sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+           "radam": torch.optim.RAdam, "sgd": torch.optim.SGD, "adam": torch.optim.Adam,
+           "adamw": torch.optim.AdamW, "rmsprop": torch.optim.RMSprop}
 
 
 def make_opt(solver, params, opts):
@@ -51,13 +53,24 @@ def make_sched(opt, spec):
         return [S.ExponentialLR(opt, gamma=spec["gamma"])], None
     if t == "multistep":
         return [S.MultiStepLR(opt, milestones=spec["milestones"], gamma=spec["gamma"])], None
+    if t == "constant":
+        return [S.ConstantLR(opt, factor=spec["factor"], total_iters=spec["total_iters"])], None
+    if t == "polynomial":
+        return [S.PolynomialLR(opt, total_iters=spec["total_iters"], power=spec["power"])], None
+    if t == "warm_restarts":
+        return [S.CosineAnnealingWarmRestarts(opt, T_0=spec["t_0"], T_mult=spec["t_mult"], eta_min=spec["eta_min"])], None
     if t == "onecycle":
-        kw = {k: spec[k] for k in ("pct_start", "div_factor", "final_div_factor", "three_phase") if k in spec}
+        kw = {k: spec[k] for k in ("pct_start", "div_factor", "final_div_factor", "three_phase", "cycle_momentum",
+                                   "base_momentum", "max_momentum") if k in spec}
         if "anneal" in spec:
             kw["anneal_strategy"] = spec["anneal"]
         # max_lr 0 in the spec stands for Stheno's "the solver's rate".
         max_lr = spec["max_lr"] or opt.param_groups[0]["lr"]
-        return [S.OneCycleLR(opt, max_lr=max_lr, total_steps=spec["total_steps"], cycle_momentum=False, **kw)], None
+        return [S.OneCycleLR(opt, max_lr=max_lr, total_steps=spec["total_steps"], **kw)], None
+    if t == "cyclic":
+        kw = {k: spec[k] for k in ("step_size_up", "step_size_down", "mode", "gamma", "cycle_momentum",
+                                   "base_momentum", "max_momentum") if k in spec}
+        return [S.CyclicLR(opt, base_lr=opt.param_groups[0]["lr"], max_lr=spec["max_lr"], **kw)], None
     if t == "plateau":
         kw = {k: spec[k] for k in ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown",
                                    "min_lr", "eps") if k in spec}
@@ -135,16 +148,34 @@ def schedules(init, grads):
         {"type": "multistep", "milestones": [2, 5, 5, 9], "gamma": 0.5},
         {"type": "multistep", "milestones": [0, 12], "gamma": 0.1},
         {"type": "warmup_exponential", "start": 0.1, "warmup": 3, "gamma": 0.9},
+        {"type": "constant", "factor": 0.5, "total_iters": 4},
+        {"type": "constant", "factor": 1.0 / 3, "total_iters": 0},
+        {"type": "polynomial", "total_iters": 8, "power": 1.0},
+        {"type": "polynomial", "total_iters": 12, "power": 2.0},
+        {"type": "polynomial", "total_iters": 30, "power": 0.5},
+        {"type": "warm_restarts", "t_0": 3, "t_mult": 2, "eta_min": 0.001},
+        {"type": "warm_restarts", "t_0": 4, "t_mult": 1, "eta_min": 0.0},
+        {"type": "warm_restarts", "t_0": 1, "t_mult": 3, "eta_min": 0.01},
         {"type": "chained", "schedules": [{"type": "exponential", "gamma": 0.9},
                                           {"type": "multistep", "milestones": [3, 6], "gamma": 0.5}]},
     ]
     for anneal, three, total, pct, maxlr in itertools.product(
             ["cos", "linear"], [False, True], [20, 19, 40], [0.3, 0.25], [0.2, 0]):
         scheds.append({"type": "onecycle", "max_lr": maxlr, "total_steps": total, "pct_start": pct,
-                       "anneal": anneal, "three_phase": three})
+                       "anneal": anneal, "three_phase": three, "cycle_momentum": False})
     scheds.append({"type": "onecycle", "max_lr": 0.1, "total_steps": 20, "div_factor": 10.0,
-                   "final_div_factor": 100.0})
-    scheds.append({"type": "onecycle", "max_lr": 0.1, "total_steps": 20})  # torch's defaults
+                   "final_div_factor": 100.0, "cycle_momentum": False})
+    # cycle_momentum=True (torch's default): SGD's momentum or Adam's beta1 moves too.
+    cycling = [{"type": "onecycle", "max_lr": 0.1, "total_steps": 20},  # torch's defaults
+               {"type": "onecycle", "max_lr": 0.1, "total_steps": 19, "three_phase": True, "anneal": "linear",
+                "base_momentum": 0.8, "max_momentum": 0.9}]
+    scheds += cycling
+    cyclic = [{"type": "cyclic", "max_lr": 0.2, "step_size_up": 3, "step_size_down": 2},
+              {"type": "cyclic", "max_lr": 0.2, "step_size_up": 2, "mode": "triangular2"},
+              {"type": "cyclic", "max_lr": 0.2, "step_size_up": 4, "mode": "exp_range", "gamma": 0.9,
+               "base_momentum": 0.7, "max_momentum": 0.95},
+              {"type": "cyclic", "max_lr": 0.2, "step_size_up": 3, "cycle_momentum": False}]
+    scheds += cyclic
     for o in combos({"mode": ["min", "max"], "threshold_mode": ["rel", "abs"], "cooldown": [0, 2],
                      "min_lr": [0, 0.01], "patience": [2, 0]}):
         scheds.append({"type": "plateau", "factor": 0.5, "threshold": 0.1, **o})
@@ -167,8 +198,15 @@ def schedules(init, grads):
         runs = [("sgd", "float64")]
         if s["type"] in ("onecycle", "plateau"):
             runs += [("sgd", "float32"), ("adam", "float64")]
+        if s["type"] == "cyclic":
+            runs += [("sgd", "float32"), ("rmsprop", "float64")]
+            if s.get("cycle_momentum") is False:
+                runs += [("adam", "float64")]
+        if s in cycling:
+            runs += [(o, dt) for o in ("adam", "adamw", "adamax", "nadam", "radam", "rmsprop") for dt in ("float64", "float32")
+                     if (o, dt) not in runs]
         for solver, dt in runs:
-            o = {"sgd": {"lr": 0.05, "momentum": 0.9}, "adam": {"lr": 0.05}}[solver]
+            o = {"sgd": {"lr": 0.05, "momentum": 0.9}, "rmsprop": {"lr": 0.01, "momentum": 0.5}}.get(solver, {"lr": 0.05})
             c = run_case(solver, o, dt, init, grads, sched=s, metrics=metrics)
             c["final"] = c.pop("params")[-1]
             cases.append(c)
