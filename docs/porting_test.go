@@ -602,12 +602,22 @@ func convnetBefore(t *testing.T, train *data.Dataset, bs, batches int) convResul
 	losses := G.Must(G.Log(G.Must(G.HadamardProd(m.out, y))))
 	cost := G.Must(G.Mean(losses))
 	cost = G.Must(G.Neg(cost))
-	machine := func() G.VM {
-		prog, locMap, _ := G.Compile(g)
-		return G.NewTapeMachine(g, G.WithPrecompiled(prog, locMap), G.BindDualValues(m.learnables()...))
+
+	// we wanna track costs
+	var costVal G.Value
+	G.Read(cost, &costVal)
+	var outVal G.Value
+	G.Read(m.out, &outVal)
+
+	if _, err := G.Grad(cost, m.learnables()...); err != nil {
+		log.Fatal(err)
 	}
+	prog, locMap, _ := G.Compile(g)
+	vm := G.NewTapeMachine(g, G.WithPrecompiled(prog, locMap), G.BindDualValues(m.learnables()...))
 	solver := G.NewRMSPropSolver(G.WithBatchSize(float64(bs)))
-	return trainBatches(t, cost, m.out, m.learnables(), machine, solver, batches, func(b int) []int {
+	defer vm.Close()
+
+	return trainBatches(t, vm, solver, m.learnables(), batches, &costVal, &outVal, func(b int) []int {
 		xVal, yVal, labels := mnistBatch(train, b*bs, bs, dt)
 		G.Let(x, xVal)
 		G.Let(y, yVal)
@@ -615,22 +625,9 @@ func convnetBefore(t *testing.T, train *data.Dataset, bs, batches int) convResul
 	})
 }
 
-// trainBatches reads cost and out, adds the gradients of cost to learnables, builds the machine
-// and runs batches steps of it and solver, feed(b) setting batch b's inputs and returning its
-// labels; it records the cost and the accuracy of out.
-func trainBatches(t *testing.T, cost, out *G.Node, learnables G.Nodes, machine func() G.VM, solver G.Solver, batches int, feed func(b int) []int) convResult {
-	// we wanna track costs
-	var costVal G.Value
-	G.Read(cost, &costVal)
-	var outVal G.Value
-	G.Read(out, &outVal)
-
-	if _, err := G.Grad(cost, learnables...); err != nil {
-		log.Fatal(err)
-	}
-	vm := machine()
-	defer vm.Close()
-
+// trainBatches runs batches steps of vm and solver on learnables, feed(b) setting batch b's
+// inputs and returning its labels, and records the cost and outputs *costVal and *outVal read.
+func trainBatches(t *testing.T, vm G.VM, solver G.Solver, learnables G.Nodes, batches int, costVal, outVal *G.Value, feed func(b int) []int) convResult {
 	var r convResult
 	for b := 0; b < batches; b++ {
 		labels := feed(b)
@@ -640,7 +637,7 @@ func trainBatches(t *testing.T, cost, out *G.Node, learnables G.Nodes, machine f
 		if err := solver.Step(G.NodesToValueGrads(learnables)); err != nil {
 			t.Fatalf("batch %d: %v", b, err)
 		}
-		r.record(b, batches, optest.Floats(costVal)[0], outVal, labels)
+		r.record(b, batches, optest.Floats(*costVal)[0], *outVal, labels)
 		vm.Reset()
 	}
 	return r
@@ -663,12 +660,23 @@ func convnetAfter(t *testing.T, train *data.Dataset, bs, batches int) convResult
 	if err != nil {
 		log.Fatal(err)
 	}
-	machine := func() G.VM { return G.NewTapeMachine(g) }
+
+	var costVal G.Value
+	G.Read(cost, &costVal)
+	var outVal G.Value
+	G.Read(m.out, &outVal)
+
+	if _, err := G.Grad(cost, m.learnables()...); err != nil {
+		log.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
 	solver, err := solvers.NewRMSProp(solvers.WithLearnRate(0.001), solvers.WithAlpha(0.999))
 	if err != nil {
 		log.Fatal(err)
 	}
-	return trainBatches(t, cost, m.out, m.learnables(), machine, solver, batches, func(b int) []int {
+	defer vm.Close()
+
+	return trainBatches(t, vm, solver, m.learnables(), batches, &costVal, &outVal, func(b int) []int {
 		xVal, _, labels := mnistBatch(train, b*bs, bs, dt)
 		G.Let(x, xVal)
 		G.Let(y, tensor.New(tensor.WithShape(bs), tensor.WithBacking(labels)))
