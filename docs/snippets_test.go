@@ -231,8 +231,8 @@ func TestSolversScheduleCheckpoint(t *testing.T) {
 			vm.Reset()
 		}
 	}
-	// newSolver is the run's solver, built the same way by both processes.
-	newSolver := func() *solvers.AdamW {
+	var saved, restored *solvers.AdamW
+	{ // the first process
 		sched := solvers.PerEpoch(solvers.Sequential([]solvers.Schedule{
 			solvers.LinearWarmup(0.1, 1), solvers.CosineAnnealingLR(epochs-1, 0),
 		}, []int{1}), batchesPerEpoch)
@@ -241,11 +241,6 @@ func TestSolversScheduleCheckpoint(t *testing.T) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		return opt
-	}
-	var saved, restored *solvers.AdamW
-	{ // the first process
-		opt := newSolver()
 		train(opt, batchesPerEpoch+1) // train
 		if err := solvers.SaveStateFile(opt, filepath.Join(dir, "solver.state")); err != nil {
 			log.Fatal(err)
@@ -253,7 +248,14 @@ func TestSolversScheduleCheckpoint(t *testing.T) {
 		saved = opt
 	}
 	{ // the second process
-		opt := newSolver()
+		sched := solvers.PerEpoch(solvers.Sequential([]solvers.Schedule{
+			solvers.LinearWarmup(0.1, 1), solvers.CosineAnnealingLR(epochs-1, 0),
+		}, []int{1}), batchesPerEpoch)
+		opt, err := solvers.NewAdamW(solvers.WithLearnRate(1e-3), solvers.WithSchedule(sched),
+			solvers.WithClipGradNorm(1))
+		if err != nil {
+			log.Fatal(err)
+		}
 		// later, in a fresh process, after building the same graph and solver:
 		if err := solvers.LoadStateFile(opt, filepath.Join(dir, "solver.state")); err != nil {
 			log.Fatal(err)
