@@ -569,7 +569,7 @@ func (r *convResult) record(b, n int, cost float64, out G.Value, labels []int) {
 	}
 	r.lastCost = cost
 	if b >= n-10 {
-		r.trainAcc += float64(argmaxAcc(optest.Floats(out), labels)) / float64(10*len(labels))
+		r.trainAcc += float64(argmaxAcc(asFloat64s(out), labels)) / float64(10*len(labels))
 	}
 }
 
@@ -589,6 +589,9 @@ func argmaxAcc(out []float64, labels []int) int {
 	}
 	return correct
 }
+
+// asFloat64s is the name porting.md quotes for optest.Floats (a float value's elements as []float64).
+var asFloat64s = optest.Floats
 
 // convnetBefore trains the example's convnet for batches batches of bs, as shipped.
 func convnetBefore(t *testing.T, train *data.Dataset, bs, batches int) convResult {
@@ -637,7 +640,7 @@ func trainBatches(t *testing.T, vm G.VM, solver G.Solver, learnables G.Nodes, ba
 		if err := solver.Step(G.NodesToValueGrads(learnables)); err != nil {
 			t.Fatalf("batch %d: %v", b, err)
 		}
-		r.record(b, batches, optest.Floats(*costVal)[0], *outVal, labels)
+		r.record(b, batches, asFloat64s(*costVal)[0], *outVal, labels)
 		vm.Reset()
 	}
 	return r
@@ -732,7 +735,7 @@ func convnetLayers(t *testing.T, train, test *data.Dataset, bs, batches int) con
 		if err != nil {
 			log.Fatal(err)
 		}
-		correct += argmaxAcc(optest.Floats(logits), labels)
+		correct += argmaxAcc(asFloat64s(logits), labels)
 	}
 	r.testAcc = float64(correct) / 1000
 	return r

@@ -57,8 +57,51 @@ func TestGraphsDefiningAModel(t *testing.T) {
 	}
 }
 
-// graphs.md, "Mixing layers with hand-written Gorgonia nodes": the Scale module and its model are
-// tested in models/mix_test.go (parameter names, shapes and values).
+// graphs.md, "Mixing layers with hand-written Gorgonia nodes".
+
+// Scale multiplies its input by a learnable per-feature scale, then applies Gorgonia's own tanh.
+type Scale struct{ Features int }
+
+func (s Scale) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	w, err := b.Param("weight", tensor.Shape{s.Features}, graph.Constant(1))
+	if err != nil {
+		return nil, err
+	}
+	y, err := gorgonia.BroadcastHadamardProd(x, w, nil, []byte{0})
+	if err != nil {
+		return nil, err
+	}
+	return gorgonia.Tanh(y)
+}
+
+func TestGraphsMixing(t *testing.T) {
+	model := layers.Sequential{layers.Linear{In: 784, Out: 64}, Scale{Features: 64}, layers.Linear{In: 64, Out: 10}}
+	// parameters: "0.weight", "0.bias", "1.weight", "2.weight", "2.bias"
+
+	want := "0.weight (64, 784), 0.bias (64), 1.weight (64), 2.weight (10, 64), 2.bias (10)"
+	if got := paramShapes(t, model, tensor.Shape{3, 784}); got != want {
+		t.Errorf("tensors %s, want %s", got, want)
+	}
+	// Scale alone: tanh(w*x) with w set to 2
+	s2 := graph.NewStore(tensor.Float64, 1)
+	ev2, err := graph.NewEvaluator(Scale{Features: 3}, s2, tensor.Shape{1, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ev2.Close()
+	if err := s2.Set("weight", tensor.New(tensor.WithBacking([]float64{2, 2, 2}))); err != nil {
+		t.Fatal(err)
+	}
+	out, err := ev2.Forward(tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float64{-1, 0, 0.5})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range []float64{-1, 0, 0.5} {
+		if got := out.Data().([]float64)[i]; math.Abs(got-math.Tanh(2*x)) > 1e-15 {
+			t.Errorf("Scale(%g) = %g, want %g", x, got, math.Tanh(2*x))
+		}
+	}
+}
 
 // graphs.md: a Stheno layer inside a plain Gorgonia program; b.Learnables() are its parameters.
 func TestGraphsLayerInGorgonia(t *testing.T) {
@@ -179,23 +222,40 @@ func TestSolversReplace(t *testing.T) {
 		if _, err := gorgonia.Grad(loss, learnables...); err != nil {
 			t.Fatal(err)
 		}
-		var s gorgonia.Solver = gorgonia.NewAdamSolver(gorgonia.WithLearnRate(1e-3))
-		if useStheno {
-			if s, err = solvers.NewAdam(solvers.WithLearnRate(1e-3)); err != nil {
-				t.Fatal(err)
+		var s gorgonia.Solver
+		if !useStheno {
+			solver := gorgonia.NewAdamSolver(gorgonia.WithLearnRate(1e-3))
+			s = solver
+			vm := gorgonia.NewTapeMachine(g)
+			defer vm.Close()
+			for i := 0; i < steps; i++ {
+				if err := vm.RunAll(); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Step(gorgonia.NodesToValueGrads(learnables)); err != nil {
+					t.Fatal(err)
+				}
+				vm.Reset()
 			}
+			return loss.Value().Data().(float64)
+		}
+
+		solver, err := solvers.NewAdam(solvers.WithLearnRate(1e-3))
+		if err != nil {
+			log.Fatal(err)
 		}
 		vm := gorgonia.NewTapeMachine(g)
-		defer vm.Close()
 		for i := 0; i < steps; i++ {
 			if err := vm.RunAll(); err != nil {
-				t.Fatal(err)
+				log.Fatal(err)
 			}
-			if err := s.Step(gorgonia.NodesToValueGrads(learnables)); err != nil {
-				t.Fatal(err)
+			if err := solver.Step(gorgonia.NodesToValueGrads(learnables)); err != nil {
+				log.Fatal(err)
 			}
 			vm.Reset()
 		}
+
+		defer vm.Close()
 		return loss.Value().Data().(float64)
 	}
 	before, after := train(false), train(true)
