@@ -606,26 +606,30 @@ func convnetBefore(t *testing.T, train *data.Dataset, bs, batches int) convResul
 	cost := G.Must(G.Mean(losses))
 	cost = G.Must(G.Neg(cost))
 
-	// we wanna track costs
-	var costVal G.Value
-	G.Read(cost, &costVal)
-	var outVal G.Value
-	G.Read(m.out, &outVal)
-
-	if _, err := G.Grad(cost, m.learnables()...); err != nil {
-		log.Fatal(err)
-	}
+	costVal, outVal := readAndGrad(cost, m)
 	prog, locMap, _ := G.Compile(g)
 	vm := G.NewTapeMachine(g, G.WithPrecompiled(prog, locMap), G.BindDualValues(m.learnables()...))
 	solver := G.NewRMSPropSolver(G.WithBatchSize(float64(bs)))
 	defer vm.Close()
 
-	return trainBatches(t, vm, solver, m.learnables(), batches, &costVal, &outVal, func(b int) []int {
+	return trainBatches(t, vm, solver, m.learnables(), batches, costVal, outVal, func(b int) []int {
 		xVal, yVal, labels := mnistBatch(train, b*bs, bs, dt)
 		G.Let(x, xVal)
 		G.Let(y, yVal)
 		return labels
 	})
+}
+
+// readAndGrad has cost and m's output read into the values it returns on every run (the
+// example's "we wanna track costs") and adds the gradients of cost to m's learnables.
+func readAndGrad(cost *G.Node, m *convnet) (costVal, outVal *G.Value) {
+	costVal, outVal = new(G.Value), new(G.Value)
+	G.Read(cost, costVal)
+	G.Read(m.out, outVal)
+	if _, err := G.Grad(cost, m.learnables()...); err != nil {
+		log.Fatal(err)
+	}
+	return costVal, outVal
 }
 
 // trainBatches runs batches steps of vm and solver on learnables, feed(b) setting batch b's
@@ -664,14 +668,7 @@ func convnetAfter(t *testing.T, train *data.Dataset, bs, batches int) convResult
 		log.Fatal(err)
 	}
 
-	var costVal G.Value
-	G.Read(cost, &costVal)
-	var outVal G.Value
-	G.Read(m.out, &outVal)
-
-	if _, err := G.Grad(cost, m.learnables()...); err != nil {
-		log.Fatal(err)
-	}
+	costVal, outVal := readAndGrad(cost, m)
 	vm := G.NewTapeMachine(g)
 	solver, err := solvers.NewRMSProp(solvers.WithLearnRate(0.001), solvers.WithAlpha(0.999))
 	if err != nil {
@@ -679,7 +676,7 @@ func convnetAfter(t *testing.T, train *data.Dataset, bs, batches int) convResult
 	}
 	defer vm.Close()
 
-	return trainBatches(t, vm, solver, m.learnables(), batches, &costVal, &outVal, func(b int) []int {
+	return trainBatches(t, vm, solver, m.learnables(), batches, costVal, outVal, func(b int) []int {
 		xVal, _, labels := mnistBatch(train, b*bs, bs, dt)
 		G.Let(x, xVal)
 		G.Let(y, tensor.New(tensor.WithShape(bs), tensor.WithBacking(labels)))
