@@ -20,6 +20,7 @@ import (
 
 	"github.com/stheno-ml/stheno/graph"
 	"github.com/stheno-ml/stheno/internal/fsx"
+	"github.com/stheno-ml/stheno/internal/jsonx"
 	"github.com/stheno-ml/stheno/models"
 )
 
@@ -204,13 +205,8 @@ func encodeManifest(mf *manifest) ([]byte, error) {
 // decodeManifest checks the seal and the fields of a manifest file's content.
 func decodeManifest(b []byte) (*manifest, error) {
 	var s sealed
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
+	if err := jsonx.DecodeStrict(b, &s); err != nil {
 		return nil, errors.Wrap(err, "not a manifest")
-	}
-	if dec.More() {
-		return nil, errors.New("not a manifest: data after the JSON object")
 	}
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, s.Manifest); err != nil {
@@ -221,9 +217,7 @@ func decodeManifest(b []byte) (*manifest, error) {
 		return nil, errors.Errorf("manifest checksum mismatch (SHA-256 %.12s, recorded %.12s)", got, s.SHA256)
 	}
 	var mf manifest
-	dec = json.NewDecoder(bytes.NewReader(s.Manifest))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&mf); err != nil {
+	if err := jsonx.DecodeStrict(s.Manifest, &mf); err != nil {
 		return nil, errors.Wrap(err, "manifest")
 	}
 	if mf.Format != format || mf.Version != version {

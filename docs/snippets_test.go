@@ -82,6 +82,25 @@ func TestGraphsMixing(t *testing.T) {
 	if got := paramShapes(t, model, tensor.Shape{3, 784}); got != want {
 		t.Errorf("tensors %s, want %s", got, want)
 	}
+	// Scale alone: tanh(w*x) with w set to 2
+	s2 := graph.NewStore(tensor.Float64, 1)
+	ev2, err := graph.NewEvaluator(Scale{Features: 3}, s2, tensor.Shape{1, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ev2.Close()
+	if err := s2.Set("weight", tensor.New(tensor.WithBacking([]float64{2, 2, 2}))); err != nil {
+		t.Fatal(err)
+	}
+	out, err := ev2.Forward(tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float64{-1, 0, 0.5})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range []float64{-1, 0, 0.5} {
+		if got := out.Data().([]float64)[i]; math.Abs(got-math.Tanh(2*x)) > 1e-15 {
+			t.Errorf("Scale(%g) = %g, want %g", x, got, math.Tanh(2*x))
+		}
+	}
 }
 
 // graphs.md: a Stheno layer inside a plain Gorgonia program; b.Learnables() are its parameters.

@@ -145,14 +145,14 @@ func TestBlocksGoCheckpointInPyTorch(t *testing.T) {
 			if err := models.Load(filepath.Join("testdata", c.File), store); err != nil {
 				t.Fatal(err)
 			}
-			out, err := eval.Forward(denseOfDtype(dt, c.X.Shape, c.X.Data))
+			out, err := eval.Forward(golden.Tensor(dt, c.X.Shape, c.X.Data))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !out.Shape().Eq(tensor.Shape(c.Out.Shape)) {
 				t.Fatalf("output shape %v, want %v", out.Shape(), c.Out.Shape)
 			}
-			if err := golden.Close(valuesOf(out), c.Out.Data, dt); err != nil {
+			if err := golden.Close(golden.Values(out), c.Out.Data, dt); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -182,7 +182,7 @@ func writeGoBlocks(t *testing.T) {
 						for i := range vs {
 							vs[i] = off + 0.5*rng.NormFloat64()
 						}
-						if err := store.Set(n, denseOfDtype(dt, v.Shape(), vs)); err != nil {
+						if err := store.Set(n, golden.Tensor(dt, v.Shape(), vs)); err != nil {
 							t.Fatal(err)
 						}
 					}
@@ -194,7 +194,7 @@ func writeGoBlocks(t *testing.T) {
 				for i := range xs {
 					xs[i] = 1 + 2*rng.NormFloat64()
 				}
-				if err := gorgonia.Let(x, denseOfDtype(dt, shape, xs)); err != nil {
+				if err := gorgonia.Let(x, golden.Tensor(dt, shape, xs)); err != nil {
 					t.Fatal(err)
 				}
 				if err := vm.RunAll(); err != nil {
@@ -208,29 +208,4 @@ func writeGoBlocks(t *testing.T) {
 			}
 		}
 	}
-}
-
-func denseOfDtype(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f := make([]float32, len(v))
-		for i, x := range v {
-			f[i] = float32(x)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
-}
-
-func valuesOf(v tensor.Tensor) []float64 {
-	switch d := v.Data().(type) {
-	case []float32:
-		r := make([]float64, len(d))
-		for i, x := range d {
-			r[i] = float64(x)
-		}
-		return r
-	case []float64:
-		return append([]float64(nil), d...)
-	}
-	return nil
 }

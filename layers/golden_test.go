@@ -221,19 +221,8 @@ func denseFrom(dt tensor.Dtype, a goldenArr) *tensor.Dense {
 
 // float64s returns the values of a tensor as float64.
 func float64s(v gorgonia.Value) []float64 {
-	switch d := v.Data().(type) {
-	case []float64:
-		return append([]float64(nil), d...)
-	case []float32:
-		r := make([]float64, len(d))
-		for i, x := range d {
-			r[i] = float64(x)
-		}
+	if r := golden.Values(v); r != nil {
 		return r
-	case float64:
-		return []float64{d}
-	case float32:
-		return []float64{float64(d)}
 	}
 	panic("unexpected data")
 }

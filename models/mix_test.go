@@ -1,7 +1,6 @@
 package models
 
 import (
-	"math"
 	"strings"
 	"testing"
 
@@ -12,55 +11,8 @@ import (
 	"github.com/stheno-ml/stheno/layers"
 )
 
-// Scale is the hand-written module of docs/graphs.md ("Mixing layers with hand-written Gorgonia
-// nodes"): a learnable per-feature scale followed by Gorgonia's tanh.
-type Scale struct{ Features int }
-
-func (s Scale) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	w, err := b.Param("weight", tensor.Shape{s.Features}, graph.Constant(1))
-	if err != nil {
-		return nil, err
-	}
-	y, err := gorgonia.BroadcastHadamardProd(x, w, nil, []byte{0})
-	if err != nil {
-		return nil, err
-	}
-	return gorgonia.Tanh(y)
-}
-
-// TestMixedModel builds the documented mixed model and checks its parameter names and that the
-// hand-written part computes tanh(scale * x).
-func TestMixedModel(t *testing.T) {
-	model := layers.Sequential{layers.Linear{In: 784, Out: 64}, Scale{Features: 64}, layers.Linear{In: 64, Out: 10}}
-	s := graph.NewStore(tensor.Float64, 1)
-	ev, err := graph.NewEvaluator(model, s, tensor.Shape{2, 784})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ev.Close()
-	if got := strings.Join(s.Names(), " "); got != "0.weight 0.bias 1.weight 2.weight 2.bias" {
-		t.Errorf("names %q", got)
-	}
-	// Scale alone: tanh(w*x) with w set to 2
-	s2 := graph.NewStore(tensor.Float64, 1)
-	ev2, err := graph.NewEvaluator(Scale{Features: 3}, s2, tensor.Shape{1, 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ev2.Close()
-	if err := s2.Set("weight", tensor.New(tensor.WithBacking([]float64{2, 2, 2}))); err != nil {
-		t.Fatal(err)
-	}
-	out, err := ev2.Forward(tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float64{-1, 0, 0.5})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, x := range []float64{-1, 0, 0.5} {
-		if got := out.Data().([]float64)[i]; math.Abs(got-math.Tanh(2*x)) > 1e-15 {
-			t.Errorf("Scale(%g) = %g, want %g", x, got, math.Tanh(2*x))
-		}
-	}
-}
+// The Scale module of docs/graphs.md ("Mixing layers with hand-written Gorgonia nodes") and its
+// mixed model are tested in docs/snippets_test.go, beside the snippet.
 
 // TestLayerInPlainGorgonia uses a Stheno layer inside a hand-written Gorgonia training loop, as
 // docs/graphs.md describes: a Builder on the user's graph, Learnables to Grad and the solver.

@@ -35,6 +35,20 @@ var (
 )
 
 // buildCase builds the graph of case i of a golden file for loss.
+// pairLosses are the losses of an input and a target, by their name in the goldens.
+var pairLosses = map[string]func(x, t *G.Node, opts ...LossOpt) (*G.Node, error){
+	"crossentropy":  CrossEntropy,
+	"nll":           NLL,
+	"bce":           BCE,
+	"bcewithlogits": BCEWithLogits,
+	"mse":           MSE,
+	"l1":            L1,
+	"smoothl1":      SmoothL1,
+	"huber":         Huber,
+	"kldiv":         KLDiv,
+	"poissonnll":    PoissonNLL,
+}
+
 func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 	c := &f.Cases[i]
 	dt := golden.Dtype(c.Dtype)
@@ -112,34 +126,15 @@ func buildCase(f *goldenFile, loss string, i int) (*lossGraph, error) {
 		if reg {
 			lg.wrt, lg.grads = append(lg.wrt, lg.t), append(lg.grads, c.GradTarget)
 		}
-		switch loss {
-		case "crossentropy":
-			lg.loss, err = CrossEntropy(lg.x, lg.t, opts...)
-		case "nll":
-			lg.loss, err = NLL(lg.x, lg.t, opts...)
-		case "bce":
-			lg.loss, err = BCE(lg.x, lg.t, opts...)
-		case "bcewithlogits":
-			lg.loss, err = BCEWithLogits(lg.x, lg.t, opts...)
-		case "mse":
-			lg.loss, err = MSE(lg.x, lg.t, opts...)
-		case "l1":
-			lg.loss, err = L1(lg.x, lg.t, opts...)
-		case "smoothl1":
-			lg.loss, err = SmoothL1(lg.x, lg.t, opts...)
-		case "huber":
-			lg.loss, err = Huber(lg.x, lg.t, opts...)
-		case "kldiv":
-			lg.loss, err = KLDiv(lg.x, lg.t, opts...)
-		case "poissonnll":
-			lg.loss, err = PoissonNLL(lg.x, lg.t, opts...)
-		case "gaussiannll":
+		if build, ok := pairLosses[loss]; ok {
+			lg.loss, err = build(lg.x, lg.t, opts...)
+		} else if loss == "gaussiannll" {
 			lg.vv = floatValue(dt, c.VarShape, f.arr(*c.Var))
 			v := G.NodeFromAny(g, lg.vv, G.WithName("var"))
 			lg.wrt, lg.grads = append(lg.wrt, v), append(lg.grads, c.GradVar)
 			lg.inputs = append(lg.inputs, lg.vv)
 			lg.loss, err = GaussianNLL(lg.x, lg.t, v, opts...)
-		default:
+		} else {
 			return nil, fmt.Errorf("unknown loss %q", loss)
 		}
 	}

@@ -23,11 +23,7 @@ func ExampleCrossEntropy() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		log.Fatal(err)
-	}
+	run(g)
 	fmt.Printf("CE = %.4f (-log 0.7 = %.4f)\n", loss.Value().Data(), -math.Log(0.7))
 	// Output:
 	// CE = 0.3567 (-log 0.7 = 0.3567)
@@ -45,11 +41,7 @@ func ExampleNLL() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		log.Fatal(err)
-	}
+	run(g)
 	fmt.Printf("NLL = %.4f\n", loss.Value().Data())
 	// Output:
 	// NLL = 0.3567
@@ -107,11 +99,7 @@ func ExampleSoftmax() {
 		G.WithValue(tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float32{1, 2, 3, 1000, 1000, 1000}))))
 	p := G.Must(ops.Softmax(x, -1))
 	logp := G.Must(ops.LogSoftmax(x, -1))
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		log.Fatal(err)
-	}
+	run(g)
 	fmt.Printf("%.4f\n%.4f\n", p.Value().Data(), logp.Value().Data())
 	// Output:
 	// [0.0900 0.2447 0.6652 0.3333 0.3333 0.3333]
@@ -131,11 +119,7 @@ func ExampleBCEWithLogits() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		log.Fatal(err)
-	}
+	run(g)
 	// (0 + 0 + 2 log 2 + softplus(2)) / 4
 	fmt.Printf("%.6f %.6f\n", loss.Value().Data(), (2*math.Log(2)+math.Log1p(math.Exp(2)))/4)
 	// Output:
@@ -155,11 +139,7 @@ func ExampleBCE() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		log.Fatal(err)
-	}
+	run(g)
 	fmt.Printf("%.4f (-log 0.9 = %.4f, -log 0.8 = %.4f)\n", perElement.Value().Data(), -math.Log(0.9), -math.Log(0.8))
 	// Output:
 	// [0.1054 0.2231 100.0000] (-log 0.9 = 0.1054, -log 0.8 = 0.2231)
@@ -226,11 +206,7 @@ func ExampleKLDiv() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		log.Fatal(err)
-	}
+	run(g)
 	byHand := 0.5*math.Log(0.5/0.4) + 0.3*math.Log(0.3/0.4) + 0.2*math.Log(1) // p = q for the third class
 	fmt.Printf("KLDiv = %.6f, by hand %.6f\n", kl.Value().Data(), byHand)
 	// Output:
@@ -247,11 +223,7 @@ func ExampleSmoothL1() {
 	l1 := G.Must(ops.L1(x, y, ops.WithReduction(ops.Sum)))
 	smooth := G.Must(ops.SmoothL1(x, y, ops.WithReduction(ops.Sum)))
 	huber := G.Must(ops.Huber(x, y, ops.WithReduction(ops.Sum), ops.WithDelta(2)))
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		log.Fatal(err)
-	}
+	run(g)
 	fmt.Println(l1.Value(), smooth.Value(), huber.Value())
 	// Output:
 	// 3.5 2.625 4.125
@@ -269,11 +241,7 @@ func ExampleGaussianNLL() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		log.Fatal(err)
-	}
+	run(g)
 	fmt.Printf("%.6f %.6f\n", loss.Value().Data(), 0.5*math.Log(4)+10.0/16)
 	// Output:
 	// 1.318147 1.318147
@@ -289,12 +257,18 @@ func ExamplePoissonNLL() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	run(g)
+	fmt.Printf("%.6f %.6f\n", loss.Value().Data(), (3-2*math.Log(2))/2)
+	// Output:
+	// 0.806853 0.806853
+}
+
+// run runs g's forward pass once on a TapeMachine, as every example above does
+// before it prints: G.NewTapeMachine(g), vm.RunAll() and vm.Close().
+func run(g *G.ExprGraph) {
 	vm := G.NewTapeMachine(g)
 	defer vm.Close()
 	if err := vm.RunAll(); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%.6f %.6f\n", loss.Value().Data(), (3-2*math.Log(2))/2)
-	// Output:
-	// 0.806853 0.806853
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/stheno-ml/stheno/internal/num"
 )
 
 // Stepper trains a plain Gorgonia program without a list of its learnables:
@@ -151,15 +153,8 @@ func scalarOf(n *gorgonia.Node) (float64, error) {
 	if v.Shape().TotalSize() != 1 {
 		return 0, errors.Errorf("solvers: Stepper: loss node %q has shape %v, want a scalar", n.Name(), v.Shape())
 	}
-	switch d := v.Data().(type) {
-	case float64:
-		return d, nil
-	case float32:
-		return float64(d), nil
-	case []float64:
-		return d[0], nil
-	case []float32:
-		return float64(d[0]), nil
+	if x, ok := num.Scalar(v); ok {
+		return x, nil
 	}
 	return 0, errors.Errorf("solvers: Stepper: loss node %q has dtype %v, want float32 or float64", n.Name(), v.Dtype())
 }

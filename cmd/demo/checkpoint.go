@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +9,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/stheno-ml/stheno/checkpoint"
+	"github.com/stheno-ml/stheno/internal/jsonx"
 	"github.com/stheno-ml/stheno/internal/report"
 )
 
@@ -61,13 +60,8 @@ type RunState struct {
 // that contradict each other are errors.
 func decodeRunState(b []byte) (*RunState, error) {
 	var st RunState
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&st); err != nil {
+	if err := jsonx.DecodeStrict(b, &st); err != nil {
 		return nil, errors.Wrap(err, "run state")
-	}
-	if dec.More() {
-		return nil, errors.New("run state: data after the JSON object")
 	}
 	if st.Version != stateVersion {
 		return nil, errors.Errorf("run state version %d, want %d", st.Version, stateVersion)

@@ -145,15 +145,20 @@ func load(s *sim) {
 	}
 }
 
+// interleaveRows is both packs' first stage: rows 2i and 2i+1 (Z0…Z(n-1)) interleaved
+// lane by lane, low halves into Z(16+2i) and high halves into Z(17+2i).
+func interleaveRows(s *sim) {
+	for i := 0; i < s.n/2; i++ {
+		s.unpack(false, 16+2*i, 2*i, 2*i+1)
+		s.unpack(true, 16+2*i+1, 2*i, 2*i+1)
+	}
+}
+
 func gen32(w *bytes.Buffer) {
 	s := &sim{n: 16, w: w, sfx: "PS", wide: "F32X4"}
 	header(w, "tpose32", "float32")
 	load(s)
-	// Stage 1: interleave rows pairwise (32-bit), into Z16–Z31.
-	for i := 0; i < 8; i++ {
-		s.unpack(false, 16+2*i, 2*i, 2*i+1)
-		s.unpack(true, 16+2*i+1, 2*i, 2*i+1)
-	}
+	interleaveRows(s) // Stage 1, 32-bit lanes: into Z16–Z31.
 	// Stage 2: interleave pairs (64-bit), back into Z0–Z15.
 	for g := 0; g < 4; g++ {
 		t := 16 + 4*g
@@ -185,11 +190,7 @@ func gen64(w *bytes.Buffer) {
 	s := &sim{n: 8, w: w, sfx: "PD", wide: "F64X2"}
 	header(w, "tpose64", "float64")
 	load(s)
-	// Stage 1: interleave rows pairwise, into Z16–Z23.
-	for i := 0; i < 4; i++ {
-		s.unpack(false, 16+2*i, 2*i, 2*i+1)
-		s.unpack(true, 16+2*i+1, 2*i, 2*i+1)
-	}
+	interleaveRows(s) // Stage 1: into Z16–Z23.
 	// Stage 2: 128-bit blocks of rows (0–1, 2–3) and (4–5, 6–7), into Z0–Z7.
 	for h := 0; h < 2; h++ {
 		t := 16 + 4*h

@@ -29,18 +29,7 @@ func packA[T num.Float](kn *kernels[T], ws *workspace[T], dst, a []T, lda int, t
 		if transposePanel(kn, ws, d, a, r0*lda+p0, lda, rows, mr, kc) {
 			continue
 		}
-		for r := 0; r < rows; r++ {
-			src := a[(r0+r)*lda+p0 : (r0+r)*lda+p0+kc]
-			dr := d[r:]
-			for p, v := range src {
-				dr[p*mr] = v
-			}
-		}
-		if rows < mr {
-			for p := 0; p < kc; p++ {
-				clear(d[p*mr+rows : p*mr+mr])
-			}
-		}
+		transposeRuns(d, a, r0*lda+p0, lda, rows, mr, kc)
 	}
 }
 
@@ -61,18 +50,7 @@ func packB[T num.Float](kn *kernels[T], ws *workspace[T], dst, b []T, ldb int, t
 		if tB && transposePanel(kn, ws, d, b, (j0+j)*ldb+p0, ldb, cols, w, kc) {
 			// packed by vector gathers
 		} else if tB { // op(B)[p, j] = b[j*ldb + p]: each column is contiguous in p.
-			for c := 0; c < cols; c++ {
-				src := b[(j0+j+c)*ldb+p0 : (j0+j+c)*ldb+p0+kc]
-				dc := d[c:]
-				for p, v := range src {
-					dc[p*w] = v
-				}
-			}
-			if cols < w {
-				for p := 0; p < kc; p++ {
-					clear(d[p*w+cols : p*w+w])
-				}
-			}
+			transposeRuns(d, b, (j0+j)*ldb+p0, ldb, cols, w, kc)
 		} else { // op(B)[p, j] = b[p*ldb + j]: each p is a contiguous run of columns.
 			for p := 0; p < kc; p++ {
 				dp := d[p*w : p*w+w]
@@ -127,4 +105,21 @@ func transposePanel[T num.Float](kn *kernels[T], ws *workspace[T], d, src []T, b
 		}
 	}
 	return true
+}
+
+// transposeRuns is both packs' scalar transposing copy: the n runs of kc contiguous values
+// src[off+r·ld : off+r·ld+kc] go to d[p·w + r] (r < n, p < kc), and lanes n…w-1 are zeroed.
+func transposeRuns[T num.Float](d, src []T, off, ld, n, w, kc int) {
+	for r := 0; r < n; r++ {
+		run := src[off+r*ld : off+r*ld+kc]
+		dr := d[r:]
+		for p, v := range run {
+			dr[p*w] = v
+		}
+	}
+	if n < w {
+		for p := 0; p < kc; p++ {
+			clear(d[p*w+n : p*w+w])
+		}
+	}
 }

@@ -1,7 +1,8 @@
 // Package golden holds Stheno's test helpers for values computed by
 // PyTorch: JSON numbers that may be NaN or infinite, loading a golden
 // file, one tolerance rule for both dtypes, and a finite-difference
-// gradient. It is imported only by tests.
+// gradient. It is imported only by tests and by the exported test
+// harnesses (ops/optest).
 package golden
 
 import (
@@ -173,4 +174,24 @@ func Tensor(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
 		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
 	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
+}
+
+// Values returns the float32 or float64 data of v (a tensor, a gorgonia
+// value or a scalar) as a new []float64; other data is nil.
+func Values(v interface{ Data() any }) []float64 {
+	switch d := v.Data().(type) {
+	case []float64:
+		return append([]float64(nil), d...)
+	case []float32:
+		out := make([]float64, len(d))
+		for i, x := range d {
+			out[i] = float64(x)
+		}
+		return out
+	case float64:
+		return []float64{d}
+	case float32:
+		return []float64{float64(d)}
+	}
+	return nil
 }

@@ -75,3 +75,15 @@ func TestTensor(t *testing.T) {
 		t.Fatalf("float64 tensor %v shares or lost data", y)
 	}
 }
+
+func TestValues(t *testing.T) {
+	if v := Values(tensor.New(tensor.WithBacking([]float32{1, 2.5}))); len(v) != 2 || v[1] != 2.5 {
+		t.Fatalf("float32 values %v", v)
+	}
+	if v := Values(tensor.New(tensor.FromScalar(3.0))); len(v) != 1 || v[0] != 3 {
+		t.Fatalf("scalar values %v", v)
+	}
+	if v := Values(tensor.New(tensor.WithBacking([]int{1}))); v != nil {
+		t.Fatalf("int values %v", v)
+	}
+}

@@ -6,6 +6,7 @@ package num
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gorgonia.org/tensor"
 )
@@ -57,17 +58,7 @@ func Zeros[T any](buf []T, n int) []T {
 
 // SameShape reports whether a and b have the same dimensions (a scalar
 // shape and an empty one are the same).
-func SameShape(a, b tensor.Shape) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func SameShape(a, b tensor.Shape) bool { return slices.Equal(a, b) }
 
 // Elems returns the number of elements of a shape and false when a
 // dimension is negative or the product overflows an int.

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -69,7 +70,7 @@ func TestConfusionAndArgmax(t *testing.T) {
 	x := []float32{0, 2, 1, 5, float32(math.NaN()), 3, 1, 1, 1, float32(math.NaN()), 0, -1}
 	pred := make([]int, 4)
 	ArgmaxRows(pred, x, 4, 3)
-	if want := []int{1, 0, 0, 1}; !equal(pred, want) {
+	if want := []int{1, 0, 0, 1}; !slices.Equal(pred, want) {
 		t.Errorf("argmax %v, want %v", pred, want)
 	}
 	c := NewConfusion(3)
@@ -84,18 +85,6 @@ func TestConfusionAndArgmax(t *testing.T) {
 	if c.Total() != 0 || !math.IsNaN(c.Accuracy()) {
 		t.Error("Reset")
 	}
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestCrossEntropySum(t *testing.T) {

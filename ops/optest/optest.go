@@ -319,19 +319,5 @@ func Floats(v G.Value) []float64 {
 	case *G.F32:
 		return []float64{float64(*x)}
 	}
-	switch d := v.Data().(type) {
-	case []float64:
-		return append([]float64(nil), d...)
-	case []float32:
-		out := make([]float64, len(d))
-		for i, x := range d {
-			out[i] = float64(x)
-		}
-		return out
-	case float64:
-		return []float64{d}
-	case float32:
-		return []float64{float64(d)}
-	}
-	return nil
+	return golden.Values(v)
 }

@@ -18,41 +18,64 @@ KERNELS = {}
 def kernel(name, ptrs, ncoef, body, doc):
     KERNELS[name] = (ptrs, ncoef, body, doc)
 
-kernel("sgdPlain", ["pp","gp"], 5, """
+
+# Pieces shared by several kernels (each a run of body lines).
+GRAD = """
 	VMOVUP{S} (DI)(BX*1), {R}10
 	VMULP{S} (SI)(BX*1), {R}0, {R}11
 	VFMADD231P{S} {R}10, {R}1, {R}11
+"""  # d = fma(θ, λ, g·gs): θ in {R}10, d in {R}11
+SGD_BUF = """
+	VMULP{S} (R8)(BX*1), {R}2, {R}13
+	VFMADD231P{S} {R}11, {R}3, {R}13
+	VMOVUP{S} {R}13, (R8)(BX*1)
+"""[1:]  # b = fma(d, 1−τ, b·μ) in {R}13
+RMS_SQ = """
+	VMULP{S} (R8)(BX*1), {R}2, {R}12
+	VMULP{S} {R}11, {R}3, {R}13
+	VFMADD231P{S} {R}11, {R}13, {R}12
+	VMOVUP{S} {R}12, (R8)(BX*1)
+"""[1:]  # s = fma(d·(1−α), d, s·α) in {R}12
+RMS_R = """
+	VSQRTP{S} {R}12, {R}12
+	VADDP{S} {R}4, {R}12, {R}12
+"""[1:]  # r = sqrt(s) + ε
+RMS_PLAIN = """
+	VMULP{S} {R}11, {R}6, {R}11
+	VDIVP{S} {R}12, {R}11, {R}11
+	VADDP{S} {R}11, {R}10, {R}10
+	VMOVUP{S} {R}10, (DI)(BX*1)
+"""  # θ = θ + (−ρ·d)/r
+
+
+def rms_mom(reg):
+    """RMSprop's momentum tail, the buffer b at (reg): b = b·μ + d/r; θ = fma(b, −ρ, θ)."""
+    return f"""
+	VDIVP{{S}} {{R}}12, {{R}}11, {{R}}11
+	VMULP{{S}} ({reg})(BX*1), {{R}}5, {{R}}13
+	VADDP{{S}} {{R}}11, {{R}}13, {{R}}13
+	VMOVUP{{S}} {{R}}13, ({reg})(BX*1)
+	VFMADD231P{{S}} {{R}}13, {{R}}6, {{R}}10
+	VMOVUP{{S}} {{R}}10, (DI)(BX*1)
+"""
+
+kernel("sgdPlain", ["pp","gp"], 5, GRAD + """\
 	VFMADD231P{S} {R}11, {R}4, {R}10
 	VMOVUP{S} {R}10, (DI)(BX*1)
 """, """d = fma(θ, λ, g·gs); θ = fma(d, −ρ, θ)""")
 
-kernel("sgdNesterov", ["pp","gp","bp"], 5, """
-	VMOVUP{S} (DI)(BX*1), {R}10
-	VMULP{S} (SI)(BX*1), {R}0, {R}11
-	VFMADD231P{S} {R}10, {R}1, {R}11
-	VMULP{S} (R8)(BX*1), {R}2, {R}13
-	VFMADD231P{S} {R}11, {R}3, {R}13
-	VMOVUP{S} {R}13, (R8)(BX*1)
+kernel("sgdNesterov", ["pp","gp","bp"], 5, GRAD + SGD_BUF + """\
 	VFMADD231P{S} {R}13, {R}2, {R}11
 	VFMADD231P{S} {R}11, {R}4, {R}10
 	VMOVUP{S} {R}10, (DI)(BX*1)
 """, """d = fma(θ, λ, g·gs); b = fma(d, 1−τ, b·μ); θ = fma(fma(b, μ, d), −ρ, θ)""")
 
-kernel("sgdMom", ["pp","gp","bp"], 5, """
-	VMOVUP{S} (DI)(BX*1), {R}10
-	VMULP{S} (SI)(BX*1), {R}0, {R}11
-	VFMADD231P{S} {R}10, {R}1, {R}11
-	VMULP{S} (R8)(BX*1), {R}2, {R}13
-	VFMADD231P{S} {R}11, {R}3, {R}13
-	VMOVUP{S} {R}13, (R8)(BX*1)
+kernel("sgdMom", ["pp","gp","bp"], 5, GRAD + SGD_BUF + """\
 	VFMADD231P{S} {R}13, {R}4, {R}10
 	VMOVUP{S} {R}10, (DI)(BX*1)
 """, """d = fma(θ, λ, g·gs); b = fma(d, 1−τ, b·μ); θ = fma(b, −ρ, θ)""")
 
-adam_head = """
-	VMOVUP{S} (DI)(BX*1), {R}10
-	VMULP{S} (SI)(BX*1), {R}0, {R}11
-	VFMADD231P{S} {R}10, {R}1, {R}11
+adam_head = GRAD + """\
 	VMULP{S} {R}2, {R}10, {R}10
 	VMULP{S} (R8)(BX*1), {R}3, {R}12
 	VFMADD231P{S} {R}11, {R}4, {R}12
@@ -80,64 +103,18 @@ kernel("amsgrad", ["pp","gp","mp","vp","xp"], 10, adam_head + """
 	VMOVUP{S} {R}14, (R10)(BX*1)
 	VSQRTP{S} {R}14, {R}13
 """ + adam_tail, """adam with vmax = max(vmax, v) in the denominator""")
-rms_head = """
-	VMOVUP{S} (DI)(BX*1), {R}10
-	VMULP{S} (SI)(BX*1), {R}0, {R}11
-	VFMADD231P{S} {R}10, {R}1, {R}11
-	VMULP{S} (R8)(BX*1), {R}2, {R}12
-	VMULP{S} {R}11, {R}3, {R}13
-	VFMADD231P{S} {R}11, {R}13, {R}12
-	VMOVUP{S} {R}12, (R8)(BX*1)
-	VSQRTP{S} {R}12, {R}12
-	VADDP{S} {R}4, {R}12, {R}12
-"""
-kernel("rmsprop", ["pp","gp","sp"], 7, rms_head + """
-	VMULP{S} {R}11, {R}6, {R}11
-	VDIVP{S} {R}12, {R}11, {R}11
-	VADDP{S} {R}11, {R}10, {R}10
-	VMOVUP{S} {R}10, (DI)(BX*1)
-""", """d = fma(θ, λ, g·gs); s = fma(d·(1−α), d, s·α); r = sqrt(s) + ε; θ = θ + (−ρ·d)/r""")
-kernel("rmspropMom", ["pp","gp","sp","bp"], 7, rms_head + """
-	VDIVP{S} {R}12, {R}11, {R}11
-	VMULP{S} (R9)(BX*1), {R}5, {R}13
-	VADDP{S} {R}11, {R}13, {R}13
-	VMOVUP{S} {R}13, (R9)(BX*1)
-	VFMADD231P{S} {R}13, {R}6, {R}10
-	VMOVUP{S} {R}10, (DI)(BX*1)
-""", """rmsprop with b = b·μ + d/r; θ = fma(b, −ρ, θ)""")
-rms_centered = """
-	VMOVUP{S} (DI)(BX*1), {R}10
-	VMULP{S} (SI)(BX*1), {R}0, {R}11
-	VFMADD231P{S} {R}10, {R}1, {R}11
-	VMULP{S} (R8)(BX*1), {R}2, {R}12
-	VMULP{S} {R}11, {R}3, {R}13
-	VFMADD231P{S} {R}11, {R}13, {R}12
-	VMOVUP{S} {R}12, (R8)(BX*1)
+rms_head = GRAD + RMS_SQ + RMS_R
+kernel("rmsprop", ["pp","gp","sp"], 7, rms_head + RMS_PLAIN, """d = fma(θ, λ, g·gs); s = fma(d·(1−α), d, s·α); r = sqrt(s) + ε; θ = θ + (−ρ·d)/r""")
+kernel("rmspropMom", ["pp","gp","sp","bp"], 7, rms_head + rms_mom("R9"), """rmsprop with b = b·μ + d/r; θ = fma(b, −ρ, θ)""")
+rms_centered = GRAD + RMS_SQ + """
 	VMULP{S} (R9)(BX*1), {R}2, {R}14
 	VFMADD231P{S} {R}11, {R}3, {R}14
 	VMOVUP{S} {R}14, (R9)(BX*1)
 	VFNMADD231P{S} {R}14, {R}14, {R}12
-	VSQRTP{S} {R}12, {R}12
-	VADDP{S} {R}4, {R}12, {R}12
-"""
-kernel("rmspropCentered", ["pp","gp","sp","ap"], 7, rms_centered + """
-	VMULP{S} {R}11, {R}6, {R}11
-	VDIVP{S} {R}12, {R}11, {R}11
-	VADDP{S} {R}11, {R}10, {R}10
-	VMOVUP{S} {R}10, (DI)(BX*1)
-""", """rmsprop centered: a = fma(d, 1−α, a·α); r = sqrt(fma(−a, a, s)) + ε; θ = θ + (−ρ·d)/r""")
-kernel("rmspropCenteredMom", ["pp","gp","sp","ap","bp"], 7, rms_centered + """
-	VDIVP{S} {R}12, {R}11, {R}11
-	VMULP{S} (R10)(BX*1), {R}5, {R}13
-	VADDP{S} {R}11, {R}13, {R}13
-	VMOVUP{S} {R}13, (R10)(BX*1)
-	VFMADD231P{S} {R}13, {R}6, {R}10
-	VMOVUP{S} {R}10, (DI)(BX*1)
-""", """rmsprop centered with b = b·μ + d/r; θ = fma(b, −ρ, θ)""")
-kernel("adagrad", ["pp","gp","sp"], 4, """
-	VMOVUP{S} (DI)(BX*1), {R}10
-	VMULP{S} (SI)(BX*1), {R}0, {R}11
-	VFMADD231P{S} {R}10, {R}1, {R}11
+"""[1:] + RMS_R
+kernel("rmspropCentered", ["pp","gp","sp","ap"], 7, rms_centered + RMS_PLAIN, """rmsprop centered: a = fma(d, 1−α, a·α); r = sqrt(fma(−a, a, s)) + ε; θ = θ + (−ρ·d)/r""")
+kernel("rmspropCenteredMom", ["pp","gp","sp","ap","bp"], 7, rms_centered + rms_mom("R10"), """rmsprop centered with b = b·μ + d/r; θ = fma(b, −ρ, θ)""")
+kernel("adagrad", ["pp","gp","sp"], 4, GRAD + """\
 	VMOVUP{S} (R8)(BX*1), {R}12
 	VFMADD231P{S} {R}11, {R}11, {R}12
 	VMOVUP{S} {R}12, (R8)(BX*1)

@@ -15,10 +15,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import solvers as base  # noqa: E402  (tools/asm/solvers.py: kernel, emit, KERNELS, ISAS)
 
-base.kernel("adadelta", ["pp", "gp", "sp", "ap"], 6, """
-	VMOVUP{S} (DI)(BX*1), {R}10
-	VMULP{S} (SI)(BX*1), {R}0, {R}11
-	VFMADD231P{S} {R}10, {R}1, {R}11
+base.kernel("adadelta", ["pp", "gp", "sp", "ap"], 6, base.GRAD + """\
 	VMULP{S} (R8)(BX*1), {R}2, {R}12
 	VMULP{S} {R}11, {R}3, {R}13
 	VFMADD231P{S} {R}13, {R}11, {R}12
@@ -39,10 +36,7 @@ base.kernel("adadelta", ["pp", "gp", "sp", "ap"], 6, """
 """, """d = fma(θ, λ, g·gs); s = fma((1−ρ)·d, d, s·ρ); Δ = (sqrt(a + ε)/sqrt(s + ε))·d;
 // a = fma((1−ρ)·Δ, Δ, a·ρ); θ = fma(Δ, −lr, θ)""")
 
-base.kernel("nadam", ["pp", "gp", "mp", "vp"], 10, """
-	VMOVUP{S} (DI)(BX*1), {R}10
-	VMULP{S} (SI)(BX*1), {R}0, {R}11
-	VFMADD231P{S} {R}10, {R}1, {R}11
+base.kernel("nadam", ["pp", "gp", "mp", "vp"], 10, base.GRAD + """\
 	VMULP{S} (R8)(BX*1), {R}2, {R}12
 	VFMADD231P{S} {R}11, {R}3, {R}12
 	VMOVUP{S} {R}12, (R8)(BX*1)
@@ -97,10 +91,7 @@ base.kernel("radamPlain", ["pp", "gp", "mp", "vp"], 12, radam_head + """
 # Adamax: u = max(β2·u, |d| + ε) with torch.amax's NaN propagation: VMAXP gives (a > b ? a : b),
 # NaN → b; the lanes where a = β2·u is NaN then take a (a compare and a blend, which AVX2 and
 # AVX-512 spell differently: two bodies). |d| clears the sign bit (coefficient 7 is the mask).
-adamax_head = """
-	VMOVUP{S} (DI)(BX*1), {R}10
-	VMULP{S} (SI)(BX*1), {R}0, {R}11
-	VFMADD231P{S} {R}10, {R}1, {R}11
+adamax_head = base.GRAD + """\
 	VMULP{S} (R8)(BX*1), {R}2, {R}12
 	VFMADD231P{S} {R}11, {R}3, {R}12
 	VMOVUP{S} {R}12, (R8)(BX*1)

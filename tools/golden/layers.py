@@ -98,6 +98,21 @@ def seeded(make, seed):
     return f
 
 
+def init_bn(m, feats, seed, tracked):
+    """m with a seeded, non-trivial state: weight and bias (if affine), running statistics and
+    num_batches_tracked = tracked (if it tracks them), drawn in that order."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        if m.affine:
+            m.weight.copy_(1 + 0.5 * torch.randn(feats, generator=g, dtype=torch.float64))
+            m.bias.copy_(0.5 * torch.randn(feats, generator=g, dtype=torch.float64))
+        if m.track_running_stats:
+            m.running_mean.copy_(0.3 * torch.randn(feats, generator=g, dtype=torch.float64))
+            m.running_var.copy_(0.5 + torch.rand(feats, generator=g, dtype=torch.float64))
+            m.num_batches_tracked.fill_(tracked)
+    return m
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
 
@@ -143,15 +158,7 @@ def main():
 
     def bn(cls, feats, seed, momentum=0.1, eps=1e-5):
         def f():
-            m = cls(feats, eps=eps, momentum=momentum).double()
-            g = torch.Generator().manual_seed(seed)
-            with torch.no_grad():
-                m.weight.copy_(1 + 0.5 * torch.randn(feats, generator=g, dtype=torch.float64))
-                m.bias.copy_(0.5 * torch.randn(feats, generator=g, dtype=torch.float64))
-                m.running_mean.copy_(0.3 * torch.randn(feats, generator=g, dtype=torch.float64))
-                m.running_var.copy_(0.5 + torch.rand(feats, generator=g, dtype=torch.float64))
-                m.num_batches_tracked.fill_(3)
-            return m
+            return init_bn(cls(feats, eps=eps, momentum=momentum).double(), feats, seed, 3)
         return f
 
     for train in (True, False):
@@ -286,17 +293,7 @@ def batchnorm_options():
 
     def make(cls, feats, seed, **kw):
         def f():
-            m = cls(feats, **kw).double()
-            g = torch.Generator().manual_seed(seed)
-            with torch.no_grad():
-                if m.affine:
-                    m.weight.copy_(1 + 0.5 * torch.randn(feats, generator=g, dtype=torch.float64))
-                    m.bias.copy_(0.5 * torch.randn(feats, generator=g, dtype=torch.float64))
-                if m.track_running_stats:
-                    m.running_mean.copy_(0.3 * torch.randn(feats, generator=g, dtype=torch.float64))
-                    m.running_var.copy_(0.5 + torch.rand(feats, generator=g, dtype=torch.float64))
-                    m.num_batches_tracked.fill_(2)
-            return m
+            return init_bn(cls(feats, **kw).double(), feats, seed, 2)
         return f
 
     for train in (True, False):

@@ -24,19 +24,31 @@ ROSEN = os.path.join(os.path.dirname(__file__), "..", "..", "solvers", "testdata
 STEPS = 7
 SHAPES = {"vec": [4], "mat": [2, 3]}
 
-rng = np.random.default_rng(1234)
-INIT = {n: rng.normal(size=s).ravel().tolist() for n, s in SHAPES.items()}
-GRADS = []  # GRADS[k][name] = flat list
-for k in range(STEPS):
-    step = {}
-    for n, s in SHAPES.items():
-        g = rng.normal(size=s)
-        if k == 2:
-            g = np.zeros(s)
-        if k == 4 and n == "mat":
-            g.flat[1] = 1e6
-        step[n] = g.ravel().tolist()
-    GRADS.append(step)
+
+
+def make_data(steps, seed):
+    """Initial values of the parameters of SHAPES and steps gradients for them, from a
+    seeded generator: step 2's gradient is all zero, step 4 has a 1e6 element in "mat"
+    and step 7 (from the eighth step on) is scaled down to ~1e-6."""
+    rng = np.random.default_rng(seed)
+    init = {n: rng.normal(size=s).ravel().tolist() for n, s in SHAPES.items()}
+    grads = []  # grads[k][name] = flat list
+    for k in range(steps):
+        step = {}
+        for n, s in SHAPES.items():
+            g = rng.normal(size=s)
+            if k == 2:
+                g = np.zeros(s)
+            if k == 4 and n == "mat":
+                g.flat[1] = 1e6
+            if k == 7:
+                g = g * 1e-6
+            step[n] = g.ravel().tolist()
+        grads.append(step)
+    return init, grads
+
+
+INIT, GRADS = make_data(STEPS, 1234)
 
 
 def as_dtype(v, dt):

@@ -23,28 +23,10 @@ import os
 import numpy as np
 import torch
 
+from solvers import SHAPES, make_data  # tools/golden/solvers.py: one gradient sequence rule
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "solvers", "solvertest", "testdata")
 SCHED_OUT = os.path.join(os.path.dirname(__file__), "..", "..", "solvers", "testdata")
-SHAPES = {"vec": [4], "mat": [2, 3]}
-
-
-def make_data(steps, seed):
-    rng = np.random.default_rng(seed)
-    init = {n: rng.normal(size=s).ravel().tolist() for n, s in SHAPES.items()}
-    grads = []
-    for k in range(steps):
-        step = {}
-        for n, s in SHAPES.items():
-            g = rng.normal(size=s)
-            if k == 2:
-                g = np.zeros(s)
-            if k == 4 and n == "mat":
-                g.flat[1] = 1e6
-            if k == 7:
-                g = g * 1e-6
-            step[n] = g.ravel().tolist()
-        grads.append(step)
-    return init, grads
 
 
 def as_dtype(v, dt):
