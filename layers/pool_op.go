@@ -255,8 +255,9 @@ func poolBackwardPlanes[T num.Float](isMax bool, avg avgSpec, g convGeom, gx, gy
 		gxp := gx[pl*hw : (pl+1)*hw]
 		gyp := gy[pl*p : (pl+1)*p]
 		if isMax {
+			ap := arg[pl*p : (pl+1)*p]
 			for j, v := range gyp {
-				gxp[arg[pl*p+j]] += v
+				gxp[ap[j]] += v
 			}
 			continue
 		}
