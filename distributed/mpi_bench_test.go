@@ -4,9 +4,9 @@ package distributed
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/stheno-ml/stheno/internal/cputime"
 )
 
 // BenchmarkMPIAllReduce times AllReduceSum of float32 buckets under mpirun, among them the
@@ -27,7 +27,7 @@ func BenchmarkMPIAllReduce(b *testing.B) {
 			if err := world.Barrier(); err != nil {
 				b.Fatal(err)
 			}
-			c0 := cpuTime()
+			c0, _ := cputime.Process()
 			b.ResetTimer()
 			for range b.N {
 				if err := world.AllReduceSum(Buf(x)); err != nil {
@@ -35,14 +35,9 @@ func BenchmarkMPIAllReduce(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			b.ReportMetric(float64((cpuTime()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			c1, _ := cputime.Process()
+			b.ReportMetric(float64((c1-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 			b.SetBytes(int64(4 * n))
 		})
 	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

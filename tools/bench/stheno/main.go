@@ -23,7 +23,6 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"gorgonia.org/gorgonia"
@@ -32,6 +31,7 @@ import (
 	"github.com/stheno-ml/stheno/data"
 	"github.com/stheno-ml/stheno/data/mnist"
 	"github.com/stheno-ml/stheno/graph"
+	"github.com/stheno-ml/stheno/internal/cputime"
 	"github.com/stheno-ml/stheno/internal/gemm"
 	"github.com/stheno-ml/stheno/layers"
 	"github.com/stheno-ml/stheno/models"
@@ -62,12 +62,11 @@ var workloads = map[string]workload{
 	"epoch_cnn":       {5, 1, epochSetup("cnn", 5)},
 }
 
+// cpuTime is the process's CPU time so far.
 func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		log.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	d, err := cputime.Process()
+	must(err)
+	return d
 }
 
 func must(err error) {
