@@ -147,6 +147,32 @@ func reduceEval(lossSum float64, conf *report.Confusion) (float64, error) {
 	return v[0], nil
 }
 
+// rank0First runs f on rank 0 and, once every rank knows that it succeeded, on the others: for
+// work that changes the run directory, which two ranks must not do at once. An error on rank 0
+// ends every rank's run.
+func rank0First(f func() error) error {
+	var err error
+	if isRank0() {
+		err = f()
+	}
+	if world.Size() > 1 {
+		var failed [1]float64
+		if err != nil {
+			failed[0] = 1
+		}
+		if aerr := world.AllReduceSum(distributed.Buf(failed[:])); aerr != nil {
+			return errors.Wrap(aerr, "waiting for rank 0 to prepare -out")
+		}
+		if failed[0] > 0 && err == nil {
+			return errors.New("rank 0 could not prepare -out (its message says why)")
+		}
+	}
+	if !isRank0() {
+		err = f()
+	}
+	return err
+}
+
 // isRank0 reports whether this process writes the run's files.
 func isRank0() bool { return world.Rank() == 0 }
 

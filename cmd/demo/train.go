@@ -63,19 +63,30 @@ type runner struct {
 // saves a checkpoint.
 func run(ctx context.Context, cfg Config, set map[string]bool, newProgram newProgramFunc, stdout, stderr io.Writer) (*Result, error) {
 	st := &RunState{Config: cfg}
-	if err := prepareOut(cfg); err != nil {
-		return nil, err
-	}
-	mgr, err := openCheckpoints(cfg.Out, stderr)
+	var (
+		mgr   *checkpoint.Manager
+		gen   *checkpoint.Generation
+		saved *RunState
+	)
+	// Preparing -out and reading the newest generation clear leftovers (temporary files, an
+	// interrupted save) from the directory, so under mpirun rank 0 does it first and alone.
+	err := rank0First(func() error {
+		if isRank0() {
+			if err := prepareOut(cfg); err != nil {
+				return err
+			}
+		}
+		var err error
+		if mgr, err = openCheckpoints(cfg.Out, stderr); err != nil || !cfg.Resume {
+			return err
+		}
+		gen, saved, err = readState(mgr)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	var gen *checkpoint.Generation
 	if cfg.Resume {
-		var saved *RunState
-		if gen, saved, err = readState(mgr); err != nil {
-			return nil, err
-		}
 		if cfg, err = mergeResume(saved.Config, cfg, set); err != nil {
 			return nil, err
 		}
